@@ -1,0 +1,20 @@
+namespace Portal.Core.Audits;
+
+public enum AuditErrorType
+{
+    None = 0,
+    WrongLabel = 1,
+    Boundary = 2,
+    MissedSpan = 3,
+    SpuriousSpan = 4,
+    GuidelineGap = 5,
+}
+
+public enum RunState
+{
+    Queued = 0,
+    Running = 1,
+    Succeeded = 2,
+    Failed = 3,
+    Cancelled = 4,
+}

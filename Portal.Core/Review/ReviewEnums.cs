@@ -1,0 +1,17 @@
+namespace Portal.Core.Review;
+
+public enum ReviewDecision
+{
+    Accept = 1,
+    FixAndAccept = 2,
+    Reject = 3,
+}
+
+/// <summary>Who or what produced a task's ground truth.</summary>
+public enum GroundTruthSource
+{
+    Consensus = 1,
+    Review = 2,
+    Adjudication = 3,
+    Imported = 4,
+}

@@ -1,0 +1,106 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Configurations;
+
+internal sealed class LabelingTaskConfiguration : IEntityTypeConfiguration<LabelingTask>
+{
+    public void Configure(EntityTypeBuilder<LabelingTask> b)
+    {
+        b.ToTable("Tasks");
+        b.Property(t => t.ExternalId).HasMaxLength(256);
+        b.Property(t => t.ContentHash).HasMaxLength(64).IsFixedLength(false);
+        b.Property(t => t.Version).IsConcurrencyToken();
+        b.HasOne<Project>().WithMany().HasForeignKey(t => t.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        // Duplicate detection on import.
+        b.HasIndex(t => new { t.ProjectId, t.ExternalId }).IsUnique().HasFilter("[ExternalId] IS NOT NULL");
+        b.HasIndex(t => new { t.ProjectId, t.ContentHash });
+        // Next task: open tasks of a project by priority, then age (keyset on Id).
+        b.HasIndex(t => new { t.ProjectId, t.State, t.Priority, t.Id }).IsDescending(false, false, true, false);
+    }
+}
+
+internal sealed class ReservationConfiguration : IEntityTypeConfiguration<Reservation>
+{
+    public void Configure(EntityTypeBuilder<Reservation> b)
+    {
+        b.HasIndex(r => new { r.TaskId, r.UserId }).IsUnique();
+        b.HasIndex(r => new { r.ProjectId, r.UserId });
+        b.HasIndex(r => r.ExpiresAt);
+        b.HasOne<LabelingTask>().WithMany().HasForeignKey(r => r.TaskId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<User>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AnnotationConfiguration : IEntityTypeConfiguration<Annotation>
+{
+    public void Configure(EntityTypeBuilder<Annotation> b)
+    {
+        b.Property(a => a.SkipReason).HasMaxLength(1000);
+        b.Property(a => a.ReviewComment).HasMaxLength(4000);
+        b.Property(a => a.Version).IsConcurrencyToken();
+        b.HasIndex(a => new { a.TaskId, a.UserId, a.Round }).IsUnique();
+        // My history and per-annotator views, newest first.
+        b.HasIndex(a => new { a.ProjectId, a.UserId, a.UpdatedAt });
+        b.HasIndex(a => new { a.ProjectId, a.Status, a.SubmittedAt });
+        b.HasOne<LabelingTask>().WithMany().HasForeignKey(a => a.TaskId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<User>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<TaxonomyVersion>().WithMany().HasForeignKey(a => a.TaxonomyVersionId).OnDelete(DeleteBehavior.Restrict);
+        b.HasMany(a => a.Spans).WithOne().HasForeignKey(s => s.AnnotationId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(a => a.Answers).WithOne().HasForeignKey(s => s.AnnotationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AnnotationSpanConfiguration : IEntityTypeConfiguration<AnnotationSpan>
+{
+    public void Configure(EntityTypeBuilder<AnnotationSpan> b)
+    {
+        b.Property(s => s.ControlName).HasMaxLength(100);
+        b.HasIndex(s => s.AnnotationId);
+        // Taxonomy impact preview: how many spans use a label.
+        b.HasIndex(s => s.LabelKey);
+    }
+}
+
+internal sealed class AnnotationAnswerConfiguration : IEntityTypeConfiguration<AnnotationAnswer>
+{
+    public void Configure(EntityTypeBuilder<AnnotationAnswer> b)
+    {
+        b.Property(s => s.ControlName).HasMaxLength(100);
+        b.HasIndex(s => s.AnnotationId);
+        b.HasIndex(s => s.LabelKey);
+    }
+}
+
+internal sealed class AnnotationRevisionConfiguration : IEntityTypeConfiguration<AnnotationRevision>
+{
+    public void Configure(EntityTypeBuilder<AnnotationRevision> b)
+    {
+        b.Property(r => r.Note).HasMaxLength(4000);
+        b.HasIndex(r => new { r.AnnotationId, r.Number }).IsUnique();
+        b.HasOne<Annotation>().WithMany(a => a.Revisions).HasForeignKey(r => r.AnnotationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class PredictionConfiguration : IEntityTypeConfiguration<Prediction>
+{
+    public void Configure(EntityTypeBuilder<Prediction> b)
+    {
+        b.Property(p => p.ModelVersion).HasMaxLength(200);
+        b.HasIndex(p => p.TaskId);
+        b.HasOne<LabelingTask>().WithMany().HasForeignKey(p => p.TaskId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class RelabelItemConfiguration : IEntityTypeConfiguration<RelabelItem>
+{
+    public void Configure(EntityTypeBuilder<RelabelItem> b)
+    {
+        b.Property(r => r.Reason).HasMaxLength(200);
+        b.Property(r => r.Context).HasMaxLength(4000);
+        b.HasIndex(r => new { r.ProjectId, r.ResolvedAt, r.Id });
+        b.HasIndex(r => r.TaskId);
+        b.HasOne<LabelingTask>().WithMany().HasForeignKey(r => r.TaskId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Configurations;
+
+internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
+{
+    public void Configure(EntityTypeBuilder<Project> b)
+    {
+        b.Property(p => p.Name).HasMaxLength(200);
+        b.Property(p => p.Description).HasMaxLength(4000);
+        b.Property(p => p.Version).IsConcurrencyToken();
+        b.Ignore(p => p.Settings);
+        b.HasIndex(p => p.Name);
+        b.HasOne<User>().WithMany().HasForeignKey(p => p.CreatedById).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(p => p.Taxonomy).WithOne().HasForeignKey<Taxonomy>(t => t.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ProjectMemberConfiguration : IEntityTypeConfiguration<ProjectMember>
+{
+    public void Configure(EntityTypeBuilder<ProjectMember> b)
+    {
+        b.HasKey(m => new { m.ProjectId, m.UserId });
+        b.HasIndex(m => m.UserId);
+        b.HasOne(m => m.Project).WithMany(p => p.Members).HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(m => m.User).WithMany(u => u.Memberships).HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class GuidelineVersionConfiguration : IEntityTypeConfiguration<GuidelineVersion>
+{
+    public void Configure(EntityTypeBuilder<GuidelineVersion> b)
+    {
+        b.HasIndex(g => new { g.ProjectId, g.Number }).IsUnique();
+        b.HasOne<Project>().WithMany().HasForeignKey(g => g.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,89 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Configurations;
+
+internal sealed class ReviewConfiguration : IEntityTypeConfiguration<Review>
+{
+    public void Configure(EntityTypeBuilder<Review> b)
+    {
+        b.Property(r => r.Comment).HasMaxLength(4000);
+        b.HasIndex(r => r.AnnotationId);
+        b.HasIndex(r => new { r.ReviewerId, r.CreatedAt });
+        b.HasOne<Annotation>().WithMany().HasForeignKey(r => r.AnnotationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class GroundTruthConfiguration : IEntityTypeConfiguration<GroundTruth>
+{
+    public void Configure(EntityTypeBuilder<GroundTruth> b)
+    {
+        b.Property(g => g.Rule).HasMaxLength(200);
+        b.Property(g => g.Version).IsConcurrencyToken();
+        b.HasIndex(g => g.TaskId).IsUnique();
+        b.HasIndex(g => g.ProjectId);
+        b.HasOne<LabelingTask>().WithMany().HasForeignKey(g => g.TaskId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AgreementSnapshotConfiguration : IEntityTypeConfiguration<AgreementSnapshot>
+{
+    public void Configure(EntityTypeBuilder<AgreementSnapshot> b)
+    {
+        b.Property(s => s.Measure).HasMaxLength(100);
+        b.Property(s => s.Key).HasMaxLength(300);
+        // A nightly rerun replaces, never duplicates.
+        b.HasIndex(s => new { s.ProjectId, s.Day, s.Measure, s.Key }).IsUnique();
+        b.HasOne<Project>().WithMany().HasForeignKey(s => s.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AuditRunConfiguration : IEntityTypeConfiguration<AuditRun>
+{
+    public void Configure(EntityTypeBuilder<AuditRun> b)
+    {
+        b.Property(r => r.RunKey).HasMaxLength(100);
+        b.HasIndex(r => new { r.ProjectId, r.RunKey }).IsUnique();
+        b.HasOne<Project>().WithMany().HasForeignKey(r => r.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AuditSampleConfiguration : IEntityTypeConfiguration<AuditSample>
+{
+    public void Configure(EntityTypeBuilder<AuditSample> b)
+    {
+        b.Property(s => s.Stratum).HasMaxLength(300);
+        b.Property(s => s.Comment).HasMaxLength(4000);
+        b.HasIndex(s => new { s.AuditRunId, s.AnnotationId }).IsUnique();
+        b.HasOne<AuditRun>().WithMany().HasForeignKey(s => s.AuditRunId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Annotation>().WithMany().HasForeignKey(s => s.AnnotationId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class DriftFindingConfiguration : IEntityTypeConfiguration<DriftFinding>
+{
+    public void Configure(EntityTypeBuilder<DriftFinding> b)
+    {
+        b.Property(f => f.RunKey).HasMaxLength(100);
+        b.Property(f => f.Subject).HasMaxLength(300);
+        b.HasIndex(f => new { f.ProjectId, f.RunKey, f.Kind, f.Subject }).IsUnique();
+        b.HasOne<Project>().WithMany().HasForeignKey(f => f.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class DataJobConfiguration : IEntityTypeConfiguration<DataJob>
+{
+    public void Configure(EntityTypeBuilder<DataJob> b)
+    {
+        b.Property(j => j.Format).HasMaxLength(50);
+        b.Property(j => j.SourceName).HasMaxLength(1000);
+        b.Property(j => j.IdempotencyKey).HasMaxLength(200);
+        b.Property(j => j.ResultPath).HasMaxLength(1000);
+        b.Property(j => j.HangfireJobId).HasMaxLength(100);
+        b.Property(j => j.Version).IsConcurrencyToken();
+        b.HasIndex(j => j.IdempotencyKey).IsUnique();
+        b.HasIndex(j => new { j.ProjectId, j.CreatedAt });
+        b.HasOne<Project>().WithMany().HasForeignKey(j => j.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IDbContextFactory{PortalDbContext}"/> for the configured provider, a scoped
+    /// <see cref="PortalDbContext"/> for the few framework parts that want one, and the migrator.
+    /// A relative SQLite path is resolved against <paramref name="contentRoot"/>.
+    /// </summary>
+    public static IServiceCollection AddPortalData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddOptions<PortalDatabaseOptions>()
+            .Bind(configuration.GetSection(PortalDatabaseOptions.Section))
+            .Configure(o => o.ConnectionString = configuration.GetConnectionString("Portal") ?? o.ConnectionString)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var options = new PortalDatabaseOptions();
+        configuration.GetSection(PortalDatabaseOptions.Section).Bind(options);
+        options.ConnectionString = configuration.GetConnectionString("Portal") ?? options.ConnectionString;
+
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var sqlite = NormaliseSqliteConnectionString(options.ConnectionString, contentRoot);
+                services.AddPooledDbContextFactory<SqlitePortalDbContext>(o => ConfigureSqlite(o, sqlite));
+                services.AddSingleton<IDbContextFactory<PortalDbContext>, ProviderFactory<SqlitePortalDbContext>>();
+                break;
+            case DatabaseProvider.SqlServer:
+                services.AddPooledDbContextFactory<SqlServerPortalDbContext>(o => ConfigureSqlServer(o, options.ConnectionString));
+                services.AddSingleton<IDbContextFactory<PortalDbContext>, ProviderFactory<SqlServerPortalDbContext>>();
+                break;
+            default:
+                throw new OptionsValidationException(PortalDatabaseOptions.Section, typeof(PortalDatabaseOptions),
+                    [$"Unknown Portal:Database:Provider '{options.Provider}'. Use Sqlite or SqlServer."]);
+        }
+
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
+        services.AddSingleton<DatabaseMigrator>();
+        return services;
+    }
+
+    /// <summary>Data-protection keys in the database, so every instance behind a load balancer shares them.</summary>
+    public static IDataProtectionBuilder PersistKeysToPortalDatabase(this IDataProtectionBuilder builder) =>
+        builder.PersistKeysToDbContext<PortalDbContext>();
+
+    public static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__EFMigrationsHistory"))
+         .AddInterceptors(SqlitePragmas.Instance);
+
+    public static void ConfigureSqlServer(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseSqlServer(connectionString, s => s.EnableRetryOnFailure());
+
+    internal static string NormaliseSqliteConnectionString(string connectionString, string contentRoot)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.DataSource is { Length: > 0 } source && source != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+        {
+            var path = Path.IsPathRooted(source) ? source : Path.GetFullPath(Path.Combine(contentRoot, source));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            builder.DataSource = path;
+        }
+
+        // Writers wait for each other instead of failing with "database is locked".
+        if (builder.DefaultTimeout < 30)
+        {
+            builder.DefaultTimeout = 30;
+        }
+
+        return builder.ToString();
+    }
+
+    private sealed class ProviderFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<PortalDbContext>
+        where TContext : PortalDbContext
+    {
+        public PortalDbContext CreateDbContext() => inner.CreateDbContext();
+
+        public async Task<PortalDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+            await inner.CreateDbContextAsync(cancellationToken);
+    }
+
+    /// <summary>WAL (readers never block the writer), a busy timeout and normal sync on every SQLite connection.</summary>
+    private sealed class SqlitePragmas : DbConnectionInterceptor
+    {
+        public static readonly SqlitePragmas Instance = new();
+
+        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            command.ExecuteNonQuery();
+        }
+
+        public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}

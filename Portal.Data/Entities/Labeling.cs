@@ -1,0 +1,129 @@
+using Portal.Core.Labeling;
+
+namespace Portal.Data.Entities;
+
+/// <summary>One text to label. Named LabelingTask so it never collides with System.Threading.Tasks.Task.</summary>
+public sealed class LabelingTask : IVersioned
+{
+    public long Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public string? ExternalId { get; set; }
+    public required string ContentHash { get; set; }
+    public required string Text { get; set; }
+    public string? MetadataJson { get; set; }
+    public int Priority { get; set; }
+    public bool IsGold { get; set; }
+    public TaskState State { get; set; }
+
+    /// <summary>Annotators this task wants now (overlap, raised when agreement is low).</summary>
+    public int TargetAnnotations { get; set; }
+
+    /// <summary>Live reservations plus submitted/skipped annotations: the queue serves a task while below target.</summary>
+    public int AssignedCount { get; set; }
+
+    public int SubmittedCount { get; set; }
+    public Guid? ImportJobId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public int Version { get; set; }
+}
+
+/// <summary>A task handed to a user and held for them until it expires.</summary>
+public sealed class Reservation
+{
+    public long Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public long TaskId { get; set; }
+    public Guid UserId { get; set; }
+    public DateTime ReservedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+}
+
+public sealed class Annotation : IVersioned
+{
+    public long Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public long TaskId { get; set; }
+    public Guid UserId { get; set; }
+
+    /// <summary>0 for the first labeling; higher for relabel rounds of the same user.</summary>
+    public int Round { get; set; }
+
+    public Guid TaxonomyVersionId { get; set; }
+    public AnnotationStatus Status { get; set; }
+    public string? SkipReason { get; set; }
+    public string? ReviewComment { get; set; }
+
+    /// <summary>Milliseconds the annotator spent on the task.</summary>
+    public long LeadTimeMs { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? SubmittedAt { get; set; }
+    public int Version { get; set; }
+
+    public List<AnnotationSpan> Spans { get; set; } = [];
+    public List<AnnotationAnswer> Answers { get; set; } = [];
+    public List<AnnotationRevision> Revisions { get; set; } = [];
+}
+
+public sealed class AnnotationSpan
+{
+    public long Id { get; set; }
+    public long AnnotationId { get; set; }
+    public required string ControlName { get; set; }
+    public Guid LabelKey { get; set; }
+
+    /// <summary>UTF-16 offsets into the task text, end exclusive.</summary>
+    public int Start { get; set; }
+
+    public int End { get; set; }
+}
+
+public sealed class AnnotationAnswer
+{
+    public long Id { get; set; }
+    public long AnnotationId { get; set; }
+    public required string ControlName { get; set; }
+    public Guid LabelKey { get; set; }
+}
+
+/// <summary>Append-only history: one row per change of an annotation, with a full snapshot of its result.</summary>
+public sealed class AnnotationRevision
+{
+    public long Id { get; set; }
+    public long AnnotationId { get; set; }
+    public int Number { get; set; }
+    public DateTime ChangedAt { get; set; }
+    public Guid? ChangedById { get; set; }
+    public RevisionReason Reason { get; set; }
+    public AnnotationStatus Status { get; set; }
+    public Guid TaxonomyVersionId { get; set; }
+    public required string ResultJson { get; set; }
+    public string? Note { get; set; }
+}
+
+/// <summary>Model or rule pre-annotations shown to annotators as suggestions.</summary>
+public sealed class Prediction
+{
+    public long Id { get; set; }
+    public long TaskId { get; set; }
+    public required string ModelVersion { get; set; }
+    public double? Score { get; set; }
+    public required string ResultJson { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A task sent back for relabeling, with why (taxonomy split/deprecate, drift finding, age).</summary>
+public sealed class RelabelItem
+{
+    public long Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public long TaskId { get; set; }
+    public long? AnnotationId { get; set; }
+    public Guid? AssignedToUserId { get; set; }
+    public required string Reason { get; set; }
+    public string? Context { get; set; }
+    public long? DriftFindingId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+}

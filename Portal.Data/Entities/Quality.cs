@@ -1,0 +1,101 @@
+using Portal.Core.Audits;
+using Portal.Core.Drift;
+using Portal.Core.Review;
+
+namespace Portal.Data.Entities;
+
+public sealed class Review
+{
+    public long Id { get; set; }
+    public long AnnotationId { get; set; }
+    public Guid ReviewerId { get; set; }
+    public ReviewDecision Decision { get; set; }
+    public string? Comment { get; set; }
+
+    /// <summary>The annotation version the reviewer saw; a stale one is a conflict.</summary>
+    public int AnnotationVersion { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>The trusted result of a task, with provenance.</summary>
+public sealed class GroundTruth : IVersioned
+{
+    public long Id { get; set; }
+    public long TaskId { get; set; }
+    public Guid ProjectId { get; set; }
+    public Guid TaxonomyVersionId { get; set; }
+    public required string ResultJson { get; set; }
+    public GroundTruthSource Source { get; set; }
+
+    /// <summary>The rule that produced it (e.g. "span-majority>=0.5"), when a rule did.</summary>
+    public string? Rule { get; set; }
+
+    public Guid? DecidedById { get; set; }
+    public string? AgreeingAnnotatorsJson { get; set; }
+    public double? Agreement { get; set; }
+    public DateTime DecidedAt { get; set; }
+    public int Version { get; set; }
+}
+
+/// <summary>One agreement figure of one day; <see cref="Key"/> names the slice (label, annotator pair) so reruns replace.</summary>
+public sealed class AgreementSnapshot
+{
+    public long Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public DateOnly Day { get; set; }
+    public Guid? TaxonomyVersionId { get; set; }
+    public required string Measure { get; set; }
+    public required string Key { get; set; }
+    public double? Value { get; set; }
+    public double? Low { get; set; }
+    public double? High { get; set; }
+    public int Units { get; set; }
+    public DateTime ComputedAt { get; set; }
+}
+
+public sealed class AuditRun
+{
+    public Guid Id { get; set; }
+    public Guid ProjectId { get; set; }
+
+    /// <summary>Idempotency key, e.g. the night's date: one run per key.</summary>
+    public required string RunKey { get; set; }
+
+    public RunState State { get; set; }
+    public double Confidence { get; set; }
+    public double MarginOfError { get; set; }
+    public int SampleSize { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+}
+
+public sealed class AuditSample
+{
+    public long Id { get; set; }
+    public Guid AuditRunId { get; set; }
+    public long AnnotationId { get; set; }
+    public required string Stratum { get; set; }
+    public Guid? ReviewerId { get; set; }
+    public bool? IsCorrect { get; set; }
+    public AuditErrorType ErrorType { get; set; }
+    public string? Comment { get; set; }
+    public DateTime? ReviewedAt { get; set; }
+}
+
+public sealed class DriftFinding
+{
+    public long Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public required string RunKey { get; set; }
+    public DriftKind Kind { get; set; }
+
+    /// <summary>What drifted: an annotator id, a label key, or "project".</summary>
+    public required string Subject { get; set; }
+
+    public double? Statistic { get; set; }
+    public double? Threshold { get; set; }
+    public required string EvidenceJson { get; set; }
+    public int RelabelItemsCreated { get; set; }
+    public DateTime DetectedAt { get; set; }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Portal.Data;
+using Portal.Web.Hosting;
+
+namespace Portal.Web.Cli;
+
+/// <summary>
+/// Verbs of the Portal.Web program besides serving. Output for machines goes to stdout, logs to stderr;
+/// exit code 0 on success, 2 on bad input.
+/// </summary>
+public static class PortalCommandLine
+{
+    private static readonly string[] Verbs = ["migrate", "help", "--help"];
+
+    public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        switch (args[0])
+        {
+            case "migrate":
+                return await MigrateAsync(args[1..]);
+            default:
+                await Console.Error.WriteLineAsync("""
+                    Usage: Portal.Web [verb] [options]
+                      (no verb)   serve the portal (ASP.NET Core options such as --urls apply)
+                      migrate     apply pending database migrations for the configured provider, then exit
+                    Configuration comes from appsettings.json, environment variables (Portal__Database__Provider, ConnectionStrings__Portal) and --Key=Value options.
+                    """);
+                return args[0] == "help" || args[0] == "--help" ? 0 : 2;
+        }
+    }
+
+    private static async Task<int> MigrateAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+        PortalConfiguration.AddRootSettings(builder.Configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddPortalData(builder.Configuration, builder.Environment.ContentRootPath);
+        using var host = builder.Build();
+        try
+        {
+            var applied = await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+            Console.WriteLine(applied.Count == 0 ? "Database is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
+            return 0;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"migrate: {ex.Message}");
+            return 1;
+        }
+    }
+}

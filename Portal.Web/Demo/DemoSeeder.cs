@@ -1,0 +1,165 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.ImportExport;
+using Portal.Core.Labeling;
+using Portal.Core.Security;
+using Portal.Core.Taxonomy;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Auth;
+using Portal.Web.Taxonomy;
+
+namespace Portal.Web.Demo;
+
+/// <summary>
+/// Seeds an empty database with the demo users and the "Customer messages" project: a nested taxonomy, 320 texts,
+/// and the first 60 texts labeled by both demo annotators (with the slips real annotators make).
+/// Runs once: a database that already has demo users is left alone.
+/// </summary>
+public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, ILogger<DemoSeeder> logger)
+{
+    public const string ProjectName = "Customer messages";
+    public const int TaskCount = 320;
+    public const int LabeledTaskCount = 60;
+
+    public static readonly IReadOnlyList<(string Key, string Name, string Email, string Roles, ProjectRole? Role)> Users =
+    [
+        ("admin", "Alice Admin", "alice.admin@demo.local", AppRoles.Admin, null),
+        ("manager", "Morgan Manager", "morgan.manager@demo.local", AppRoles.Manager, ProjectRole.Manager),
+        ("reviewer", "Riley Reviewer", "riley.reviewer@demo.local", AppRoles.User, ProjectRole.Reviewer),
+        ("annotator1", "Ana Annotator", "ana.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
+        ("annotator2", "Ben Annotator", "ben.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
+    ];
+
+    public async Task SeedAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        if (await db.Users.AnyAsync(u => u.ExternalId.StartsWith(UserDirectory.DemoPrefix), ct))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var users = Users.ToDictionary(u => u.Key, u => new User
+        {
+            Id = Guid.CreateVersion7(), ExternalId = UserDirectory.DemoPrefix + u.Key, DisplayName = u.Name, Email = u.Email,
+            DemoAppRoles = u.Roles, CreatedAt = now,
+        });
+        db.Users.AddRange(users.Values);
+
+        var manager = users["manager"];
+        var project = new Project
+        {
+            Id = Guid.CreateVersion7(), Name = ProjectName, CreatedAt = now, CreatedById = manager.Id,
+            Description = "Incoming customer e-mails and chat messages: mark people, companies, places, products, amounts, dates and order numbers; classify intent and sentiment.",
+            AnnotatorsPerTask = 2,
+        };
+        foreach (var u in Users.Where(u => u.Role is not null))
+        {
+            project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = users[u.Key].Id, Role = u.Role!.Value, AddedAt = now });
+        }
+
+        var taxonomy = new Data.Entities.Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
+        var version = TaxonomyVersionFactory.FromTemplate(TaxonomyTemplates.CustomerMessages, taxonomy.Id, 1, manager.Id, now);
+        taxonomy.Versions.Add(version);
+        taxonomy.CurrentVersionId = version.Id;
+        project.Taxonomy = taxonomy;
+        db.Projects.Add(project);
+        db.GuidelineVersions.Add(new GuidelineVersion
+        {
+            Id = Guid.CreateVersion7(), ProjectId = project.Id, Number = 1, CreatedAt = now, CreatedById = manager.Id,
+            Markdown = """
+                # Customer messages
+
+                Mark every **named** entity; do not mark pronouns or generic words ("the courier", "your shop").
+                Include titles and model names in products ("Nimbus 14 laptop"), currency symbols in money, and the
+                whole reference in order numbers ("INV-2025-1234"). Then choose the customer's main intent and the
+                overall sentiment. If a message is not a customer message at all, skip it with a reason.
+                """,
+            ReviewerInstructions = "Accept when every entity is marked with the right label and boundaries within a token; reject with a comment naming the first problem you see.",
+        });
+
+        var labels = version.Labels.ToDictionary(l => (version.Controls.Single(c => c.Id == l.ControlId).Name, l.Path), l => l.Key);
+        var texts = DemoTexts.Generate(TaskCount);
+        var random = new Random(7);
+        var labeled = new List<(LabelingTask Task, User User, AnnotationResult Result, DateTime SubmittedAt)>();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var text = texts[i];
+            var task = new LabelingTask
+            {
+                ProjectId = project.Id, ExternalId = $"msg-{i + 1:0000}", Text = text.Text, ContentHash = ContentHash.Of(text.Text),
+                Priority = i % 17 == 0 ? 1 : 0, TargetAnnotations = project.AnnotatorsPerTask, CreatedAt = now.AddMinutes(-TaskCount + i),
+                MetadataJson = $$"""{"channel":"{{(i % 3 == 0 ? "chat" : "email")}}"}""",
+            };
+            db.Tasks.Add(task);
+            if (i < LabeledTaskCount)
+            {
+                var submittedAt = now.AddHours(-(LabeledTaskCount - i));
+                task.AssignedCount = task.SubmittedCount = 2;
+                task.State = Core.Labeling.TaskState.Completed;
+                labeled.Add((task, users["annotator1"], Careful(text, labels), submittedAt));
+                labeled.Add((task, users["annotator2"], Hurried(text, labels, random), submittedAt.AddMinutes(7)));
+            }
+        }
+
+        // Task ids come from the database, so the annotations follow in a second save of the same transaction.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        foreach (var (task, user, result, submittedAt) in labeled)
+        {
+            db.Annotations.Add(SubmittedAnnotation(task, user, version.Id, result, submittedAt, random));
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Seeded the demo: {Users} users, project \"{Project}\" with {Tasks} tasks.", users.Count, ProjectName, texts.Count);
+    }
+
+    private static AnnotationResult Careful(DemoText text, IReadOnlyDictionary<(string, string), Guid> labels) => new(
+        [.. text.Entities.Select(e => new SpanValue("entities", labels[("entities", e.LabelPath)], e.Start, e.End))],
+        [new AnswerValue("intent", labels[("intent", text.IntentPath)]), new AnswerValue("sentiment", labels[("sentiment", text.Sentiment)])]);
+
+    /// <summary>The second annotator misses spans, picks parent labels, clips boundaries and misreads the mood now and then.</summary>
+    private static AnnotationResult Hurried(DemoText text, IReadOnlyDictionary<(string, string), Guid> labels, Random random)
+    {
+        var spans = new List<SpanValue>();
+        foreach (var e in text.Entities)
+        {
+            var roll = random.NextDouble();
+            if (roll < 0.08)
+            {
+                continue;
+            }
+
+            var path = roll < 0.16 && e.LabelPath.Contains(" / ", StringComparison.Ordinal) ? e.LabelPath[..e.LabelPath.IndexOf(" / ", StringComparison.Ordinal)] : e.LabelPath;
+            var start = e.Start;
+            var end = e.End;
+            if (roll is > 0.16 and < 0.22 && text.Text[start..end].IndexOf(' ', StringComparison.Ordinal) is > 0 and var space)
+            {
+                end = start + space;
+            }
+
+            spans.Add(new SpanValue("entities", labels[("entities", path)], start, end));
+        }
+
+        var intent = random.NextDouble() < 0.15 && text.IntentPath.Contains(" / ", StringComparison.Ordinal) ? "Other" : text.IntentPath;
+        var sentiment = random.NextDouble() < 0.12 ? "Neutral" : text.Sentiment;
+        return new AnnotationResult(spans, [new AnswerValue("intent", labels[("intent", intent)]), new AnswerValue("sentiment", labels[("sentiment", sentiment)])]);
+    }
+
+    private static Annotation SubmittedAnnotation(LabelingTask task, User user, Guid versionId, AnnotationResult result, DateTime submittedAt, Random random) => new()
+    {
+        ProjectId = task.ProjectId, TaskId = task.Id, UserId = user.Id, TaxonomyVersionId = versionId, Status = AnnotationStatus.Submitted,
+        LeadTimeMs = random.Next(20_000, 140_000), CreatedAt = submittedAt.AddMinutes(-2), UpdatedAt = submittedAt, SubmittedAt = submittedAt,
+        Spans = [.. result.Spans.Select(s => new AnnotationSpan { ControlName = s.Control, LabelKey = s.Label, Start = s.Start, End = s.End })],
+        Answers = [.. result.Answers.Select(a => new AnnotationAnswer { ControlName = a.Control, LabelKey = a.Label })],
+        Revisions =
+        [
+            new AnnotationRevision
+            {
+                Number = 1, ChangedAt = submittedAt, ChangedById = user.Id, Reason = RevisionReason.Submit, Status = AnnotationStatus.Submitted,
+                TaxonomyVersionId = versionId, ResultJson = result.ToJson(),
+            },
+        ],
+    };
+}

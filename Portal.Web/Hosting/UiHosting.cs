@@ -1,0 +1,64 @@
+using MudBlazor.Services;
+using Portal.Web.Auth;
+using Portal.Web.Components;
+using Portal.Web.Demo;
+using Portal.Web.Projects;
+
+namespace Portal.Web.Hosting;
+
+public static class UiHosting
+{
+    public static void AddPortalUi(this WebApplicationBuilder builder)
+    {
+        // Detailed errors show stack traces to users: never in production.
+        if (builder.Environment.IsProduction() && builder.Configuration.GetValue<bool>("DetailedErrors"))
+        {
+            throw new InvalidOperationException("DetailedErrors is on in Production. Turn it off: details belong in the log only.");
+        }
+
+        builder.Services.AddRazorComponents()
+            .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
+        builder.Services.AddMudServices();
+        builder.Services.AddScoped<ProjectAccess>();
+        builder.Services.AddScoped<ProjectService>();
+        builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddSingleton<DemoSeeder>();
+    }
+
+    public static void UsePortalPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
+        app.UseMiddleware<SecurityHeaders>();
+        // A friendly page for unknown addresses; the dashboard, API and health keep their plain status codes.
+        app.UseWhen(
+            c => !c.Request.Path.StartsWithSegments("/jobs") && !c.Request.Path.StartsWithSegments("/api") &&
+                 !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments("/_"),
+            b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+    }
+
+    public static void MapPortalUi(this WebApplication app)
+    {
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            ResponseWriter = async (context, report) =>
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsJsonAsync(new
+                {
+                    status = report.Status.ToString(),
+                    checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description }),
+                });
+            },
+        }).AllowAnonymous();
+    }
+}

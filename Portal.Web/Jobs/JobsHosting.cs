@@ -1,0 +1,82 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Microsoft.Extensions.Options;
+using Portal.Core.Security;
+using Portal.Data;
+using Portal.Web.Auth;
+
+namespace Portal.Web.Jobs;
+
+public sealed class JobsOptions
+{
+    public const string Section = "Portal:Jobs";
+
+    /// <summary>Run Hangfire workers in this process (every instance does in production; tests may turn it off).</summary>
+    public bool RunServer { get; set; } = true;
+
+    public int WorkerCount { get; set; } = 2;
+}
+
+public static class JobsHosting
+{
+    /// <summary>SQL Server job storage with SQL Server; in-memory storage with the embedded SQLite default.</summary>
+    public static void AddPortalJobs(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateOnStart();
+        var database = new PortalDatabaseOptions();
+        builder.Configuration.GetSection(PortalDatabaseOptions.Section).Bind(database);
+        var connectionString = builder.Configuration.GetConnectionString("Portal");
+
+        services.AddHangfire(config =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            if (database.Provider == DatabaseProvider.SqlServer)
+            {
+                config.UseSqlServerStorage(connectionString);
+            }
+            else
+            {
+                config.UseInMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
+            }
+        });
+
+        var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        if (jobs.RunServer)
+        {
+            services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, jobs.WorkerCount));
+        }
+
+        foreach (var job in RecurringJobSchedule.Jobs)
+        {
+            services.AddTransient(job.JobType);
+        }
+    }
+
+    public static void MapPortalJobs(this WebApplication app)
+    {
+        // Hangfire answers 401 to anonymous and 403 to signed-in users its filter refuses; the portal's fallback
+        // policy (a redirect to sign-in) is lifted here so that those status codes reach the client.
+        app.MapHangfireDashboard("/jobs", new DashboardOptions
+        {
+            Authorization = [new AdminOnlyDashboardFilter()],
+            AppPath = "/",
+            DashboardTitle = "Portal jobs",
+            DisplayStorageConnectionString = false,
+        }).AllowAnonymous();
+
+        RecurringJobSchedule.Register(app.Services.GetRequiredService<IRecurringJobManager>());
+    }
+
+    private sealed class AdminOnlyDashboardFilter : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var user = context.GetHttpContext().User;
+            return PortalClaims.HasPortalAccess(user) && user.HasClaim(PortalClaims.Roles, AppRoles.Admin);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using Hangfire;
+
+namespace Portal.Web.Jobs;
+
+/// <summary>Implemented by every recurring job: ids and inputs come as arguments, reruns are harmless.</summary>
+public interface IRecurringJob
+{
+    Task RunAsync(CancellationToken ct);
+}
+
+/// <summary>Every recurring job in one table: what runs, and when (cron, UTC).</summary>
+public static class RecurringJobSchedule
+{
+    public sealed record Entry(string Id, Type JobType, string Cron, string Purpose);
+
+    public static readonly IReadOnlyList<Entry> Jobs =
+    [
+        new("expire-reservations", typeof(ExpireReservationsJob), "* * * * *", "Return abandoned tasks to the queue when their reservation times out."),
+    ];
+
+    public static void Register(IRecurringJobManager manager)
+    {
+        foreach (var job in Jobs)
+        {
+            manager.AddOrUpdate(job.Id, new Hangfire.Common.Job(job.JobType, job.JobType.GetMethod(nameof(IRecurringJob.RunAsync))!, CancellationToken.None),
+                job.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Labeling;
+using Portal.Core.Projects;
+using Portal.Core.Security;
+using Portal.Core.Taxonomy;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Auth;
+using Portal.Web.Taxonomy;
+
+namespace Portal.Web.Projects;
+
+public sealed record ProjectCard(
+    Guid Id, string Name, string? Description, ProjectRole Role, int TotalTasks, int CompletedTasks, int MyLabeled, int MyLabeledToday)
+{
+    public double PercentComplete => TotalTasks == 0 ? 0 : 100.0 * CompletedTasks / TotalTasks;
+}
+
+public sealed record NewProject(string Name, string? Description, string TemplateId, ProjectSettings Settings);
+
+/// <summary>A request that breaks rules; each error names the field it is about.</summary>
+public sealed class ValidationException(IReadOnlyList<(string Field, string Message)> errors)
+    : Exception(string.Join(" ", errors.Select(e => e.Message)))
+{
+    public IReadOnlyList<(string Field, string Message)> Errors { get; } = errors;
+}
+
+public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, AuditLog audit, TimeProvider clock)
+{
+    /// <summary>Projects the user works in (managers and admins: every active project), with progress.</summary>
+    public async Task<IReadOnlyList<ProjectCard>> ListAsync(PortalPrincipal user, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var visible = await db.Projects.AsNoTracking()
+            .Where(p => !p.IsArchived && (user.IsManager || p.Members.Any(m => m.UserId == user.UserId)))
+            .OrderBy(p => p.Name)
+            .Select(p => new
+            {
+                p.Id, p.Name, p.Description,
+                Membership = p.Members.Where(m => m.UserId == user.UserId).Select(m => (ProjectRole?)m.Role).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        var ids = visible.Select(p => p.Id).ToList();
+
+        var tasks = await db.Tasks.AsNoTracking()
+            .Where(t => ids.Contains(t.ProjectId))
+            .GroupBy(t => t.ProjectId)
+            .Select(g => new { g.Key, Total = g.Count(), Completed = g.Count(t => t.State != TaskState.Open || t.SubmittedCount >= t.TargetAnnotations) })
+            .ToDictionaryAsync(x => x.Key, ct);
+
+        var today = clock.GetUtcNow().UtcDateTime.Date;
+        var mine = await db.Annotations.AsNoTracking()
+            .Where(a => a.UserId == user.UserId && ids.Contains(a.ProjectId) && a.SubmittedAt != null)
+            .GroupBy(a => a.ProjectId)
+            .Select(g => new { g.Key, All = g.Count(), Today = g.Count(a => a.SubmittedAt >= today) })
+            .ToDictionaryAsync(x => x.Key, ct);
+
+        return visible.Select(p =>
+        {
+            tasks.TryGetValue(p.Id, out var t);
+            mine.TryGetValue(p.Id, out var m);
+            return new ProjectCard(p.Id, p.Name, p.Description, user.EffectiveRole(p.Membership)!.Value,
+                t?.Total ?? 0, t?.Completed ?? 0, m?.All ?? 0, m?.Today ?? 0);
+        }).ToList();
+    }
+
+    /// <summary>Creates a project with its first taxonomy version and guidelines; the creator becomes its manager.</summary>
+    public async Task<Guid> CreateAsync(PortalPrincipal user, NewProject request, CancellationToken ct)
+    {
+        if (!user.IsManager)
+        {
+            throw new ForbiddenException("Only managers and admins can create projects.");
+        }
+
+        var errors = new List<(string Field, string Message)>();
+        var name = request.Name?.Trim() ?? "";
+        if (name.Length == 0)
+        {
+            errors.Add((nameof(NewProject.Name), "Give the project a name."));
+        }
+        else if (name.Length > 200)
+        {
+            errors.Add((nameof(NewProject.Name), "The name can have at most 200 characters."));
+        }
+
+        if (request.Description is { Length: > 4000 })
+        {
+            errors.Add((nameof(NewProject.Description), "The description can have at most 4000 characters."));
+        }
+
+        var template = TaxonomyTemplates.Find(request.TemplateId);
+        if (template is null)
+        {
+            errors.Add((nameof(NewProject.TemplateId), $"Unknown label set template '{request.TemplateId}'."));
+        }
+
+        errors.AddRange(request.Settings.Validate());
+        await using var db = await factory.CreateDbContextAsync(ct);
+        if (name.Length > 0 && await db.Projects.AnyAsync(p => p.Name == name && !p.IsArchived, ct))
+        {
+            errors.Add((nameof(NewProject.Name), $"A project called \"{name}\" already exists."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(errors);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var project = new Project { Id = Guid.CreateVersion7(), Name = name, Description = request.Description?.Trim(), CreatedAt = now, CreatedById = user.UserId };
+        project.Apply(request.Settings);
+        project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = user.UserId, Role = ProjectRole.Manager, AddedAt = now });
+        var taxonomy = new Data.Entities.Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
+        var version = TaxonomyVersionFactory.FromTemplate(template!, taxonomy.Id, 1, user.UserId, now);
+        taxonomy.Versions.Add(version);
+        taxonomy.CurrentVersionId = version.Id;
+        project.Taxonomy = taxonomy;
+
+        db.Projects.Add(project);
+        db.GuidelineVersions.Add(new GuidelineVersion
+        {
+            Id = Guid.CreateVersion7(), ProjectId = project.Id, Number = 1, CreatedAt = now, CreatedById = user.UserId,
+            Markdown = $"# {name}\n\n{template!.Summary}\n\nLabel what the text says, not what you assume. When unsure, skip with a reason.",
+        });
+        db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "project.create", "Project", project.Id.ToString(), project.Id, $"template: {template.Id}"));
+        await db.SaveChangesAsync(ct);
+        return project.Id;
+    }
+}
