@@ -39,6 +39,8 @@ public static class UiHosting
             c => !c.Request.Path.StartsWithSegments("/jobs") && !c.Request.Path.StartsWithSegments("/api") &&
                  !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments("/_"),
             b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // Routing after the error and status-code handlers, so their re-executed requests are routed afresh.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -1,0 +1,143 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Web.Hosting;
+
+/// <summary>The real app on Kestrel (127.0.0.1) with the demo sign-in and seed, as a newcomer starts it.</summary>
+public sealed class HttpPipelineTests : IClassFixture<HttpPipelineTests.Fixture>
+{
+    private readonly Fixture fixture;
+
+    public HttpPipelineTests(Fixture fixture) => this.fixture = fixture;
+
+    public sealed class Fixture : IAsyncLifetime
+    {
+        public TestPortal Portal { get; private set; } = default!;
+
+        public async Task InitializeAsync() => Portal = await TestPortal.StartAsync(new Dictionary<string, string> { ["Portal:Auth:RevalidateSeconds"] = "1" });
+
+        public async Task DisposeAsync() => await Portal.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Health_ReportsTheDatabase()
+    {
+        using var client = fixture.Portal.CreateClient();
+        using var response = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"status\":\"Healthy\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Home_Anonymous_GoesToTheDemoUserPicker()
+    {
+        using var client = fixture.Portal.CreateClient();
+        using var home = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.StartsWith("/account/login", home.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+
+        using var login = await client.GetAsync(home.Headers.Location);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.StartsWith("/account/signin", login.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Jobs_Anonymous401_NonAdmin403_Admin200()
+    {
+        using var anonymous = fixture.Portal.CreateClient();
+        using var annotator = await fixture.Portal.SignInAsync("annotator1");
+        using var manager = await fixture.Portal.SignInAsync("manager");
+        using var admin = await fixture.Portal.SignInAsync("admin");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/jobs")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await annotator.GetAsync("/jobs")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync("/jobs")).StatusCode);
+        using var page = await admin.GetAsync("/jobs/recurring");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("expire-reservations", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pages_CarryTheSecurityHeaders()
+    {
+        using var client = fixture.Portal.CreateClient();
+        using var response = await client.GetAsync("/account/signin");
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal);
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Fact]
+    public async Task Home_SignedInAnnotator_ShowsTheirProjectWithStartLabeling()
+    {
+        using var client = await fixture.Portal.SignInAsync("annotator1");
+        var html = await client.GetStringAsync("/");
+        Assert.Contains("Customer messages", html, StringComparison.Ordinal);
+        Assert.Contains("Start labeling", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("New project", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DemoSignIn_WithoutAntiforgeryToken_IsRejected()
+    {
+        using var client = fixture.Portal.CreateClient();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["userId"] = Guid.NewGuid().ToString() });
+        using var response = await client.PostAsync("/account/demo-signin", form);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task DemoSignIn_ForeignReturnUrl_StaysOnThePortal()
+    {
+        using var client = fixture.Portal.CreateClient();
+        var page = await client.GetStringAsync("/account/signin");
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Html.HiddenInput(page, "__RequestVerificationToken"),
+            ["userId"] = Html.UserIdFor(page, "annotator2"),
+            ["returnUrl"] = "//evil.example/steal",
+        });
+        using var response = await client.PostAsync("/account/demo-signin", form);
+        Assert.Equal("/", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task UnknownAddress_GetsTheFriendlyNotFoundPage()
+    {
+        using var client = await fixture.Portal.SignInAsync("annotator1");
+        using var response = await client.GetAsync("/no/such/page");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("This page does not exist", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DisabledUser_LosesAccessWithoutSigningOut()
+    {
+        using var client = await fixture.Portal.SignInAsync("reviewer");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+
+        var factory = fixture.Portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await db.Users.Where(u => u.ExternalId == "demo:reviewer").ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, false));
+        }
+
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.2));
+            using var response = await client.GetAsync("/");
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/account/login", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            await db.Users.Where(u => u.ExternalId == "demo:reviewer").ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, true));
+        }
+    }
+}

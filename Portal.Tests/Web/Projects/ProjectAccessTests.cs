@@ -1,0 +1,44 @@
+using Portal.Core.Security;
+using Portal.Data.Entities;
+using Portal.Tests.TestSupport;
+using Portal.Web.Projects;
+
+namespace Portal.Tests.Web.Projects;
+
+public class ProjectAccessTests
+{
+    [Fact]
+    public async Task RequireAsync_ForeignProject_LooksExactlyLikeAMissingOne()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var db = await database.ContextAsync();
+        var owner = new User { Id = Guid.NewGuid(), ExternalId = "o", Email = "o@x", DisplayName = "O", CreatedAt = DateTime.UtcNow };
+        var project = new Project { Id = Guid.NewGuid(), Name = "Secret", CreatedAt = DateTime.UtcNow, CreatedById = owner.Id };
+        db.AddRange(owner, project);
+        await db.SaveChangesAsync();
+        var outsider = new PortalPrincipal(Guid.NewGuid(), "Outsider", new HashSet<string> { AppRoles.User });
+        var access = new ProjectAccess();
+
+        var foreign = await Assert.ThrowsAsync<NotFoundException>(() => access.RequireAsync(db, outsider, project.Id, ProjectRole.Annotator, default));
+        var missing = await Assert.ThrowsAsync<NotFoundException>(() => access.RequireAsync(db, outsider, Guid.NewGuid(), ProjectRole.Annotator, default));
+
+        Assert.Equal(missing.Message, foreign.Message);
+    }
+
+    [Fact]
+    public async Task RequireAsync_MemberBelowTheRequiredRole_IsForbidden_AtOrAboveIsAllowed()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var db = await database.ContextAsync();
+        var user = new User { Id = Guid.NewGuid(), ExternalId = "a", Email = "a@x", DisplayName = "A", CreatedAt = DateTime.UtcNow };
+        var project = new Project { Id = Guid.NewGuid(), Name = "P", CreatedAt = DateTime.UtcNow, CreatedById = user.Id };
+        project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = user.Id, Role = ProjectRole.Annotator, AddedAt = DateTime.UtcNow });
+        db.AddRange(user, project);
+        await db.SaveChangesAsync();
+        var principal = new PortalPrincipal(user.Id, "A", new HashSet<string> { AppRoles.User });
+        var access = new ProjectAccess();
+
+        Assert.Equal(ProjectRole.Annotator, await access.RequireAsync(db, principal, project.Id, ProjectRole.Annotator, default));
+        await Assert.ThrowsAsync<ForbiddenException>(() => access.RequireAsync(db, principal, project.Id, ProjectRole.Reviewer, default));
+    }
+}
