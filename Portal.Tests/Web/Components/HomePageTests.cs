@@ -1,0 +1,57 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor;
+using Portal.Web.Components.Pages;
+using Portal.Web.Demo;
+
+namespace Portal.Tests.Web.Components;
+
+public class HomePageTests : ComponentTestContext
+{
+    [Fact]
+    public async Task Annotator_SeesTheDemoProjectWithProgressAndStartLabeling()
+    {
+        await SignInAsync("annotator1");
+        await using var db = await Database.ContextAsync();
+        var projectId = await db.Projects.Select(p => p.Id).SingleAsync();
+
+        var cut = Render<HomePage>();
+
+        cut.WaitForAssertion(() => Assert.Contains(DemoSeeder.ProjectName, cut.Find(".project-card h2").TextContent, StringComparison.Ordinal));
+        Assert.Equal($"/projects/{projectId}/label", cut.Find("a.start-labeling").GetAttribute("href"));
+        Assert.Contains($"{DemoSeeder.LabeledTaskCount} of {DemoSeeder.TaskCount}", cut.Markup, StringComparison.Ordinal);
+        Assert.Contains("Welcome, Ana", cut.Markup, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("#new-project"));
+    }
+
+    [Fact]
+    public async Task Manager_CreatesAProjectInTheDialog_AndSeesItsCard()
+    {
+        await SignInAsync("manager");
+        var cut = Render(b =>
+        {
+            b.OpenComponent<MudPopoverProvider>(0);
+            b.CloseComponent();
+            b.OpenComponent<MudDialogProvider>(1);
+            b.CloseComponent();
+            b.OpenComponent<MudSnackbarProvider>(2);
+            b.CloseComponent();
+            b.OpenComponent<HomePage>(3);
+            b.CloseComponent();
+        });
+        cut.WaitForAssertion(() => cut.Find("#new-project"));
+
+        cut.Find("#new-project").Click();
+        cut.WaitForAssertion(() => cut.Find("#create-project"));
+        cut.Find("#create-project").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Give the project a name.", cut.Markup, StringComparison.Ordinal));
+
+        cut.Find("input#project-name").Input("Returns desk");
+        cut.Find("#create-project").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".project-card").Count));
+        Assert.Contains("Returns desk", cut.Markup, StringComparison.Ordinal);
+        await using var db = await Database.ContextAsync();
+        Assert.True(await db.Projects.AnyAsync(p => p.Name == "Returns desk"));
+    }
+}
