@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Portal.Web.Hosting;
 
 namespace Portal.Tests.TestSupport;
@@ -30,7 +31,12 @@ public sealed class TestPortal : IAsyncDisposable
         IReadOnlyDictionary<string, string>? settings = null, string environment = "Development", Action<IServiceCollection>? overrideServices = null)
     {
         var folder = TempFolder.Create();
-        var app = PortalApp.Build(Arguments(folder, environment, settings), overrideServices);
+        var app = PortalApp.Build(Arguments(folder, environment, settings), services =>
+        {
+            // Open browser tabs keep circuits alive; a test should not wait the default 30 s for them on stop.
+            services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+            overrideServices?.Invoke(services);
+        });
         await app.PreparePortalDatabaseAsync();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -69,10 +69,15 @@ public static class AuthenticationHosting
 
     private static void ConfigureOpenIdConnect(OpenIdConnectOptions o)
     {
-        // Keep the token's claim names (roles, oid, name) instead of the WS-* URIs.
-        o.MapInboundClaims = false;
-        o.TokenValidationParameters.RoleClaimType = PortalClaims.Roles;
-        o.TokenValidationParameters.NameClaimType = PortalClaims.Name;
+        // A failed sign-in at the provider (cancelled, misconfigured, expired) lands on the sign-in page with a message.
+        o.Events.OnRemoteFailure = context =>
+        {
+            context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Auth")
+                .LogWarning(context.Failure, "Sign-in at the identity provider failed.");
+            context.Response.Redirect("/account/signin?error=provider");
+            context.HandleResponse();
+            return Task.CompletedTask;
+        };
         var previous = o.Events.OnTokenValidated;
         o.Events.OnTokenValidated = async context =>
         {
@@ -90,9 +95,11 @@ public static class AuthenticationHosting
                 return;
             }
 
-            identity.AddClaim(new Claim(PortalClaims.UserId, user.Id.ToString()));
+            // The cookie carries the portal's own small set of claims, whatever names the provider's handler gave them.
+            var roles = UserDirectory.RolesOf(context.Principal);
+            context.Principal = UserDirectory.PortalPrincipal(user, roles, identity.AuthenticationType ?? OpenIdConnectDefaults.AuthenticationScheme);
             await services.GetRequiredService<AuditLog>().WriteAsync(user.Id, user.DisplayName, "sign-in", "User", user.Id.ToString(),
-                details: $"roles: {string.Join(' ', identity.FindAll(PortalClaims.Roles).Select(c => c.Value))}");
+                details: $"roles: {string.Join(' ', roles)}");
         };
     }
 

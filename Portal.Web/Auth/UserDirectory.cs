@@ -16,16 +16,14 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> factory, Ti
     /// </summary>
     public async Task<User?> ProvisionAsync(ClaimsPrincipal principal, CancellationToken ct)
     {
-        var externalId = principal.FindFirst("oid")?.Value ?? principal.FindFirst("sub")?.Value
-            ?? principal.FindFirst(ClaimTypes.NameIdentifier)?.Value;
+        var externalId = First(principal, "oid", ObjectIdClaim, "sub", ClaimTypes.NameIdentifier);
         if (string.IsNullOrWhiteSpace(externalId) || externalId.StartsWith(DemoPrefix, StringComparison.Ordinal))
         {
             return null;
         }
 
-        var email = principal.FindFirst("email")?.Value ?? principal.FindFirst("preferred_username")?.Value
-            ?? principal.FindFirst("upn")?.Value ?? "";
-        var name = principal.FindFirst("name")?.Value ?? (email.Length > 0 ? email : externalId);
+        var email = First(principal, "email", ClaimTypes.Email, "preferred_username", "upn", ClaimTypes.Upn) ?? "";
+        var name = First(principal, "name", ClaimTypes.Name) ?? (email.Length > 0 ? email : externalId);
         var now = clock.GetUtcNow().UtcDateTime;
 
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -79,7 +77,13 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> factory, Ti
         return await db.Users.AnyAsync(u => u.Id == id && u.IsActive, ct);
     }
 
-    public static ClaimsPrincipal DemoPrincipal(User user)
+    private const string ObjectIdClaim = "http://schemas.microsoft.com/identity/claims/objectidentifier";
+
+    public static ClaimsPrincipal DemoPrincipal(User user) =>
+        PortalPrincipal(user, (user.DemoAppRoles ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries), "Demo");
+
+    /// <summary>The principal the portal keeps in its cookie: its user id, name, e-mail and app roles, under fixed claim names.</summary>
+    public static ClaimsPrincipal PortalPrincipal(User user, IEnumerable<string> appRoles, string authenticationType)
     {
         var claims = new List<Claim>
         {
@@ -88,8 +92,14 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> factory, Ti
             new(PortalClaims.Name, user.DisplayName),
             new(PortalClaims.Email, user.Email),
         };
-        claims.AddRange((user.DemoAppRoles ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Select(r => new Claim(PortalClaims.Roles, r)));
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, "Demo", PortalClaims.Name, PortalClaims.Roles));
+        claims.AddRange(appRoles.Select(r => new Claim(PortalClaims.Roles, r)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, PortalClaims.Name, PortalClaims.Roles));
     }
+
+    /// <summary>App roles from a provider's principal, whether its handler kept the JWT name or mapped it to the WS-* URI.</summary>
+    public static IReadOnlyList<string> RolesOf(ClaimsPrincipal principal) =>
+        principal.Claims.Where(c => c.Type is PortalClaims.Roles or "role" or ClaimTypes.Role).Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList();
+
+    private static string? First(ClaimsPrincipal principal, params string[] types) =>
+        types.Select(t => principal.FindFirst(t)?.Value).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 }

@@ -33,6 +33,8 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<AuditLog>();
         Services.AddScoped<ProjectService>();
         Auth = AddAuthorization();
+        // Last, because touching the renderer builds the service provider.
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     /// <summary>Signs the component tree in as a seeded demo user, with the claims the real sign-in gives.</summary>

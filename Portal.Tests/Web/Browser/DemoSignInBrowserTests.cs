@@ -1,0 +1,44 @@
+using Microsoft.Playwright;
+using Portal.Tests.TestSupport;
+using Portal.Web.Demo;
+
+namespace Portal.Tests.Web.Browser;
+
+[Collection(BrowserCollection.Name)]
+public sealed class DemoSignInBrowserTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private TestPortal portal = default!;
+
+    public async Task InitializeAsync() => portal = await TestPortal.StartAsync();
+
+    public async Task DisposeAsync() => await portal.DisposeAsync();
+
+    [Fact]
+    public async Task Annotator_SignsIn_AndSeesTheDemoProjectWithStartLabeling()
+    {
+        var page = await browser.NewPageAsync();
+        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync("annotator1");
+        var home = new HomePageObject(page);
+
+        await Assertions.Expect(home.Heading).ToContainTextAsync("Welcome, Ana");
+        await Assertions.Expect(home.StartLabeling(DemoSeeder.ProjectName)).ToBeVisibleAsync();
+        await Assertions.Expect(home.ProjectCard(DemoSeeder.ProjectName)).ToContainTextAsync($"{DemoSeeder.LabeledTaskCount} of {DemoSeeder.TaskCount} tasks");
+        await Assertions.Expect(home.NewProjectButton).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("home-annotator-1366x768"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Manager_CreatesAProject_AndItAppearsWithoutAPageLoad()
+    {
+        var page = await browser.NewPageAsync(1920, 1080);
+        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync("manager");
+        var home = new HomePageObject(page);
+        await Assertions.Expect(home.NewProjectButton).ToBeVisibleAsync();
+
+        await home.CreateProjectAsync("Chat transcripts");
+
+        await Assertions.Expect(home.ProjectCard("Chat transcripts")).ToContainTextAsync("No tasks yet");
+        await Assertions.Expect(page.GetByText("Project \"Chat transcripts\" created")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("home-manager-1920x1080"), FullPage = true });
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Playwright;
+
+namespace Portal.Tests.Web.Browser;
+
+/// <summary>Page objects: what a user sees and does, so tests read like the flow.</summary>
+public sealed class SignInPageObject(IPage page, Uri baseAddress)
+{
+    public async Task SignInAsDemoUserAsync(string key)
+    {
+        await page.GotoAsync(new Uri(baseAddress, "/account/signin").ToString());
+        await page.Locator($"button[data-user='demo:{key}']").ClickAsync();
+        await page.WaitForURLAsync(new Uri(baseAddress, "/").ToString());
+    }
+}
+
+public sealed class HomePageObject(IPage page)
+{
+    public ILocator Heading => page.Locator("h1");
+
+    public ILocator ProjectCard(string name) => page.Locator(".project-card", new PageLocatorOptions { HasText = name });
+
+    public ILocator StartLabeling(string project) => ProjectCard(project).Locator("a.start-labeling");
+
+    public ILocator NewProjectButton => page.Locator("#new-project");
+
+    public async Task CreateProjectAsync(string name)
+    {
+        await NewProjectButton.ClickAsync();
+        await page.Locator("input#project-name").FillAsync(name);
+        await page.Locator("#create-project").ClickAsync();
+    }
+}
