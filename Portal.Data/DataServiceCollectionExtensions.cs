@@ -24,10 +24,7 @@ public static class DataServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        var options = new PortalDatabaseOptions();
-        configuration.GetSection(PortalDatabaseOptions.Section).Bind(options);
-        options.ConnectionString = configuration.GetConnectionString("Portal") ?? options.ConnectionString;
-
+        var options = Read(configuration);
         switch (options.Provider)
         {
             case DatabaseProvider.Sqlite:
@@ -40,13 +37,33 @@ public static class DataServiceCollectionExtensions
                 services.AddSingleton<IDbContextFactory<PortalDbContext>, ProviderFactory<SqlServerPortalDbContext>>();
                 break;
             default:
-                throw new OptionsValidationException(PortalDatabaseOptions.Section, typeof(PortalDatabaseOptions),
-                    [$"Unknown Portal:Database:Provider '{options.Provider}'. Use Sqlite or SqlServer."]);
+                throw new InvalidOperationException($"Portal:Database:Provider is '{options.Provider}'; it must be Sqlite or SqlServer.");
         }
 
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseMigrator>();
         return services;
+    }
+
+    /// <summary>The database settings, with a clear message for an unknown provider name.</summary>
+    public static PortalDatabaseOptions Read(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(PortalDatabaseOptions.Section);
+        var provider = section[nameof(PortalDatabaseOptions.Provider)];
+        if (provider is { Length: > 0 } && (!Enum.TryParse<DatabaseProvider>(provider, ignoreCase: true, out _) || int.TryParse(provider, out _)))
+        {
+            throw new InvalidOperationException($"Portal:Database:Provider is '{provider}'; it must be Sqlite or SqlServer.");
+        }
+
+        var options = new PortalDatabaseOptions();
+        section.Bind(options);
+        options.ConnectionString = configuration.GetConnectionString("Portal") ?? options.ConnectionString;
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            throw new InvalidOperationException("ConnectionStrings:Portal is empty; set it to a SQLite file (Data Source=…) or a SQL Server connection string.");
+        }
+
+        return options;
     }
 
     /// <summary>Data-protection keys in the database, so every instance behind a load balancer shares them.</summary>

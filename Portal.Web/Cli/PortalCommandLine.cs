@@ -33,14 +33,14 @@ public static class PortalCommandLine
 
     private static async Task<int> MigrateAsync(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
-        PortalConfiguration.AddRootSettings(builder.Configuration);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Services.AddPortalData(builder.Configuration, builder.Environment.ContentRootPath);
-        using var host = builder.Build();
         try
         {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+            PortalConfiguration.AddRootSettings(builder.Configuration);
+            builder.Logging.ClearProviders();
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Services.AddPortalData(builder.Configuration, builder.Environment.ContentRootPath);
+            using var host = builder.Build();
             var applied = await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
             Console.WriteLine(applied.Count == 0 ? "Database is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
             return 0;
@@ -48,7 +48,7 @@ public static class PortalCommandLine
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             await Console.Error.WriteLineAsync($"migrate: {ex.Message}");
-            return 1;
+            return ex is InvalidOperationException ? 2 : 1;
         }
     }
 }

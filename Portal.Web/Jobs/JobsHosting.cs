@@ -25,9 +25,7 @@ public static class JobsHosting
     {
         var services = builder.Services;
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateOnStart();
-        var database = new PortalDatabaseOptions();
-        builder.Configuration.GetSection(PortalDatabaseOptions.Section).Bind(database);
-        var connectionString = builder.Configuration.GetConnectionString("Portal");
+        var database = DataServiceCollectionExtensions.Read(builder.Configuration);
 
         services.AddHangfire(config =>
         {
@@ -36,7 +34,7 @@ public static class JobsHosting
                 .UseRecommendedSerializerSettings();
             if (database.Provider == DatabaseProvider.SqlServer)
             {
-                config.UseSqlServerStorage(connectionString);
+                config.UseSqlServerStorage(database.ConnectionString);
             }
             else
             {

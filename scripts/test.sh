@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every Portal test. Installs what the tests need first, so it works on a fresh Debian machine:
+# Debian's chromium (browser tests, never a downloaded browser), Node.js for the test OpenID Connect
+# server and its npm package. Usage: scripts/test.sh [extra dotnet test arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} with apt-get…"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+echo "Installing the test OpenID Connect server (npm ci)…"
+npm ci --prefix Portal.Tests/Web/Auth/oidc-server --no-audit --no-fund --loglevel=error
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Portal.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain summary line for CI readers: "N passed, N failed, N skipped".
+summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -n 1)
+passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
+failed=$(sed -nE 's/.*Failed: *([0-9]+).*/\1/p' <<<"$summary")
+skipped=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$summary")
+if [ -n "$passed" ]; then
+  echo "${passed} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+fi
+exit "$status"
