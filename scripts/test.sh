@@ -30,11 +30,10 @@ status=${PIPESTATUS[0]}
 set -e
 
 # One plain summary line for CI readers: "N passed, N failed, N skipped".
-summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -n 1)
-passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
-failed=$(sed -nE 's/.*Failed: *([0-9]+).*/\1/p' <<<"$summary")
-skipped=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$summary")
-if [ -n "$passed" ]; then
-  echo "${passed} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+passed=$(grep -E '^ +Passed: +[0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
+failed=$(grep -E '^ +Failed: +[0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
+skipped=$(grep -E '^ +Skipped: +[0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
+if [ -n "$passed$failed" ]; then
+  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 fi
 exit "$status"

@@ -1,10 +1,10 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Identity.Web;
 using Portal.Core.Security;
 
@@ -157,9 +157,17 @@ public static class AuthenticationHosting
 
         if (mode.IsDemo)
         {
-            account.MapPost("/demo-signin", async ([FromForm] Guid userId, [FromForm] string? returnUrl, HttpContext http, UserDirectory users, AuditLog audit) =>
+            // Antiforgery is checked here rather than by parameter binding, so an expired form sends the user back
+            // to the picker with a message instead of failing the request.
+            account.MapPost("/demo-signin", async (HttpContext http, IAntiforgery antiforgery, UserDirectory users, AuditLog audit) =>
             {
-                var user = await users.FindActiveDemoUserAsync(userId, http.RequestAborted);
+                if (!await antiforgery.IsRequestValidAsync(http))
+                {
+                    return Results.Redirect("/account/signin?error=expired");
+                }
+
+                var form = await http.Request.ReadFormAsync(http.RequestAborted);
+                var user = Guid.TryParse(form["userId"], out var userId) ? await users.FindActiveDemoUserAsync(userId, http.RequestAborted) : null;
                 if (user is null)
                 {
                     return Results.Redirect("/account/signin?error=unknown-user");
@@ -167,17 +175,22 @@ public static class AuthenticationHosting
 
                 await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, UserDirectory.DemoPrincipal(user));
                 await audit.WriteAsync(user.Id, user.DisplayName, "sign-in", "User", user.Id.ToString(), details: "demo sign-in");
-                return Results.LocalRedirect(SafeReturnUrl(returnUrl));
-            });
+                return Results.LocalRedirect(SafeReturnUrl(form["returnUrl"]));
+            }).DisableAntiforgery();
         }
 
-        app.MapPost("/account/signout", async (HttpContext http) =>
+        app.MapPost("/account/signout", async (HttpContext http, IAntiforgery antiforgery) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return Results.LocalRedirect("/");
+            }
+
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return mode.IsDemo
                 ? Results.LocalRedirect("/account/signin?signedOut=1")
                 : Results.SignOut(new AuthenticationProperties { RedirectUri = "/account/signin?signedOut=1" }, [OpenIdConnectDefaults.AuthenticationScheme]);
-        }).RequireAuthorization(p => p.RequireAuthenticatedUser());
+        }).RequireAuthorization(p => p.RequireAuthenticatedUser()).DisableAntiforgery();
     }
 
     internal static string SafeReturnUrl(string? returnUrl) =>

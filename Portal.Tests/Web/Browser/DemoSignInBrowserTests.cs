@@ -41,4 +41,19 @@ public sealed class DemoSignInBrowserTests(BrowserFixture browser) : IAsyncLifet
         await Assertions.Expect(page.GetByText("Project \"Chat transcripts\" created")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("home-manager-1920x1080"), FullPage = true });
     }
+
+    [Fact]
+    public async Task SignOut_FromTheUserMenu_EndsTheSession()
+    {
+        var page = await browser.NewPageAsync();
+        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync("reviewer");
+        await Assertions.Expect(page.Locator("#new-project")).ToHaveCountAsync(0);
+
+        await page.Locator(".user-menu button").First.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Sign out" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByText("You are signed out.")).ToBeVisibleAsync();
+        await page.GotoAsync(portal.BaseAddress.ToString());
+        Assert.Contains("/account/signin", page.Url, StringComparison.Ordinal);
+    }
 }

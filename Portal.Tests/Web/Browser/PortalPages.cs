@@ -10,6 +10,7 @@ public sealed class SignInPageObject(IPage page, Uri baseAddress)
         await page.GotoAsync(new Uri(baseAddress, "/account/signin").ToString());
         await page.Locator($"button[data-user='demo:{key}']").ClickAsync();
         await page.WaitForURLAsync(new Uri(baseAddress, "/").ToString());
+        await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
     }
 }
 

@@ -83,12 +83,35 @@ public sealed class HttpPipelineTests : IClassFixture<HttpPipelineTests.Fixture>
     }
 
     [Fact]
-    public async Task DemoSignIn_WithoutAntiforgeryToken_IsRejected()
+    public async Task DemoSignIn_WithoutAntiforgeryToken_IsRejected_WithAMessage()
     {
         using var client = fixture.Portal.CreateClient();
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["userId"] = Guid.NewGuid().ToString() });
+        var page = await client.GetStringAsync("/account/signin");
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["userId"] = Html.UserIdFor(page, "admin") });
         using var response = await client.PostAsync("/account/demo-signin", form);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/signin?error=expired", response.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SignOut_WithoutAntiforgeryToken_KeepsTheUserSignedIn_WithTokenSignsOut()
+    {
+        using var client = await fixture.Portal.SignInAsync("annotator2");
+        using (var forged = await client.PostAsync("/account/signout", new FormUrlEncodedContent([])))
+        {
+            Assert.Equal("/", forged.Headers.Location?.OriginalString);
+        }
+
+        // The access-denied page carries a sign-out form (it answers 403 on purpose).
+        using var denied = await client.GetAsync("/access-denied");
+        var home = await denied.Content.ReadAsStringAsync();
+        using var real = await client.PostAsync("/account/signout", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Html.HiddenInput(home, "__RequestVerificationToken"),
+        }));
+        Assert.Equal("/account/signin?signedOut=1", real.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/")).StatusCode);
     }
 
     [Fact]
