@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Labeling;
+using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Tests.TestSupport;
 
@@ -15,6 +16,16 @@ public class PortalDbContextTests
         db.AddRange(user, project);
         await db.SaveChangesAsync();
         return (user.Id, project.Id);
+    }
+
+    private static async Task<(TaxonomyVersion Version, LabelingTask Task)> AddVersionAndTaskAsync(PortalDbContext db, Guid userId, Guid projectId)
+    {
+        var taxonomy = new Taxonomy { Id = Guid.NewGuid(), ProjectId = projectId };
+        var version = new TaxonomyVersion { Id = Guid.NewGuid(), TaxonomyId = taxonomy.Id, Number = 1, PublishedAt = DateTime.UtcNow, PublishedById = userId };
+        var task = new LabelingTask { ProjectId = projectId, Text = "t", ContentHash = "h", CreatedAt = DateTime.UtcNow };
+        db.AddRange(taxonomy, version, task);
+        await db.SaveChangesAsync();
+        return (version, task);
     }
 
     [Fact]
@@ -45,11 +56,7 @@ public class PortalDbContextTests
         await using var database = await TestDatabase.CreateAsync();
         var (userId, projectId) = await SeedProjectAsync(database);
         await using var db = await database.ContextAsync();
-        var taxonomy = new Taxonomy { Id = Guid.NewGuid(), ProjectId = projectId };
-        var version = new TaxonomyVersion { Id = Guid.NewGuid(), TaxonomyId = taxonomy.Id, Number = 1, PublishedAt = DateTime.UtcNow, PublishedById = userId };
-        var task = new LabelingTask { ProjectId = projectId, Text = "t", ContentHash = "h", CreatedAt = DateTime.UtcNow };
-        db.AddRange(taxonomy, version, task);
-        await db.SaveChangesAsync();
+        var (version, task) = await AddVersionAndTaskAsync(db, userId, projectId);
         var annotation = new Annotation
         {
             ProjectId = projectId, TaskId = task.Id, UserId = userId, TaxonomyVersionId = version.Id, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
@@ -79,11 +86,7 @@ public class PortalDbContextTests
         await using var database = await TestDatabase.CreateAsync();
         var (userId, projectId) = await SeedProjectAsync(database);
         await using var db = await database.ContextAsync();
-        var taxonomy = new Taxonomy { Id = Guid.NewGuid(), ProjectId = projectId };
-        var version = new TaxonomyVersion { Id = Guid.NewGuid(), TaxonomyId = taxonomy.Id, Number = 1, PublishedAt = DateTime.UtcNow, PublishedById = userId };
-        var task = new LabelingTask { ProjectId = projectId, Text = "t", ContentHash = "h", CreatedAt = DateTime.UtcNow };
-        db.AddRange(taxonomy, version, task);
-        await db.SaveChangesAsync();
+        var (version, task) = await AddVersionAndTaskAsync(db, userId, projectId);
         Annotation Make() => new() { ProjectId = projectId, TaskId = task.Id, UserId = userId, TaxonomyVersionId = version.Id, Status = AnnotationStatus.Draft };
         db.Add(Make());
         await db.SaveChangesAsync();

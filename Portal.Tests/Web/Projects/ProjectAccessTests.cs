@@ -7,15 +7,26 @@ namespace Portal.Tests.Web.Projects;
 
 public class ProjectAccessTests
 {
+    private static async Task<(User User, Project Project)> UserWithProjectAsync(Portal.Data.PortalDbContext db, ProjectRole? membership)
+    {
+        var user = new User { Id = Guid.NewGuid(), ExternalId = Guid.NewGuid().ToString(), Email = "a@x", DisplayName = "A", CreatedAt = DateTime.UtcNow };
+        var project = new Project { Id = Guid.NewGuid(), Name = "P", CreatedAt = DateTime.UtcNow, CreatedById = user.Id };
+        if (membership is { } role)
+        {
+            project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = user.Id, Role = role, AddedAt = DateTime.UtcNow });
+        }
+
+        db.AddRange(user, project);
+        await db.SaveChangesAsync();
+        return (user, project);
+    }
+
     [Fact]
     public async Task RequireAsync_ForeignProject_LooksExactlyLikeAMissingOne()
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var db = await database.ContextAsync();
-        var owner = new User { Id = Guid.NewGuid(), ExternalId = "o", Email = "o@x", DisplayName = "O", CreatedAt = DateTime.UtcNow };
-        var project = new Project { Id = Guid.NewGuid(), Name = "Secret", CreatedAt = DateTime.UtcNow, CreatedById = owner.Id };
-        db.AddRange(owner, project);
-        await db.SaveChangesAsync();
+        var (_, project) = await UserWithProjectAsync(db, membership: null);
         var outsider = new PortalPrincipal(Guid.NewGuid(), "Outsider", new HashSet<string> { AppRoles.User });
         var access = new ProjectAccess();
 
@@ -30,11 +41,7 @@ public class ProjectAccessTests
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var db = await database.ContextAsync();
-        var user = new User { Id = Guid.NewGuid(), ExternalId = "a", Email = "a@x", DisplayName = "A", CreatedAt = DateTime.UtcNow };
-        var project = new Project { Id = Guid.NewGuid(), Name = "P", CreatedAt = DateTime.UtcNow, CreatedById = user.Id };
-        project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = user.Id, Role = ProjectRole.Annotator, AddedAt = DateTime.UtcNow });
-        db.AddRange(user, project);
-        await db.SaveChangesAsync();
+        var (user, project) = await UserWithProjectAsync(db, ProjectRole.Annotator);
         var principal = new PortalPrincipal(user.Id, "A", new HashSet<string> { AppRoles.User });
         var access = new ProjectAccess();
 
