@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Core.Agreement;
+
+/// <summary>The published worked examples in ../shared/reference/agreement, one JSON file per family.</summary>
+public static class ReferenceCases
+{
+    public static string Folder => Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "reference", "agreement"));
+
+    public static JsonElement Case(string file, string id)
+    {
+        var path = Path.Combine(Folder, file);
+        Assert.True(File.Exists(path), $"Reference file {path} is missing: the tests need ../shared beside the repository.");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var match = document.RootElement.GetProperty("cases").EnumerateArray()
+            .Single(c => (c.TryGetProperty("id", out var i) ? i.GetString() : c.GetProperty("name").GetString()) == id);
+        return match.Clone();
+    }
+
+    public static IEnumerable<JsonElement> Cases(string file)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, file)));
+        return [.. document.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.Clone())];
+    }
+
+    public static double Tolerance(JsonElement c, string key = "*") => c.GetProperty("tolerance") switch
+    {
+        { ValueKind: JsonValueKind.Number } n => n.GetDouble(),
+        { ValueKind: JsonValueKind.Object } o => o.TryGetProperty(key, out var k) ? k.GetDouble() : o.GetProperty("*").GetDouble(),
+        _ => 1e-9,
+    };
+
+    /// <summary>Asserts |actual - expected| ≤ tolerance, naming the figure.</summary>
+    public static void Near(double expected, double? actual, double tolerance, string what)
+    {
+        Assert.True(actual is not null, $"{what}: expected {expected}, got null");
+        Assert.True(Math.Abs(expected - actual!.Value) <= tolerance, $"{what}: expected {expected} ± {tolerance}, got {actual}");
+    }
+
+    public static IReadOnlyList<IReadOnlyList<string?>> Matrix(JsonElement input) =>
+        [.. input.GetProperty("matrix").EnumerateArray().Select(row =>
+            (IReadOnlyList<string?>)[.. row.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? null : v.ToString())])];
+}
