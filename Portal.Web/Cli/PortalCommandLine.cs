@@ -10,7 +10,7 @@ namespace Portal.Web.Cli;
 /// </summary>
 public static class PortalCommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "help", "--help"];
+    private static readonly string[] Verbs = ["migrate", "agreement", "help", "--help"];
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -20,11 +20,15 @@ public static class PortalCommandLine
         {
             case "migrate":
                 return await MigrateAsync(args[1..]);
+            case "agreement":
+                return await AgreementCommand.RunAsync(args[1..], Console.Out, Console.Error);
             default:
                 await Console.Error.WriteLineAsync("""
                     Usage: Portal.Web [verb] [options]
                       (no verb)   serve the portal (ASP.NET Core options such as --urls apply)
                       migrate     apply pending database migrations for the configured provider, then exit
+                      agreement   FILE [--format labelstudio|reliability-csv] [--level nominal|ordinal|interval|ratio]
+                                  print inter-annotator agreement of a Label Studio export or reliability CSV as JSON
                     Configuration comes from appsettings.json, environment variables (Portal__Database__Provider, ConnectionStrings__Portal) and --Key=Value options.
                     """);
                 return args[0] == "help" || args[0] == "--help" ? 0 : 2;
