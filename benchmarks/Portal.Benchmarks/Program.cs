@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Portal.Core.Agreement;
+
+// Agreement engine benchmarks (issue 3). Prints the figures; `benchmarks/run.sh` builds and runs everything.
+// Options: --units N (reliability units, default 1,000,000), --no-peers (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
+var options = Options.Parse(args);
+var work = Directory.CreateTempSubdirectory("portal-bench-");
+Console.WriteLine($"Portal agreement benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine();
+
+try
+{
+    // 1. Krippendorff's alpha, nominal, units x 3 coders, 10% missing, in memory.
+    var csv = Path.Combine(work.FullName, "reliability.csv");
+    var data = Generate.Reliability(options.Units, coders: 3, missing: 0.10, csv);
+    var ours = Measure.Best(5, () => CodingAgreement.KrippendorffAlpha(data, MeasurementLevel.Nominal).Alpha);
+    Console.WriteLine($"alpha nominal, {options.Units:N0} units x 3 coders, 10% missing, in memory");
+    Console.WriteLine($"  Portal.Core                 {ours.Seconds,9:F4} s   alpha={ours.Value:F10}");
+    if (options.Peers)
+    {
+        var nltk = Peers.Run("nltk-alpha", csv);
+        var numpy = Peers.Run("numpy-alpha", csv);
+        Console.WriteLine($"  NLTK AnnotationTask.alpha   {nltk.Seconds,9:F4} s   alpha={nltk.Alpha:F10}   Portal is {nltk.Seconds / ours.Seconds:N0}x faster (target >= 50x)");
+        Console.WriteLine($"  NumPy vectorised            {numpy.Seconds,9:F4} s   alpha={numpy.Alpha:F10}   Portal is {numpy.Seconds / ours.Seconds:N1}x faster (target >= 1x)");
+    }
+
+    Console.WriteLine($"  per 100k units: {ours.Seconds / options.Units * 100_000:F4} s (NumPy peers: about 0.1 s)");
+    Console.WriteLine();
+
+    // 2. The command line end to end on the same CSV, against NLTK reading the same file.
+    if (options.PortalDll is { } dll)
+    {
+        var cli = Measure.Process("dotnet", $"\"{dll}\" agreement \"{csv}\" --format reliability-csv");
+        Console.WriteLine($"agreement CLI end to end, {options.Units:N0}-unit reliability CSV ({new FileInfo(csv).Length / 1e6:F1} MB)");
+        Console.WriteLine($"  Portal.Web agreement        {cli,9:F4} s");
+        if (options.Peers)
+        {
+            var nltkCli = Measure.Process(Peers.Python, $"\"{Peers.Script}\" nltk-cli \"{csv}\"");
+            Console.WriteLine($"  python3 + NLTK (read+alpha) {nltkCli,9:F4} s   Portal is {nltkCli / cli:N1}x faster (target >= 10x)");
+        }
+
+        Console.WriteLine();
+    }
+
+    // 3. Unitizing alpha: 1,000,000 spans over 100,000 tasks, 3 annotators.
+    var (length, units, categories) = Generate.Unitizing(tasks: 100_000, annotators: 3, spansPerTask: 1_000_000 / 100_000);
+    GC.Collect();
+    var before = GC.GetTotalAllocatedBytes(precise: true);
+    var unitizing = Measure.Once(() => UnitizingAlpha.Compute(0, length, 3, categories, units).Alpha);
+    var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+    Console.WriteLine($"unitizing alpha, {units.Count:N0} spans over 100,000 tasks, 3 annotators, {categories} labels");
+    Console.WriteLine($"  Portal.Core                 {unitizing.Seconds,9:F4} s   alpha={unitizing.Value:F6}   allocated {allocated / 1e6:F0} MB, process peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB (target < 5 s, < 1 GB)");
+    Console.WriteLine();
+
+    // 4. Span F1 matrix: 100,000 tasks x 3 annotators x 10 spans.
+    var build = Stopwatch.StartNew();
+    var study = Generate.SpanStudy(tasks: 100_000, annotators: 3, spansPerAnnotator: 10);
+    build.Stop();
+    var exact = Measure.Best(3, () => SpanAgreement.ExactF1(study).Mean);
+    var overlap = Measure.Best(3, () => SpanAgreement.OverlapF1(study, 0.5).Mean);
+    Console.WriteLine("span F1 matrix, 100,000 tasks x 3 annotators x 10 spans (3,000,000 spans)");
+    Console.WriteLine($"  building the study (validate, sort, dedupe) {build.Elapsed.TotalSeconds:F4} s");
+    Console.WriteLine($"  exact F1, all pairs + per label   {exact.Seconds,9:F4} s   mean={exact.Value:F6}");
+    Console.WriteLine($"  overlap F1 (IoU >= 0.5)           {overlap.Seconds,9:F4} s   mean={overlap.Value:F6}   (target < 2 s each)");
+}
+finally
+{
+    work.Delete(recursive: true);
+}
+
+internal sealed record Options(int Units, bool Peers, string? PortalDll)
+{
+    public static Options Parse(string[] args)
+    {
+        var units = 1_000_000;
+        var peers = true;
+        string? dll = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--units":
+                    units = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--no-peers":
+                    peers = false;
+                    break;
+                case "--portal":
+                    dll = args[++i];
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --units N, --no-peers, --portal PATH/Portal.Web.dll");
+            }
+        }
+
+        return new Options(units, peers, dll);
+    }
+}
+
+internal static class Measure
+{
+    public static (double Seconds, double? Value) Best(int runs, Func<double?> action)
+    {
+        action(); // warm-up (JIT)
+        var best = double.MaxValue;
+        double? value = null;
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            value = action();
+            best = Math.Min(best, watch.Elapsed.TotalSeconds);
+        }
+
+        return (best, value);
+    }
+
+    public static (double Seconds, double? Value) Once(Func<double?> action)
+    {
+        var watch = Stopwatch.StartNew();
+        var value = action();
+        return (watch.Elapsed.TotalSeconds, value);
+    }
+
+    public static double Process(string file, string arguments)
+    {
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var watch = Stopwatch.StartNew();
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        watch.Stop();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {error}");
+        }
+
+        return watch.Elapsed.TotalSeconds;
+    }
+}
+
+internal static class Peers
+{
+    public const string Python = "/usr/bin/python3"; // Debian's, where python3-nltk and python3-numpy install
+
+    public static string Script => Path.Combine(AppContext.BaseDirectory, "peers.py");
+
+    public static (double Seconds, double Alpha) Run(string mode, string csv)
+    {
+        var start = new ProcessStartInfo(Python, $"\"{Script}\" {mode} \"{csv}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"peers.py {mode} failed: {error}");
+        }
+
+        var fields = output.Trim().Split(' ').Select(f => f.Split('=')).ToDictionary(f => f[0], f => double.Parse(f[1], CultureInfo.InvariantCulture));
+        return (fields["seconds"], fields["alpha"]);
+    }
+}
+
+internal static class Generate
+{
+    /// <summary>Units with a true category each; a coder agrees with it 80% of the time; 10% of cells missing.</summary>
+    public static ReliabilityData Reliability(int units, int coders, double missing, string csvPath)
+    {
+        var random = new Random(42);
+        var names = Enumerable.Range(1, coders).Select(i => $"coder{i}").ToList();
+        var builder = new ReliabilityDataBuilder(names);
+        var values = new string?[coders];
+        string[] categories = ["1", "2", "3", "4", "5"];
+        using var writer = new StreamWriter(csvPath, false, new UTF8Encoding(false), 1 << 16);
+        writer.Write("unit," + string.Join(",", names) + "\n");
+        var line = new StringBuilder();
+        for (var u = 0; u < units; u++)
+        {
+            var truth = random.Next(categories.Length);
+            line.Clear().Append('u').Append(u);
+            for (var c = 0; c < coders; c++)
+            {
+                values[c] = random.NextDouble() < missing ? null
+                    : categories[random.NextDouble() < 0.8 ? truth : random.Next(categories.Length)];
+                line.Append(',').Append(values[c]);
+            }
+
+            builder.AddUnit(values.AsSpan());
+            writer.Write(line.Append('\n'));
+        }
+
+        return builder.Build();
+    }
+
+    public static (long Length, List<UnitizingUnit> Units, int Categories) Unitizing(int tasks, int annotators, int spansPerTask)
+    {
+        const int categories = 8;
+        var random = new Random(7);
+        var units = new List<UnitizingUnit>(tasks * spansPerTask);
+        long offset = 0;
+        var perAnnotator = spansPerTask / annotators + 1;
+        for (var t = 0; t < tasks && units.Count < tasks * spansPerTask; t++)
+        {
+            const int textLength = 400;
+            // Shared "true" entities, each annotator slightly off sometimes.
+            for (var e = 0; e < perAnnotator; e++)
+            {
+                var start = (e * (textLength / perAnnotator)) + random.Next(5);
+                var length = 3 + random.Next(20);
+                var category = random.Next(categories);
+                for (var a = 0; a < annotators && units.Count < tasks * spansPerTask; a++)
+                {
+                    var shift = random.NextDouble() < 0.2 ? random.Next(-2, 3) : 0;
+                    units.Add(new UnitizingUnit(offset + Math.Max(0, start + shift), length, a, random.NextDouble() < 0.1 ? random.Next(categories) : category));
+                }
+            }
+
+            offset += textLength;
+        }
+
+        return (offset, units, categories);
+    }
+
+    public static SpanStudy SpanStudy(int tasks, int annotators, int spansPerAnnotator)
+    {
+        var random = new Random(11);
+        var study = new SpanStudy([.. Enumerable.Range(1, annotators).Select(i => $"annotator{i}")]);
+        string[] labels = ["PER", "ORG", "LOC", "MISC", "DATE", "MONEY"];
+        var perAnnotator = new List<(int, int, string)>?[annotators];
+        for (var t = 0; t < tasks; t++)
+        {
+            const int textLength = 600;
+            for (var a = 0; a < annotators; a++)
+            {
+                perAnnotator[a] = new List<(int, int, string)>(spansPerAnnotator);
+            }
+
+            for (var e = 0; e < spansPerAnnotator; e++)
+            {
+                var start = (e * 55) + random.Next(10);
+                var end = start + 4 + random.Next(30);
+                var label = labels[random.Next(labels.Length)];
+                for (var a = 0; a < annotators; a++)
+                {
+                    var roll = random.NextDouble();
+                    perAnnotator[a]!.Add(roll < 0.75 ? (start, end, label) : roll < 0.9 ? (start, end - 1, label) : (start, end, labels[random.Next(labels.Length)]));
+                }
+            }
+
+            study.AddTask($"t{t}", textLength, perAnnotator);
+        }
+
+        return study;
+    }
+}

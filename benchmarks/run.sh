@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the agreement benchmarks (issue 3) and prints their figures. Installs the peers it compares against
+# (Debian's python3-nltk and python3-numpy) when missing. Usage: benchmarks/run.sh [--units N] [--no-peers]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+if ! /usr/bin/python3 -c "import nltk, numpy" 2>/dev/null; then
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-nltk python3-numpy >/dev/null
+fi
+dotnet build Portal.Web -c Release -v quiet -nologo >/dev/null
+dotnet run --project benchmarks/Portal.Benchmarks -c Release -- --portal Portal.Web/bin/Release/net10.0/Portal.Web.dll "$@"
