@@ -87,9 +87,6 @@ public static class AgreementReport
     private static JsonObject SpanControl(LabelStudioExport export, List<string> annotators, string control)
     {
         var study = new SpanStudy(annotators);
-        var units = new List<UnitizingUnit>();
-        var categories = new Dictionary<string, int>(StringComparer.Ordinal);
-        long continuum = 0;
         foreach (var task in export.Tasks)
         {
             var byAnnotator = ByAnnotator(task, annotators);
@@ -98,36 +95,15 @@ public static class AgreementReport
                 continue;
             }
 
-            var spans = byAnnotator.Select(a => a is null ? null : (IReadOnlyList<(int, int, string)>)
-                [.. a.Regions.Where(r => r.FromName == control && r.Type == "labels").SelectMany(r => r.Values.Select(v => (r.Start, r.End, v)))]).ToList();
-            var length = task.Text?.Length ?? 0;
-            study.AddTask(task.Id, length, spans);
-
-            // Unitizing: each task's text is one segment of the continuum; only tasks every annotator annotated.
-            if (byAnnotator.All(a => a is not null))
-            {
-                for (var a = 0; a < spans.Count; a++)
-                {
-                    foreach (var (start, end, label) in spans[a]!)
-                    {
-                        if (!categories.TryGetValue(label, out var category))
-                        {
-                            categories[label] = category = categories.Count;
-                        }
-
-                        units.Add(new UnitizingUnit(continuum + start, end - start, a, category));
-                    }
-                }
-
-                continuum += length;
-            }
+            study.AddTask(task.Id, task.Text?.Length ?? 0, [.. byAnnotator.Select(a => a is null ? null : (IReadOnlyList<(int, int, string)>)
+                [.. a.Regions.Where(r => r.FromName == control && r.Type == "labels").SelectMany(r => r.Values.Select(v => (r.Start, r.End, v)))])]);
         }
 
-        var unitizing = UnitizingAlpha.Compute(0, continuum, annotators.Count, categories.Count, units);
+        var unitizing = UnitizingAlpha.ForStudy(study);
         var perLabel = new JsonObject();
-        foreach (var (label, category) in categories.OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var (label, id) in study.Labels.Select((l, i) => (l, i)).OrderBy(x => x.l, StringComparer.Ordinal))
         {
-            perLabel[label] = Number(unitizing.PerCategory[category].Alpha);
+            perLabel[label] = Number(unitizing.PerCategory[id].Alpha);
         }
 
         return new JsonObject

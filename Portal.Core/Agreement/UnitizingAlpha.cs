@@ -18,6 +18,35 @@ public sealed record UnitizingResult(
 public static class UnitizingAlpha
 {
     /// <summary>
+    /// Unitizing alpha of a span study: the continuum is the concatenation of the task texts that every annotator
+    /// annotated (alpha_U assumes each rater covers the whole continuum), categories are the study's labels.
+    /// </summary>
+    public static UnitizingResult ForStudy(SpanStudy study)
+    {
+        var units = new List<UnitizingUnit>();
+        long continuum = 0;
+        foreach (var task in study.Tasks)
+        {
+            if (task.ByAnnotator.Any(a => a is null))
+            {
+                continue;
+            }
+
+            for (var a = 0; a < task.ByAnnotator.Count; a++)
+            {
+                foreach (var span in task.ByAnnotator[a]!)
+                {
+                    units.Add(new UnitizingUnit(continuum + span.Start, span.Length, a, span.Label));
+                }
+            }
+
+            continuum += task.TextLength;
+        }
+
+        return Compute(0, continuum, study.Annotators.Count, study.Labels.Count, units);
+    }
+
+    /// <summary>
     /// Units of one rater and category that overlap are merged into their union first (DKPro requires that they
     /// do not overlap; nested spans with the same label would otherwise break the sweep).
     /// </summary>

@@ -1,0 +1,138 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Agreement;
+using Portal.Core.Labeling;
+using Portal.Core.Taxonomy;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Jobs;
+
+namespace Portal.Web.Agreement;
+
+/// <summary>
+/// Nightly agreement snapshots per project, computed by the agreement engine (Portal.Core) from submitted and
+/// accepted annotations: per span control exact and overlap F1 (overall, per label, per annotator pair) and
+/// unitizing alpha; per choice control Krippendorff's alpha with a bootstrap interval, percent agreement and
+/// pairwise Cohen's kappa. A rerun for the same day replaces that day's rows in one transaction (idempotent).
+/// Keys name the slice with stable ids: "control:NAME", "|label:LABELKEY", "|pair:USERID|USERID".
+/// </summary>
+public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, ILogger<AgreementSnapshotJob> logger) : IRecurringJob
+{
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        List<Guid> projects;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            projects = await db.Projects.Where(p => !p.IsArchived).Select(p => p.Id).ToListAsync(ct);
+        }
+
+        foreach (var project in projects)
+        {
+            await SnapshotAsync(project, day, ct);
+        }
+    }
+
+    public async Task<int> SnapshotAsync(Guid projectId, DateOnly day, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleOrDefaultAsync(ct);
+        var controls = await db.TaxonomyControls.AsNoTracking().Where(c => c.TaxonomyVersionId == versionId).OrderBy(c => c.SortOrder).ToListAsync(ct);
+        var annotations = await db.Annotations.AsNoTracking()
+            .Where(a => a.ProjectId == projectId && a.Round == 0 && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted))
+            .Select(a => new { a.Id, a.TaskId, a.UserId })
+            .ToListAsync(ct);
+        var ids = annotations.Select(a => a.Id).ToHashSet();
+        var spans = (await db.AnnotationSpans.AsNoTracking()
+                .Where(s => db.Annotations.Any(a => a.Id == s.AnnotationId && a.ProjectId == projectId))
+                .Select(s => new { s.AnnotationId, s.ControlName, s.LabelKey, s.Start, s.End }).ToListAsync(ct))
+            .Where(s => ids.Contains(s.AnnotationId)).ToLookup(s => s.AnnotationId);
+        var answers = (await db.AnnotationAnswers.AsNoTracking()
+                .Where(s => db.Annotations.Any(a => a.Id == s.AnnotationId && a.ProjectId == projectId))
+                .Select(s => new { s.AnnotationId, s.ControlName, s.LabelKey }).ToListAsync(ct))
+            .Where(s => ids.Contains(s.AnnotationId)).ToLookup(s => s.AnnotationId);
+        var lengths = await db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId).Select(t => new { t.Id, t.Text.Length })
+            .ToDictionaryAsync(t => t.Id, t => t.Length, ct);
+
+        var annotators = annotations.Select(a => a.UserId.ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var byTask = annotations.GroupBy(a => a.TaskId).OrderBy(g => g.Key).ToList();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var rows = new List<AgreementSnapshot>();
+        void Add(string measure, string key, double? value, int units, double? low = null, double? high = null) =>
+            rows.Add(new AgreementSnapshot
+            {
+                ProjectId = projectId, Day = day, TaxonomyVersionId = versionId, Measure = measure, Key = key,
+                Value = value is { } v && double.IsFinite(v) ? v : null, Low = low, High = high, Units = units, ComputedAt = now,
+            });
+
+        foreach (var control in controls)
+        {
+            var key = $"control:{control.Name}";
+            if (control.Kind == ControlKind.Spans)
+            {
+                var study = new SpanStudy(annotators);
+                foreach (var task in byTask)
+                {
+                    var perAnnotator = new IReadOnlyList<(int, int, string)>?[annotators.Count];
+                    foreach (var a in task)
+                    {
+                        perAnnotator[annotators.BinarySearch(a.UserId.ToString(), StringComparer.Ordinal)] =
+                            [.. spans[a.Id].Where(s => s.ControlName == control.Name).Select(s => (s.Start, s.End, s.LabelKey.ToString()))];
+                    }
+
+                    study.AddTask(task.Key.ToString(), lengths[task.Key], perAnnotator);
+                }
+
+                foreach (var (measure, result) in new[] { ("spanF1Exact", SpanAgreement.ExactF1(study)), ("spanF1Overlap", SpanAgreement.OverlapF1(study, AgreementReport.OverlapIouThreshold)) })
+                {
+                    Add(measure, key, result.Mean, study.Tasks.Count);
+                    foreach (var (label, f1) in result.PerLabel)
+                    {
+                        Add(measure, $"{key}|label:{label}", f1, study.Tasks.Count);
+                    }
+
+                    foreach (var pair in result.Pairs)
+                    {
+                        Add(measure, $"{key}|pair:{pair.A}|{pair.B}", pair.F1, study.Tasks.Count);
+                    }
+                }
+
+                var unitizing = UnitizingAlpha.ForStudy(study);
+                Add("alphaUnitizing", key, unitizing.Alpha, study.Tasks.Count);
+            }
+            else
+            {
+                var builder = new ReliabilityDataBuilder(annotators);
+                var values = new string?[annotators.Count];
+                foreach (var task in byTask)
+                {
+                    Array.Clear(values);
+                    foreach (var a in task)
+                    {
+                        var chosen = answers[a.Id].Where(x => x.ControlName == control.Name).Select(x => x.LabelKey.ToString()).Order(StringComparer.Ordinal).ToList();
+                        values[annotators.BinarySearch(a.UserId.ToString(), StringComparer.Ordinal)] = chosen.Count == 0 ? null : string.Join("|", chosen);
+                    }
+
+                    builder.AddUnit(values.AsSpan());
+                }
+
+                var data = builder.Build();
+                var alpha = CodingAgreement.KrippendorffAlpha(data, MeasurementLevel.Nominal);
+                var interval = Bootstrap.KrippendorffAlpha(data, MeasurementLevel.Nominal, iterations: 500);
+                Add("krippendorffAlpha", key, alpha.Alpha, data.UnitCount, interval.Low, interval.High);
+                Add("percentAgreement", key, CodingAgreement.PercentAgreement(data), data.UnitCount);
+                foreach (var pair in CodingAgreement.Pairwise(data))
+                {
+                    Add("cohenKappa", $"{key}|pair:{pair.A}|{pair.B}", pair.CohenKappa, pair.N);
+                }
+            }
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.AgreementSnapshots.Where(s => s.ProjectId == projectId && s.Day == day).ExecuteDeleteAsync(ct);
+        db.AgreementSnapshots.AddRange(rows);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Agreement snapshot of project {Project} for {Day}: {Rows} figures.", projectId, day, rows.Count);
+        return rows.Count;
+    }
+}
