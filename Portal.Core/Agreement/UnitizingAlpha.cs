@@ -180,36 +180,12 @@ public static class UnitizingAlpha
         {
             if (pos == offset1 + length1)
             {
-                if (next1 < first.End && pos == units[next1].Offset)
-                {
-                    length1 = units[next1].Length;
-                    unit1 = true;
-                    next1++;
-                }
-                else
-                {
-                    length1 = (next1 < first.End ? units[next1].Offset : stop) - pos;
-                    unit1 = false;
-                }
-
-                offset1 = pos;
+                Advance(units, pos, stop, first.End, ref next1, ref offset1, ref length1, ref unit1);
             }
 
             if (pos == offset2 + length2)
             {
-                if (next2 < second.End && pos == units[next2].Offset)
-                {
-                    length2 = units[next2].Length;
-                    unit2 = true;
-                    next2++;
-                }
-                else
-                {
-                    length2 = (next2 < second.End ? units[next2].Offset : stop) - pos;
-                    unit2 = false;
-                }
-
-                offset2 = pos;
+                Advance(units, pos, stop, second.End, ref next2, ref offset2, ref length2, ref unit2);
             }
 
             sum += Distance(offset1, length1, unit1, offset2, length2, unit2);
@@ -217,6 +193,24 @@ public static class UnitizingAlpha
         }
 
         return sum;
+    }
+
+    /// <summary>A rater's next segment from <paramref name="pos"/>: their next unit if it starts here, else the gap up to it.</summary>
+    private static void Advance(List<UnitizingUnit> units, long pos, long stop, int end, ref int next, ref long offset, ref long length, ref bool isUnit)
+    {
+        if (next < end && pos == units[next].Offset)
+        {
+            length = units[next].Length;
+            isUnit = true;
+            next++;
+        }
+        else
+        {
+            length = (next < end ? units[next].Offset : stop) - pos;
+            isUnit = false;
+        }
+
+        offset = pos;
     }
 
     /// <summary>
