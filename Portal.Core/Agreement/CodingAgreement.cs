@@ -168,6 +168,21 @@ public static class CodingAgreement
         return delta;
     }
 
+    /// <summary>
+    /// One unit's agreement for routing: the share of agreeing pairs among its values (null with fewer than two).
+    /// </summary>
+    public static double? UnitAgreement(IReadOnlyList<string?> values)
+    {
+        var present = values.Where(v => !string.IsNullOrEmpty(v)).ToList();
+        if (present.Count < 2)
+        {
+            return null;
+        }
+
+        var agreeing = present.GroupBy(v => v, StringComparer.Ordinal).Sum(g => (double)g.Count() * (g.Count() - 1));
+        return agreeing / (present.Count * (present.Count - 1.0));
+    }
+
     /// <summary>Cohen's kappa for two coders over the units both coded.</summary>
     public static CohenResult CohenKappa(ReliabilityData data, int coderA, int coderB)
     {

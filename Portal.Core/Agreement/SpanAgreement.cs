@@ -108,6 +108,46 @@ public static class SpanAgreement
         return new SpanF1Result(defined.Count == 0 ? null : defined.Average(), pairResults, perLabel);
     }
 
+    /// <summary>
+    /// One task's agreement for routing (consensus or more annotators): the mean pairwise F1 among the annotators
+    /// who annotated it, exact or with an IoU threshold. Two empty annotations agree (1); fewer than two
+    /// annotators give null.
+    /// </summary>
+    public static double? TaskScore(SpanTask task, int labelCount, double? iouThreshold = null)
+    {
+        var annotated = task.ByAnnotator.Where(a => a is not null).Select(a => a!).ToList();
+        if (annotated.Count < 2)
+        {
+            return null;
+        }
+
+        var tp = new long[Math.Max(1, labelCount)];
+        var matcher = iouThreshold is null ? null : new OverlapMatcher();
+        double sum = 0;
+        var pairs = 0;
+        for (var a = 0; a < annotated.Count; a++)
+        {
+            for (var b = a + 1; b < annotated.Count; b++)
+            {
+                Array.Clear(tp);
+                if (matcher is not null)
+                {
+                    matcher.Match(annotated[a], annotated[b], iouThreshold!.Value, tp);
+                }
+                else
+                {
+                    CountExact(annotated[a], annotated[b], tp);
+                }
+
+                var size = annotated[a].Length + annotated[b].Length;
+                sum += size == 0 ? 1 : 2.0 * tp.Sum() / size;
+                pairs++;
+            }
+        }
+
+        return sum / pairs;
+    }
+
     /// <summary>Both arrays are sorted and distinct: a merge counts the common spans per label.</summary>
     private static void CountExact(LabeledSpan[] a, LabeledSpan[] b, Span<long> tp)
     {

@@ -142,3 +142,35 @@ public class SpanAgreementTests
         Assert.Equal(1.0, SpanAgreement.ExactF1(study).Mean);
     }
 }
+
+public class TaskScoreTests
+{
+    [Fact]
+    public void TaskScore_MeanPairwiseF1OfTheTasksAnnotators()
+    {
+        var study = new SpanStudy(["x", "y", "z"]);
+        study.AddTask("t", 100, [[(0, 5, "A"), (10, 20, "B")], [(0, 5, "A")], [(0, 5, "A"), (10, 20, "B")]]);
+        var task = study.Tasks[0];
+
+        // x~y 2/3, x~z 1, y~z 2/3.
+        ReferenceCases.Near((2.0 / 3 + 1 + 2.0 / 3) / 3, SpanAgreement.TaskScore(task, study.Labels.Count), 1e-12, "exact");
+        Assert.Equal(SpanAgreement.TaskScore(task, study.Labels.Count), SpanAgreement.TaskScore(task, study.Labels.Count, 0.5));
+    }
+
+    [Fact]
+    public void TaskScore_TwoEmptyAnnotationsAgree_OneAnnotatorIsUndefined()
+    {
+        var study = new SpanStudy(["x", "y"]);
+        study.AddTask("empty", 10, [[], []]);
+        study.AddTask("alone", 10, [[(0, 1, "A")], null]);
+        Assert.Equal(1.0, SpanAgreement.TaskScore(study.Tasks[0], study.Labels.Count));
+        Assert.Null(SpanAgreement.TaskScore(study.Tasks[1], study.Labels.Count));
+    }
+
+    [Fact]
+    public void UnitAgreement_ShareOfAgreeingPairs()
+    {
+        Assert.Equal(1.0 / 3, Portal.Core.Agreement.CodingAgreement.UnitAgreement(["a", "a", "b", null]));
+        Assert.Null(Portal.Core.Agreement.CodingAgreement.UnitAgreement(["a", null]));
+    }
+}
