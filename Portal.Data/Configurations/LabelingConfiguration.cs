@@ -16,8 +16,8 @@ internal sealed class LabelingTaskConfiguration : IEntityTypeConfiguration<Label
         // Duplicate detection on import.
         b.HasIndex(t => new { t.ProjectId, t.ExternalId }).IsUnique().HasFilter("[ExternalId] IS NOT NULL");
         b.HasIndex(t => new { t.ProjectId, t.ContentHash });
-        // Next task: open tasks of a project by priority, then age (keyset on Id).
-        b.HasIndex(t => new { t.ProjectId, t.State, t.Priority, t.Id }).IsDescending(false, false, true, false);
+        // Next task: claimable tasks of a project by priority, then age; gold tasks separately for injection.
+        b.HasIndex(t => new { t.ProjectId, t.IsAvailable, t.IsGold, t.Priority, t.Id }).IsDescending(false, false, false, true, false);
     }
 }
 

@@ -22,6 +22,13 @@ public sealed class LabelingTask : IVersioned
     public int AssignedCount { get; set; }
 
     public int SubmittedCount { get; set; }
+
+    /// <summary>
+    /// True while the task can be handed out (AssignedCount &lt; TargetAnnotations), kept in step by every claim and
+    /// release so the next-task query reads an index of claimable tasks only.
+    /// </summary>
+    public bool IsAvailable { get; set; } = true;
+
     public Guid? ImportJobId { get; set; }
     public DateTime CreatedAt { get; set; }
     public int Version { get; set; }

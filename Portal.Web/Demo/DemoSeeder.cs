@@ -96,6 +96,7 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeP
             {
                 var submittedAt = now.AddHours(-(LabeledTaskCount - i));
                 task.AssignedCount = task.SubmittedCount = 2;
+                task.IsAvailable = false;
                 task.State = Core.Labeling.TaskState.Completed;
                 labeled.Add((task, users["annotator1"], Careful(text, labels), submittedAt));
                 labeled.Add((task, users["annotator2"], Hurried(text, labels, random), submittedAt.AddMinutes(7)));

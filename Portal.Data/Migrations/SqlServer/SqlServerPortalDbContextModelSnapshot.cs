@@ -745,6 +745,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<Guid?>("ImportJobId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<bool>("IsAvailable")
+                        .HasColumnType("bit");
+
                     b.Property<bool>("IsGold")
                         .HasColumnType("bit");
 
@@ -782,8 +785,8 @@ namespace Portal.Data.Migrations.SqlServer
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
 
-                    b.HasIndex("ProjectId", "State", "Priority", "Id")
-                        .IsDescending(false, false, true, false);
+                    b.HasIndex("ProjectId", "IsAvailable", "IsGold", "Priority", "Id")
+                        .IsDescending(false, false, false, true, false);
 
                     b.ToTable("Tasks", (string)null);
                 });

@@ -716,6 +716,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<Guid?>("ImportJobId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("IsAvailable")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("IsGold")
                         .HasColumnType("INTEGER");
 
@@ -753,8 +756,8 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
 
-                    b.HasIndex("ProjectId", "State", "Priority", "Id")
-                        .IsDescending(false, false, true, false);
+                    b.HasIndex("ProjectId", "IsAvailable", "IsGold", "Priority", "Id")
+                        .IsDescending(false, false, false, true, false);
 
                     b.ToTable("Tasks", (string)null);
                 });
