@@ -79,7 +79,7 @@ internal sealed class AnnotationRevisionConfiguration : IEntityTypeConfiguration
     {
         b.Property(r => r.Note).HasMaxLength(4000);
         b.HasIndex(r => new { r.AnnotationId, r.Number }).IsUnique();
-        b.HasOne<Annotation>().WithMany(a => a.Revisions).HasForeignKey(r => r.AnnotationId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(r => r.Annotation).WithMany(a => a.Revisions).HasForeignKey(r => r.AnnotationId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

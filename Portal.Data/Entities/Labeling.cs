@@ -107,6 +107,8 @@ public sealed class AnnotationRevision
     public Guid TaxonomyVersionId { get; set; }
     public required string ResultJson { get; set; }
     public string? Note { get; set; }
+
+    public Annotation? Annotation { get; set; }
 }
 
 /// <summary>Model or rule pre-annotations shown to annotators as suggestions.</summary>

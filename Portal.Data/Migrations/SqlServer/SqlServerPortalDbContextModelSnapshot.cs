@@ -1214,11 +1214,13 @@ namespace Portal.Data.Migrations.SqlServer
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationRevision", b =>
                 {
-                    b.HasOne("Portal.Data.Entities.Annotation", null)
+                    b.HasOne("Portal.Data.Entities.Annotation", "Annotation")
                         .WithMany("Revisions")
                         .HasForeignKey("AnnotationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Annotation");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationSpan", b =>

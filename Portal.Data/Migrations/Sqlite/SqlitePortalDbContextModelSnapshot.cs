@@ -31,7 +31,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.ToTable("DataProtectionKeys");
+                    b.ToTable("DataProtectionKeys", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AgreementSnapshot", b =>
@@ -79,7 +79,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "Day", "Measure", "Key")
                         .IsUnique();
 
-                    b.ToTable("AgreementSnapshots");
+                    b.ToTable("AgreementSnapshots", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Annotation", b =>
@@ -143,7 +143,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaskId", "UserId", "Round")
                         .IsUnique();
 
-                    b.ToTable("Annotations");
+                    b.ToTable("Annotations", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationAnswer", b =>
@@ -169,7 +169,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("LabelKey");
 
-                    b.ToTable("AnnotationAnswers");
+                    b.ToTable("AnnotationAnswers", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationRevision", b =>
@@ -212,7 +212,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("AnnotationId", "Number")
                         .IsUnique();
 
-                    b.ToTable("AnnotationRevisions");
+                    b.ToTable("AnnotationRevisions", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationSpan", b =>
@@ -244,7 +244,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("LabelKey");
 
-                    b.ToTable("AnnotationSpans");
+                    b.ToTable("AnnotationSpans", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AuditLogEntry", b =>
@@ -337,7 +337,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "RunKey")
                         .IsUnique();
 
-                    b.ToTable("AuditRuns");
+                    b.ToTable("AuditRuns", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AuditSample", b =>
@@ -380,7 +380,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("AuditRunId", "AnnotationId")
                         .IsUnique();
 
-                    b.ToTable("AuditSamples");
+                    b.ToTable("AuditSamples", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.DataJob", b =>
@@ -464,7 +464,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ProjectId", "CreatedAt");
 
-                    b.ToTable("DataJobs");
+                    b.ToTable("DataJobs", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.DriftFinding", b =>
@@ -510,7 +510,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "RunKey", "Kind", "Subject")
                         .IsUnique();
 
-                    b.ToTable("DriftFindings");
+                    b.ToTable("DriftFindings", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.GroundTruth", b =>
@@ -562,7 +562,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaskId")
                         .IsUnique();
 
-                    b.ToTable("GroundTruths");
+                    b.ToTable("GroundTruths", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.GuidelineVersion", b =>
@@ -595,7 +595,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "Number")
                         .IsUnique();
 
-                    b.ToTable("GuidelineVersions");
+                    b.ToTable("GuidelineVersions", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Label", b =>
@@ -658,7 +658,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaxonomyVersionId", "Key")
                         .IsUnique();
 
-                    b.ToTable("Labels");
+                    b.ToTable("Labels", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.LabelMigration", b =>
@@ -688,7 +688,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("FromVersionId", "FromLabelKey");
 
-                    b.ToTable("LabelMigrations");
+                    b.ToTable("LabelMigrations", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.LabelingTask", b =>
@@ -790,7 +790,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("TaskId");
 
-                    b.ToTable("Predictions");
+                    b.ToTable("Predictions", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Project", b =>
@@ -857,7 +857,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("Name");
 
-                    b.ToTable("Projects");
+                    b.ToTable("Projects", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ProjectMember", b =>
@@ -878,7 +878,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("ProjectMembers");
+                    b.ToTable("ProjectMembers", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.RelabelItem", b =>
@@ -923,7 +923,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ProjectId", "ResolvedAt", "Id");
 
-                    b.ToTable("RelabelItems");
+                    b.ToTable("RelabelItems", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Reservation", b =>
@@ -958,7 +958,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaskId", "UserId")
                         .IsUnique();
 
-                    b.ToTable("Reservations");
+                    b.ToTable("Reservations", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Review", b =>
@@ -992,7 +992,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ReviewerId", "CreatedAt");
 
-                    b.ToTable("Reviews");
+                    b.ToTable("Reviews", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Taxonomy", b =>
@@ -1019,7 +1019,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId")
                         .IsUnique();
 
-                    b.ToTable("Taxonomies");
+                    b.ToTable("Taxonomies", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.TaxonomyControl", b =>
@@ -1055,7 +1055,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaxonomyVersionId", "Name")
                         .IsUnique();
 
-                    b.ToTable("TaxonomyControls");
+                    b.ToTable("TaxonomyControls", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.TaxonomyVersion", b =>
@@ -1085,7 +1085,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaxonomyId", "Number")
                         .IsUnique();
 
-                    b.ToTable("TaxonomyVersions");
+                    b.ToTable("TaxonomyVersions", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.User", b =>
@@ -1133,7 +1133,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
-                    b.ToTable("Users");
+                    b.ToTable("Users", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AgreementSnapshot", b =>

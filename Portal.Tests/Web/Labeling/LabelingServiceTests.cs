@@ -1,0 +1,209 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Portal.Core.Labeling;
+using Portal.Core.Projects;
+using Portal.Core.Security;
+using Portal.Core.Taxonomy;
+using Portal.Data.Entities;
+using Portal.Tests.TestSupport;
+using Portal.Web.Auth;
+using Portal.Web.Labeling;
+using Portal.Web.Projects;
+
+namespace Portal.Tests.Web.Labeling;
+
+public class LabelingServiceTests
+{
+    private static LabelingService Service(TestDatabase database) => new(database.Factory, new ProjectAccess(), TimeProvider.System);
+
+    /// <summary>A project with <paramref name="tasks"/> texts, overlap <paramref name="overlap"/>, and <paramref name="annotators"/> members.</summary>
+    private static async Task<(Guid ProjectId, List<PortalPrincipal> Annotators)> ProjectAsync(TestDatabase database, int tasks, int overlap, int annotators)
+    {
+        var manager = new PortalPrincipal(Guid.CreateVersion7(), "M", new HashSet<string> { AppRoles.Manager });
+        await using (var db = await database.ContextAsync())
+        {
+            db.Users.Add(new User { Id = manager.UserId, ExternalId = "m", Email = "m@x", DisplayName = "M", CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var projects = new ProjectService(database.Factory, new AuditLog(database.Factory, TimeProvider.System, new HttpContextAccessor()), TimeProvider.System);
+        var projectId = await projects.CreateAsync(manager, new NewProject($"P{Guid.NewGuid():N}", null, TaxonomyTemplates.CustomerMessages.Id,
+            new ProjectSettings { AnnotatorsPerTask = overlap }), default);
+        var people = new List<PortalPrincipal>();
+        await using (var db = await database.ContextAsync())
+        {
+            for (var i = 0; i < annotators; i++)
+            {
+                var user = new User { Id = Guid.CreateVersion7(), ExternalId = $"a{i}-{Guid.NewGuid():N}", Email = $"a{i}@x", DisplayName = $"A{i}", CreatedAt = DateTime.UtcNow };
+                db.Users.Add(user);
+                db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = user.Id, Role = ProjectRole.Annotator, AddedAt = DateTime.UtcNow });
+                people.Add(new PortalPrincipal(user.Id, user.DisplayName, new HashSet<string> { AppRoles.User }));
+            }
+
+            for (var t = 0; t < tasks; t++)
+            {
+                db.Tasks.Add(new LabelingTask { ProjectId = projectId, Text = $"Order {t} for Maria Schneider in Hamburg.", ContentHash = $"h{t}", TargetAnnotations = overlap, CreatedAt = DateTime.UtcNow });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        return (projectId, people);
+    }
+
+    private static AnnotationResult Answered(WorkItem item, params (int Start, int End)[] persons)
+    {
+        var person = item.Controls.Single(c => c.Name == "entities").Labels.Single(l => l.Name == "Person").Key;
+        var intent = item.Controls.Single(c => c.Name == "intent").Labels[0].Key;
+        var sentiment = item.Controls.Single(c => c.Name == "sentiment").Labels[0].Key;
+        return new AnnotationResult([.. persons.Select(p => new SpanValue("entities", person, p.Start, p.End))],
+            [new AnswerValue("intent", intent), new AnswerValue("sentiment", sentiment)]);
+    }
+
+    [Fact]
+    public async Task Next_TwentyAnnotatorsAtOnce_NeverExceedTheOverlap_NorShareATask()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, annotators) = await ProjectAsync(database, tasks: 15, overlap: 2, annotators: 20);
+        var service = Service(database);
+
+        var items = await Task.WhenAll(annotators.Select(a => Task.Run(() => service.NextAsync(a, projectId, default))));
+
+        Assert.All(items, Assert.NotNull);
+        await using var db = await database.ContextAsync();
+        Assert.All(await db.Tasks.Where(t => t.ProjectId == projectId).ToListAsync(), t =>
+        {
+            Assert.InRange(t.AssignedCount, 0, t.TargetAnnotations);
+            Assert.Equal(t.AssignedCount < t.TargetAnnotations, t.IsAvailable);
+        });
+        Assert.Equal(20, await db.Reservations.CountAsync(r => r.ProjectId == projectId));
+        Assert.True(items.GroupBy(i => i!.TaskId).All(g => g.Count() <= 2));
+    }
+
+    [Fact]
+    public async Task Next_OverlapOne_TwoAnnotatorsNeverGetTheSameTask_AndNobodyGetsATaskTwice()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 4, overlap: 1, annotators: 2);
+        var service = Service(database);
+        var seen = new List<(Guid User, long Task)>();
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            foreach (var person in people)
+            {
+                if (await service.NextAsync(person, projectId, default) is { } item)
+                {
+                    seen.Add((person.UserId, item.TaskId));
+                    await service.SubmitAsync(person, projectId, item.TaskId, Answered(item), item.Version, 1000, default);
+                }
+            }
+        }
+
+        Assert.Equal(4, seen.Count);
+        Assert.Equal(4, seen.Select(s => s.Task).Distinct().Count());
+        Assert.Null(await service.NextAsync(people[0], projectId, default));
+    }
+
+    [Fact]
+    public async Task Next_AfterReload_ReturnsTheSameTaskWithTheDraft()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 3, overlap: 2, annotators: 1);
+        var service = Service(database);
+        var item = (await service.NextAsync(people[0], projectId, default))!;
+        var draft = Answered(item, (21, 36));
+
+        var version = await service.SaveDraftAsync(people[0], projectId, item.TaskId, draft, item.Version, default);
+        var again = (await service.NextAsync(people[0], projectId, default))!;
+
+        Assert.Equal(item.TaskId, again.TaskId);
+        Assert.Equal(version, again.Version);
+        Assert.Equal(draft.ToJson(), again.Draft.ToJson());
+    }
+
+    [Fact]
+    public async Task Submit_Twice_GivesOneAnnotationAndOneSubmitRevision()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 2, overlap: 2, annotators: 1);
+        var service = Service(database);
+        var item = (await service.NextAsync(people[0], projectId, default))!;
+        var result = Answered(item, (21, 36));
+
+        await Task.WhenAll(
+            service.SubmitAsync(people[0], projectId, item.TaskId, result, item.Version, 5000, default),
+            service.SubmitAsync(people[0], projectId, item.TaskId, result, item.Version, 5000, default)).ContinueWith(_ => { });
+        await service.SubmitAsync(people[0], projectId, item.TaskId, result, item.Version, 5000, default);
+
+        await using var db = await database.ContextAsync();
+        var annotation = await db.Annotations.Include(a => a.Revisions).SingleAsync(a => a.TaskId == item.TaskId);
+        Assert.Equal(AnnotationStatus.Submitted, annotation.Status);
+        Assert.Single(annotation.Revisions, r => r.Reason == RevisionReason.Submit);
+        Assert.Equal(1, (await db.Tasks.SingleAsync(t => t.Id == item.TaskId)).SubmittedCount);
+        Assert.Equal(0, await db.Reservations.CountAsync());
+    }
+
+    [Fact]
+    public async Task SaveDraft_FromAStaleTab_IsAConflict_AndKeepsTheNewerDraft()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 1, overlap: 1, annotators: 1);
+        var service = Service(database);
+        var tab1 = (await service.NextAsync(people[0], projectId, default))!;
+        var tab2 = (await service.NextAsync(people[0], projectId, default))!;
+        await service.SaveDraftAsync(people[0], projectId, tab1.TaskId, Answered(tab1, (21, 36)), tab1.Version, default);
+
+        await Assert.ThrowsAsync<ConflictException>(() => service.SaveDraftAsync(people[0], projectId, tab2.TaskId, Answered(tab2), tab2.Version, default));
+
+        var current = (await service.NextAsync(people[0], projectId, default))!;
+        Assert.Single(current.Draft.Spans);
+    }
+
+    [Fact]
+    public async Task Submit_WithoutRequiredAnswers_OrForeignLabel_IsRejectedWithMessages()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 1, overlap: 1, annotators: 1);
+        var service = Service(database);
+        var item = (await service.NextAsync(people[0], projectId, default))!;
+        var person = item.Controls.Single(c => c.Name == "entities").Labels[0].Key;
+
+        var missing = await Assert.ThrowsAsync<ValidationException>(() => service.SubmitAsync(people[0], projectId, item.TaskId,
+            new AnnotationResult([new SpanValue("entities", person, 0, 5)], []), item.Version, 1, default));
+        Assert.Contains(missing.Errors, e => e.Message.Contains("What does the customer want?", StringComparison.Ordinal));
+
+        await Assert.ThrowsAsync<ValidationException>(() => service.SaveDraftAsync(people[0], projectId, item.TaskId,
+            new AnnotationResult([new SpanValue("entities", Guid.NewGuid(), 0, 5)], []), item.Version, default));
+        await Assert.ThrowsAsync<ValidationException>(() => service.SaveDraftAsync(people[0], projectId, item.TaskId,
+            new AnnotationResult([new SpanValue("entities", person, 0, 500)], []), item.Version, default));
+    }
+
+    [Fact]
+    public async Task Skip_NeedsAReason_ReturnsTheSlot_AndNeverComesBack()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 1, overlap: 1, annotators: 2);
+        var service = Service(database);
+        var item = (await service.NextAsync(people[0], projectId, default))!;
+
+        await Assert.ThrowsAsync<ValidationException>(() => service.SkipAsync(people[0], projectId, item.TaskId, "  ", item.Version, default));
+        await service.SkipAsync(people[0], projectId, item.TaskId, "Not a customer message", item.Version, default);
+
+        Assert.Null(await service.NextAsync(people[0], projectId, default));
+        Assert.Equal(item.TaskId, (await service.NextAsync(people[1], projectId, default))!.TaskId);
+    }
+
+    [Fact]
+    public async Task BlindLabeling_AnotherAnnotatorsTask_IsNotFound()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 2, overlap: 1, annotators: 2);
+        var service = Service(database);
+        var mine = (await service.NextAsync(people[0], projectId, default))!;
+
+        await Assert.ThrowsAsync<NotFoundException>(() => service.SaveDraftAsync(people[1], projectId, mine.TaskId, AnnotationResult.Empty, 0, default));
+        var outsider = new PortalPrincipal(Guid.NewGuid(), "Out", new HashSet<string> { AppRoles.User });
+        await Assert.ThrowsAsync<NotFoundException>(() => service.NextAsync(outsider, projectId, default));
+    }
+}

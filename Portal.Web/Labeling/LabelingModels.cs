@@ -1,0 +1,18 @@
+using Portal.Core.Labeling;
+using Portal.Core.Taxonomy;
+
+namespace Portal.Web.Labeling;
+
+public sealed record LabelOption(Guid Key, string Name, string Path, string Color, string? Hotkey, string? Description, int Depth);
+
+public sealed record ControlView(string Name, ControlKind Kind, string Prompt, bool Required, IReadOnlyList<LabelOption> Labels);
+
+/// <summary>What the labeling page needs for one task: the text, the label set and the user's own draft (blind: nobody else's).</summary>
+public sealed record WorkItem(
+    Guid ProjectId, long TaskId, string Text, Guid TaxonomyVersionId, IReadOnlyList<ControlView> Controls,
+    AnnotationResult Draft, int Version, DateTime ReservedUntil);
+
+public sealed record LabelingProgress(int MineToday, int MineTotal, int ProjectCompleted, int ProjectTotal);
+
+/// <summary>Someone else changed the same thing meanwhile (another tab, a reviewer); nothing was overwritten.</summary>
+public sealed class ConflictException(string message) : Exception(message);

@@ -1,0 +1,378 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Labeling;
+using Portal.Core.Security;
+using Portal.Core.Taxonomy;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Projects;
+
+namespace Portal.Web.Labeling;
+
+/// <summary>
+/// The annotator's side: the next task (queue), drafts, submit and skip. Every call checks project access on the
+/// server; an annotator only ever sees their own annotation of a task (blind labeling).
+/// </summary>
+public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, ProjectAccess access, TimeProvider clock)
+{
+    // Published taxonomy versions never change, so their label sets are cached for good.
+    private static readonly ConcurrentDictionary<Guid, IReadOnlyList<ControlView>> ControlCache = new();
+
+    /// <summary>
+    /// The task to work on: the one this user already holds (a reload, another tab), else a newly claimed one by
+    /// priority and age, gold tasks injected at the project's rate; null when nothing is left for this user.
+    /// A claim is one conditional UPDATE, so concurrent annotators never push a task past its overlap.
+    /// </summary>
+    public async Task<WorkItem?> NextAsync(PortalPrincipal user, Guid projectId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var project = await db.Projects.AsNoTracking().Where(p => p.Id == projectId)
+            .Select(p => new { p.ReservationMinutes, p.GoldTaskRatePercent }).SingleAsync(ct);
+
+        var held = await db.Reservations.AsNoTracking()
+            .Where(r => r.ProjectId == projectId && r.UserId == user.UserId && r.ExpiresAt > now)
+            .OrderBy(r => r.ReservedAt).Select(r => r.TaskId).FirstOrDefaultAsync(ct);
+        if (held != 0)
+        {
+            return await LoadAsync(db, user, projectId, held, ct);
+        }
+
+        var goldFirst = project.GoldTaskRatePercent > 0 && Random.Shared.Next(100) < project.GoldTaskRatePercent;
+        foreach (var gold in new[] { goldFirst, !goldFirst })
+        {
+            for (var attempt = 0; attempt < 5; attempt++)
+            {
+                var candidates = await db.Tasks.AsNoTracking()
+                    .Where(t => t.ProjectId == projectId && t.IsAvailable && t.IsGold == gold
+                        && !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == user.UserId)
+                        && !db.Reservations.Any(r => r.TaskId == t.Id && r.UserId == user.UserId))
+                    .OrderByDescending(t => t.Priority).ThenBy(t => t.Id)
+                    .Select(t => t.Id).Take(8).ToListAsync(ct);
+                if (candidates.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var taskId in candidates)
+                {
+                    if (await TryClaimAsync(db, user.UserId, projectId, taskId, now, project.ReservationMinutes, ct))
+                    {
+                        return await LoadAsync(db, user, projectId, taskId, ct);
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<bool> TryClaimAsync(PortalDbContext db, Guid userId, Guid projectId, long taskId, DateTime now, int minutes, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await db.Tasks
+            .Where(t => t.Id == taskId && t.IsAvailable && t.AssignedCount < t.TargetAnnotations)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.AssignedCount, t => t.AssignedCount + 1)
+                .SetProperty(t => t.IsAvailable, t => t.AssignedCount + 1 < t.TargetAnnotations)
+                .SetProperty(t => t.Version, t => t.Version + 1), ct);
+        if (claimed == 0)
+        {
+            return false;
+        }
+
+        db.Reservations.Add(new Reservation { ProjectId = projectId, TaskId = taskId, UserId = userId, ReservedAt = now, ExpiresAt = now.AddMinutes(minutes) });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The same user claimed it in another tab a moment ago: keep theirs, undo this slot.
+            db.ChangeTracker.Clear();
+            await tx.RollbackAsync(ct);
+            return false;
+        }
+
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    private async Task<WorkItem> LoadAsync(PortalDbContext db, PortalPrincipal user, Guid projectId, long taskId, CancellationToken ct)
+    {
+        var task = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId && t.ProjectId == projectId).Select(t => new { t.Id, t.Text }).SingleAsync(ct);
+        var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct)
+            ?? throw new InvalidOperationException("The project has no published taxonomy.");
+        var annotation = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers)
+            .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
+        var until = await db.Reservations.Where(r => r.TaskId == taskId && r.UserId == user.UserId).Select(r => (DateTime?)r.ExpiresAt).SingleOrDefaultAsync(ct);
+        var draft = annotation is null ? AnnotationResult.Empty : ResultOf(annotation);
+        return new WorkItem(projectId, task.Id, task.Text, annotation?.TaxonomyVersionId ?? versionId, await ControlsAsync(db, versionId, ct),
+            draft, annotation?.Version ?? 0, until ?? clock.GetUtcNow().UtcDateTime);
+    }
+
+    public static async Task<IReadOnlyList<ControlView>> ControlsAsync(PortalDbContext db, Guid versionId, CancellationToken ct)
+    {
+        if (ControlCache.TryGetValue(versionId, out var cached))
+        {
+            return cached;
+        }
+
+        var controls = await db.TaxonomyControls.AsNoTracking().Where(c => c.TaxonomyVersionId == versionId).OrderBy(c => c.SortOrder).ToListAsync(ct);
+        var labels = await db.Labels.AsNoTracking().Where(l => l.TaxonomyVersionId == versionId && !l.IsDeprecated).OrderBy(l => l.SortOrder).ToListAsync(ct);
+        IReadOnlyList<ControlView> views = [.. controls.Select(c => new ControlView(c.Name, c.Kind, c.Prompt, c.Required,
+            [.. labels.Where(l => l.ControlId == c.Id).Select(l => new LabelOption(l.Key, l.Name, l.Path, l.Color, l.Hotkey, l.Description,
+                l.Path.Split(" / ").Length - 1))]))];
+        return ControlCache.GetOrAdd(versionId, views);
+    }
+
+    private static AnnotationResult ResultOf(Annotation a) => new(
+        [.. a.Spans.Select(s => new SpanValue(s.ControlName, s.LabelKey, s.Start, s.End))],
+        [.. a.Answers.Select(x => new AnswerValue(x.ControlName, x.LabelKey))]);
+
+    /// <summary>Saves the draft; returns its new version. A stale <paramref name="expectedVersion"/> is a conflict.</summary>
+    public async Task<int> SaveDraftAsync(PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: false, ct);
+        if (annotation.Status is AnnotationStatus.Submitted or AnnotationStatus.Accepted or AnnotationStatus.Skipped)
+        {
+            throw new ConflictException("This task was already submitted; your last submitted version is kept.");
+        }
+
+        annotation.Status = AnnotationStatus.Draft;
+        Record(db, annotation, user, result, RevisionReason.Edit);
+        await SaveAsync(db, ct);
+        return annotation.Version;
+    }
+
+    /// <summary>
+    /// Submits the annotation. Submitting the same content twice (a double click, a held key, a retried request)
+    /// is a no-op: one annotation, one history entry.
+    /// </summary>
+    public async Task SubmitAsync(PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, long leadTimeMs, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var existing = await db.Annotations.AsNoTracking().Include(a => a.Revisions)
+            .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
+        if (existing is { Status: AnnotationStatus.Submitted } &&
+            existing.Revisions.OrderBy(r => r.Number).Last() is { Reason: RevisionReason.Submit } last && last.ResultJson == result.ToJson())
+        {
+            return;
+        }
+
+        var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: true, ct);
+        if (annotation.Status is AnnotationStatus.Submitted or AnnotationStatus.Accepted or AnnotationStatus.Skipped)
+        {
+            throw new ConflictException("This task was already submitted from another tab; that version is kept.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        annotation.Status = AnnotationStatus.Submitted;
+        annotation.SubmittedAt = now;
+        annotation.LeadTimeMs = Math.Max(annotation.LeadTimeMs, leadTimeMs);
+        Record(db, annotation, user, result, RevisionReason.Submit);
+        await ReleaseAsync(db, user.UserId, taskId, submitted: true, ct);
+        await SaveAsync(db, ct);
+    }
+
+    /// <summary>Skips the task with a reason; it goes back to the queue for others and never comes back to this user.</summary>
+    public async Task SkipAsync(PortalPrincipal user, Guid projectId, long taskId, string reason, int expectedVersion, CancellationToken ct)
+    {
+        reason = reason?.Trim() ?? "";
+        if (reason.Length == 0 || reason.Length > 1000)
+        {
+            throw new ValidationException([("Reason", "Say in a few words why you skip this task (at most 1000 characters).")]);
+        }
+
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var annotation = await PrepareAsync(db, user, projectId, taskId, AnnotationResult.Empty, expectedVersion, requireComplete: false, ct);
+        if (annotation.Status != AnnotationStatus.Draft)
+        {
+            throw new ConflictException("This task was already submitted or skipped.");
+        }
+
+        annotation.Status = AnnotationStatus.Skipped;
+        annotation.SkipReason = reason;
+        Record(db, annotation, user, AnnotationResult.Empty, RevisionReason.Skip, reason);
+        await ReleaseAsync(db, user.UserId, taskId, submitted: false, ct);
+        await SaveAsync(db, ct);
+    }
+
+    public async Task<LabelingProgress> ProgressAsync(PortalPrincipal user, Guid projectId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
+        var today = clock.GetUtcNow().UtcDateTime.Date;
+        var mine = await db.Annotations.Where(a => a.ProjectId == projectId && a.UserId == user.UserId && a.SubmittedAt != null)
+            .GroupBy(a => 1).Select(g => new { All = g.Count(), Today = g.Count(a => a.SubmittedAt >= today) }).SingleOrDefaultAsync(ct);
+        var tasks = await db.Tasks.Where(t => t.ProjectId == projectId)
+            .GroupBy(t => 1).Select(g => new { All = g.Count(), Done = g.Count(t => t.SubmittedCount >= t.TargetAnnotations) }).SingleOrDefaultAsync(ct);
+        return new LabelingProgress(mine?.Today ?? 0, mine?.All ?? 0, tasks?.Done ?? 0, tasks?.All ?? 0);
+    }
+
+    /// <summary>Access, ownership, validation and the optimistic version check shared by save, submit and skip.</summary>
+    private async Task<Annotation> PrepareAsync(
+        PortalDbContext db, PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, bool requireComplete, CancellationToken ct)
+    {
+        await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
+        var task = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId && t.ProjectId == projectId).Select(t => new { t.Id, t.Text }).SingleOrDefaultAsync(ct)
+            ?? throw new NotFoundException("The task");
+        var annotation = await db.Annotations.Include(a => a.Spans).Include(a => a.Answers)
+            .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
+        var reserved = await db.Reservations.AnyAsync(r => r.TaskId == taskId && r.UserId == user.UserId, ct);
+        if (annotation is null && !reserved)
+        {
+            // Blind labeling: a task is only open to the user the queue gave it to.
+            throw new NotFoundException("The task");
+        }
+
+        var versionId = annotation?.TaxonomyVersionId
+            ?? await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct)
+            ?? throw new InvalidOperationException("The project has no published taxonomy.");
+        Validate(task.Text, await ControlsAsync(db, versionId, ct), result, requireComplete);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (annotation is null)
+        {
+            if (expectedVersion != 0)
+            {
+                throw new ConflictException("This task changed since you opened it. Reload to see the current state.");
+            }
+
+            annotation = new Annotation
+            {
+                ProjectId = projectId, TaskId = taskId, UserId = user.UserId, TaxonomyVersionId = versionId,
+                Status = AnnotationStatus.Draft, CreatedAt = now, UpdatedAt = now,
+                // Version 0 means "no annotation yet" to clients, so a stored annotation starts at 1.
+                Version = 1,
+            };
+            db.Annotations.Add(annotation);
+        }
+        else if (annotation.Version != expectedVersion)
+        {
+            throw new ConflictException("This task was changed in another tab or window. Reload it to continue from the latest version; your text selection is not lost in that tab.");
+        }
+
+        annotation.UpdatedAt = now;
+        return annotation;
+    }
+
+    private static void Validate(string text, IReadOnlyList<ControlView> controls, AnnotationResult result, bool requireComplete)
+    {
+        var errors = new List<(string, string)>();
+        foreach (var span in result.Spans)
+        {
+            var control = controls.FirstOrDefault(c => c.Name == span.Control && c.Kind == ControlKind.Spans);
+            if (control is null || control.Labels.All(l => l.Key != span.Label))
+            {
+                errors.Add(("Spans", $"A span uses a label that is not in this project's label set (control \"{span.Control}\")."));
+            }
+            else if (span.Start < 0 || span.End > text.Length || span.End <= span.Start)
+            {
+                errors.Add(("Spans", $"The span [{span.Start}, {span.End}) is outside the text."));
+            }
+        }
+
+        foreach (var answer in result.Answers)
+        {
+            var control = controls.FirstOrDefault(c => c.Name == answer.Control && c.Kind != ControlKind.Spans);
+            if (control is null || control.Labels.All(l => l.Key != answer.Label))
+            {
+                errors.Add((answer.Control, $"An answer to \"{answer.Control}\" is not one of its choices."));
+            }
+        }
+
+        foreach (var control in controls.Where(c => c.Kind is ControlKind.SingleChoice or ControlKind.HierarchicalChoice))
+        {
+            if (result.Answers.Count(a => a.Control == control.Name) > 1)
+            {
+                errors.Add((control.Name, $"\"{control.Prompt}\" takes one answer."));
+            }
+        }
+
+        if (requireComplete)
+        {
+            foreach (var control in controls.Where(c => c.Required && c.Kind != ControlKind.Spans && result.Answers.All(a => a.Control != c.Name)))
+            {
+                errors.Add((control.Name, $"Answer \"{control.Prompt}\" before submitting."));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(errors);
+        }
+    }
+
+    private void Record(PortalDbContext db, Annotation annotation, PortalPrincipal user, AnnotationResult result, RevisionReason reason, string? note = null)
+    {
+        db.AnnotationSpans.RemoveRange(annotation.Spans);
+        db.AnnotationAnswers.RemoveRange(annotation.Answers);
+        annotation.Spans = [.. result.Spans.Select(s => new AnnotationSpan { ControlName = s.Control, LabelKey = s.Label, Start = s.Start, End = s.End })];
+        annotation.Answers = [.. result.Answers.Select(a => new AnnotationAnswer { ControlName = a.Control, LabelKey = a.Label })];
+        // Make sure an unchanged annotation row still gets its version bumped (the revision is the change).
+        if (db.Entry(annotation).State == EntityState.Unchanged)
+        {
+            db.Entry(annotation).State = EntityState.Modified;
+        }
+
+        db.AnnotationRevisions.Add(new AnnotationRevision
+        {
+            Annotation = annotation, ChangedAt = clock.GetUtcNow().UtcDateTime, ChangedById = user.UserId, Reason = reason,
+            Status = annotation.Status, TaxonomyVersionId = annotation.TaxonomyVersionId, ResultJson = result.ToJson(), Note = note,
+            Number = 0,
+        });
+    }
+
+    private static async Task ReleaseAsync(PortalDbContext db, Guid userId, long taskId, bool submitted, CancellationToken ct)
+    {
+        var reservation = await db.Reservations.SingleOrDefaultAsync(r => r.TaskId == taskId && r.UserId == userId, ct);
+        var task = await db.Tasks.SingleAsync(t => t.Id == taskId, ct);
+        if (reservation is not null)
+        {
+            db.Reservations.Remove(reservation);
+        }
+        else if (submitted)
+        {
+            // The reservation had expired and its slot was released: the submitted work still counts.
+            task.AssignedCount++;
+        }
+
+        if (submitted)
+        {
+            task.SubmittedCount++;
+        }
+        else if (reservation is not null)
+        {
+            task.AssignedCount = Math.Max(0, task.AssignedCount - 1);
+        }
+
+        task.IsAvailable = task.AssignedCount < task.TargetAnnotations;
+    }
+
+    private static async Task SaveAsync(PortalDbContext db, CancellationToken ct)
+    {
+        // Revision numbers continue the annotation's history.
+        foreach (var revision in db.ChangeTracker.Entries<AnnotationRevision>().Where(e => e.State == EntityState.Added).Select(e => e.Entity))
+        {
+            var annotation = revision.Annotation!;
+            var last = annotation.Id == 0 ? 0 : await db.AnnotationRevisions.Where(r => r.AnnotationId == annotation.Id).MaxAsync(r => (int?)r.Number, ct) ?? 0;
+            revision.Number = last + 1;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException("This task was changed in another tab or window at the same moment. Reload it to continue from the latest version.");
+        }
+        catch (DbUpdateException ex) when (ex.InnerException?.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            throw new ConflictException("This task was saved from another tab at the same moment. Reload it to continue from the latest version.");
+        }
+    }
+}
