@@ -1,0 +1,94 @@
+using Microsoft.Playwright;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Web.Browser;
+
+/// <summary>The labeling page in Chromium: mouse selection, hotkeys, Ctrl+Enter, autosave and restore.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class LabelingBrowserTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private TestPortal portal = default!;
+
+    public async Task InitializeAsync() => portal = await TestPortal.StartAsync();
+
+    public async Task DisposeAsync() => await portal.DisposeAsync();
+
+    private async Task<IPage> OpenLabelingAsync(string user, int width = 1366, int height = 768)
+    {
+        var page = await browser.NewPageAsync(width, height);
+        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync(user);
+        await page.Locator("a.start-labeling").First.ClickAsync();
+        await page.Locator(".span-text").WaitForAsync();
+        await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        return page;
+    }
+
+    /// <summary>Drags the mouse over the first word of the task text, the way a person selects it.</summary>
+    private static async Task<string> SelectFirstWordWithTheMouseAsync(IPage page)
+    {
+        var text = await page.Locator(".span-text").InnerTextAsync();
+        var firstWord = text.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd(',', '.', '!');
+        // The rectangle of the first two characters (an inline element's own box spans all its lines).
+        var box = await page.EvaluateAsync<float[]>("""
+            () => {
+              const text = document.querySelector('.span-text span[data-s]').firstChild;
+              const range = document.createRange();
+              range.setStart(text, 0);
+              range.setEnd(text, 2);
+              const r = range.getBoundingClientRect();
+              return [r.x, r.y, r.width, r.height];
+            }
+            """);
+        await page.Mouse.MoveAsync(box[0] + 1, box[1] + (box[3] / 2));
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box[0] + box[2] - 1, box[1] + (box[3] / 2), new MouseMoveOptions { Steps = 4 });
+        await page.Mouse.UpAsync();
+        return firstWord;
+    }
+
+    [Fact]
+    public async Task Annotator_SelectsWithTheMouse_PressesAHotkey_SubmitsWithCtrlEnter_AndTheNextTaskAppears()
+    {
+        var page = await OpenLabelingAsync("annotator1");
+        var firstTask = await page.Locator("#task-id").InnerTextAsync();
+
+        // The drag covers part of the first word; the span snaps to the whole word.
+        var word = await SelectFirstWordWithTheMouseAsync(page);
+        await page.Keyboard.PressAsync("p");
+        await Assertions.Expect(page.Locator("#span-list")).ToContainTextAsync($"Person {word}");
+
+        await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
+        await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("labeling-1366x768"), FullPage = true });
+        await page.Keyboard.PressAsync("Control+Enter");
+
+        await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(firstTask);
+        await Assertions.Expect(page.Locator("#span-list")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Reload_MidTask_BringsTheDraftBack()
+    {
+        var page = await OpenLabelingAsync("annotator2", 1920, 1080);
+        var task = await page.Locator("#task-id").InnerTextAsync();
+        var word = await SelectFirstWordWithTheMouseAsync(page);
+        await page.Keyboard.PressAsync("o");
+        await Assertions.Expect(page.Locator("#save-status")).ToContainTextAsync("Draft saved", new LocatorAssertionsToContainTextOptions { Timeout = 5000 });
+
+        await page.ReloadAsync();
+
+        await Assertions.Expect(page.Locator("#task-id")).ToHaveTextAsync(task);
+        await Assertions.Expect(page.Locator("#span-list")).ToContainTextAsync($"Organization {word}");
+        await Assertions.Expect(page.Locator("#save-status")).ToHaveTextAsync("Draft restored");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("labeling-restored-1920x1080"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Submit_WithoutTheRequiredAnswers_SaysWhatIsMissing()
+    {
+        var page = await OpenLabelingAsync("annotator1");
+        await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await page.Locator("#submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#labeling-errors")).ToContainTextAsync("What does the customer want?");
+    }
+}

@@ -1,0 +1,76 @@
+// Mouse selection and keyboard for the span editor. Offsets come from the segments' data-s attributes; snapping
+// to tokens and everything else happens in C# (Portal.Core TokenSnapping).
+const handlers = new WeakMap();
+
+function offsetOf(container, node, offset) {
+  const element = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+  const segment = element?.closest('[data-s]');
+  if (!segment || !container.contains(segment)) {
+    return null;
+  }
+  if (node.nodeType === Node.TEXT_NODE) {
+    return parseInt(segment.dataset.s, 10) + offset;
+  }
+  // An element boundary: before or after the segment's text.
+  return parseInt(segment.dataset.s, 10) + (offset > 0 ? segment.textContent.length : 0);
+}
+
+// Keys belong to a field the user types in (skip reason, label search); radio buttons and check boxes are not that.
+function isTyping(target) {
+  if (!(target instanceof HTMLElement)) {
+    return false;
+  }
+  if (target.isContentEditable || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT') {
+    return true;
+  }
+  return target.tagName === 'INPUT' && !['radio', 'checkbox', 'button', 'submit'].includes(target.type);
+}
+
+export function attach(container, dotnet) {
+  const onMouseUp = () => {
+    const selection = window.getSelection();
+    if (!selection || selection.isCollapsed || selection.rangeCount === 0) {
+      return;
+    }
+    const range = selection.getRangeAt(0);
+    const start = offsetOf(container, range.startContainer, range.startOffset);
+    const end = offsetOf(container, range.endContainer, range.endOffset);
+    if (start === null || end === null) {
+      return;
+    }
+    selection.removeAllRanges();
+    dotnet.invokeMethodAsync('OnSelect', start, end);
+  };
+
+  const onKeyDown = (event) => {
+    if (isTyping(event.target) || event.altKey) {
+      return;
+    }
+    const submit = event.key === 'Enter' && (event.ctrlKey || event.metaKey);
+    const edit = ['Escape', 'Delete', 'Backspace', 'ArrowLeft', 'ArrowRight'].includes(event.key);
+    const hotkey = event.key.length === 1 && !event.ctrlKey && !event.metaKey;
+    if (!submit && !edit && !hotkey) {
+      return;
+    }
+    if (submit || event.key === 'Backspace' || event.key === 'Delete' || (event.key.startsWith('Arrow') && event.shiftKey)) {
+      event.preventDefault();
+    }
+    if (event.repeat && submit) {
+      return; // a held key submits once
+    }
+    dotnet.invokeMethodAsync('OnKey', event.key, event.ctrlKey || event.metaKey, event.shiftKey);
+  };
+
+  container.addEventListener('mouseup', onMouseUp);
+  document.addEventListener('keydown', onKeyDown);
+  handlers.set(container, { onMouseUp, onKeyDown });
+}
+
+export function detach(container) {
+  const h = handlers.get(container);
+  if (h) {
+    container.removeEventListener('mouseup', h.onMouseUp);
+    document.removeEventListener('keydown', h.onKeyDown);
+    handlers.delete(container);
+  }
+}
