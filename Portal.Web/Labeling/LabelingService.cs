@@ -40,22 +40,27 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         }
 
         var goldFirst = project.GoldTaskRatePercent > 0 && Random.Shared.Next(100) < project.GoldTaskRatePercent;
+        // Compared with a parameter, not as a bare column: SQLite only uses the (ProjectId, IsAvailable, IsGold,
+        // Priority, Id) index for equality terms, and a bare boolean made the next-task query scan the project.
+        var available = true;
         foreach (var gold in new[] { goldFirst, !goldFirst })
         {
             for (var attempt = 0; attempt < 5; attempt++)
             {
                 var candidates = await db.Tasks.AsNoTracking()
-                    .Where(t => t.ProjectId == projectId && t.IsAvailable && t.IsGold == gold
+                    .Where(t => t.ProjectId == projectId && t.IsAvailable == available && t.IsGold == gold
                         && !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == user.UserId)
                         && !db.Reservations.Any(r => r.TaskId == t.Id && r.UserId == user.UserId))
                     .OrderByDescending(t => t.Priority).ThenBy(t => t.Id)
-                    .Select(t => t.Id).Take(8).ToListAsync(ct);
+                    .Select(t => t.Id).Take(16).ToListAsync(ct);
                 if (candidates.Count == 0)
                 {
                     break;
                 }
 
-                foreach (var taskId in candidates)
+                // Annotators pressing Next together would all race for the first candidate; each starts at its own.
+                var first = (int)((uint)user.UserId.GetHashCode() % (uint)candidates.Count);
+                foreach (var taskId in candidates.Skip(first).Concat(candidates.Take(first)))
                 {
                     if (await TryClaimAsync(db, user.UserId, projectId, taskId, now, project.ReservationMinutes, ct))
                     {
@@ -173,8 +178,10 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         annotation.SubmittedAt = now;
         annotation.LeadTimeMs = Math.Max(annotation.LeadTimeMs, leadTimeMs);
         Record(db, annotation, user, result, RevisionReason.Submit);
-        await ReleaseAsync(db, user.UserId, taskId, submitted: true, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await SaveAsync(db, ct);
+        await ReleaseAsync(db, user.UserId, taskId, submitted: true, ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>Skips the task with a reason; it goes back to the queue for others and never comes back to this user.</summary>
@@ -196,8 +203,10 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         annotation.Status = AnnotationStatus.Skipped;
         annotation.SkipReason = reason;
         Record(db, annotation, user, AnnotationResult.Empty, RevisionReason.Skip, reason);
-        await ReleaseAsync(db, user.UserId, taskId, submitted: false, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await SaveAsync(db, ct);
+        await ReleaseAsync(db, user.UserId, taskId, submitted: false, ct);
+        await tx.CommitAsync(ct);
     }
 
     public async Task<LabelingProgress> ProgressAsync(PortalPrincipal user, Guid projectId, CancellationToken ct)
@@ -326,30 +335,35 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         });
     }
 
+    /// <summary>
+    /// Ends the user's hold on the task: removes the reservation and moves the task's counters with atomic updates
+    /// (other annotators claim the same task concurrently, so its row is never loaded and written back).
+    /// Runs in the caller's transaction, after the annotation is saved.
+    /// </summary>
     private static async Task ReleaseAsync(PortalDbContext db, Guid userId, long taskId, bool submitted, CancellationToken ct)
     {
-        var reservation = await db.Reservations.SingleOrDefaultAsync(r => r.TaskId == taskId && r.UserId == userId, ct);
-        var task = await db.Tasks.SingleAsync(t => t.Id == taskId, ct);
-        if (reservation is not null)
+        var held = await db.Reservations.Where(r => r.TaskId == taskId && r.UserId == userId).ExecuteDeleteAsync(ct) > 0;
+        var tasks = db.Tasks.Where(t => t.Id == taskId);
+        if (submitted && held)
         {
-            db.Reservations.Remove(reservation);
+            await tasks.ExecuteUpdateAsync(s => s.SetProperty(t => t.SubmittedCount, t => t.SubmittedCount + 1).SetProperty(t => t.Version, t => t.Version + 1), ct);
         }
         else if (submitted)
         {
             // The reservation had expired and its slot was released: the submitted work still counts.
-            task.AssignedCount++;
+            await tasks.ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.SubmittedCount, t => t.SubmittedCount + 1)
+                .SetProperty(t => t.AssignedCount, t => t.AssignedCount + 1)
+                .SetProperty(t => t.IsAvailable, t => t.AssignedCount + 1 < t.TargetAnnotations)
+                .SetProperty(t => t.Version, t => t.Version + 1), ct);
         }
-
-        if (submitted)
+        else if (held)
         {
-            task.SubmittedCount++;
+            await tasks.ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.AssignedCount, t => t.AssignedCount > 0 ? t.AssignedCount - 1 : 0)
+                .SetProperty(t => t.IsAvailable, t => t.AssignedCount - 1 < t.TargetAnnotations)
+                .SetProperty(t => t.Version, t => t.Version + 1), ct);
         }
-        else if (reservation is not null)
-        {
-            task.AssignedCount = Math.Max(0, task.AssignedCount - 1);
-        }
-
-        task.IsAvailable = task.AssignedCount < task.TargetAnnotations;
     }
 
     private static async Task SaveAsync(PortalDbContext db, CancellationToken ct)

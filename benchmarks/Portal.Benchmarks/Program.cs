@@ -4,7 +4,8 @@ using System.Text;
 using Portal.Core.Agreement;
 
 // Agreement engine benchmarks (issue 3). Prints the figures; `benchmarks/run.sh` builds and runs everything.
-// Options: --units N (reliability units, default 1,000,000), --no-peers (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
+// Options: --suite all|agreement|queue, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
+// default 1,000,000), --no-peers (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
 var work = Directory.CreateTempSubdirectory("portal-bench-");
 Console.WriteLine($"Portal agreement benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -12,6 +13,16 @@ Console.WriteLine();
 
 try
 {
+    if (options.Suite is "queue" or "all")
+    {
+        await QueueBenchmark.RunAsync(work.FullName, options.Tasks, options.Annotators, rounds: 10, options.ThinkMs);
+        Console.WriteLine();
+        if (options.Suite == "queue")
+        {
+            return;
+        }
+    }
+
     // 1. Krippendorff's alpha, nominal, units x 3 coders, 10% missing, in memory.
     var csv = Path.Combine(work.FullName, "reliability.csv");
     var data = Generate.Reliability(options.Units, coders: 3, missing: 0.10, csv);
@@ -70,12 +81,16 @@ finally
     work.Delete(recursive: true);
 }
 
-internal sealed record Options(int Units, bool Peers, string? PortalDll)
+internal sealed record Options(int Units, bool Peers, string? PortalDll, string Suite, int Tasks, int Annotators, int ThinkMs)
 {
     public static Options Parse(string[] args)
     {
         var units = 1_000_000;
+        var tasks = 1_000_000;
         var peers = true;
+        var suite = "all";
+        var annotators = 50;
+        var thinkMs = 2000;
         string? dll = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -90,12 +105,24 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll)
                 case "--portal":
                     dll = args[++i];
                     break;
+                case "--suite":
+                    suite = args[++i];
+                    break;
+                case "--annotators":
+                    annotators = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--think-ms":
+                    thinkMs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--tasks":
+                    tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --units N, --no-peers, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue, --units N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
             }
         }
 
-        return new Options(units, peers, dll);
+        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs);
     }
 }
 
