@@ -12,7 +12,8 @@ namespace Portal.Web.Demo;
 
 /// <summary>
 /// Seeds an empty database with the demo users and the "Customer messages" project: a nested taxonomy, 320 texts,
-/// and the first 60 texts labeled by both demo annotators (with the slips real annotators make).
+/// the first 60 texts labeled by both demo annotators (with the slips real annotators make), and rule-based
+/// pre-annotations on the rest.
 /// Runs once: a database that already has demo users is left alone.
 /// </summary>
 public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, ILogger<DemoSeeder> logger)
@@ -82,6 +83,7 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeP
         var texts = DemoTexts.Generate(TaskCount);
         var random = new Random(7);
         var labeled = new List<(LabelingTask Task, User User, AnnotationResult Result, DateTime SubmittedAt)>();
+        var predicted = new List<(LabelingTask Task, AnnotationResult Result)>();
         for (var i = 0; i < texts.Count; i++)
         {
             var text = texts[i];
@@ -101,6 +103,10 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeP
                 labeled.Add((task, users["annotator1"], Careful(text, labels), submittedAt));
                 labeled.Add((task, users["annotator2"], Hurried(text, labels, random), submittedAt.AddMinutes(7)));
             }
+            else
+            {
+                predicted.Add((task, RulePrediction(text, labels)));
+            }
         }
 
         // Task ids come from the database, so the annotations follow in a second save of the same transaction.
@@ -111,10 +117,21 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeP
             db.Annotations.Add(SubmittedAnnotation(task, user, version.Id, result, submittedAt, random));
         }
 
+        foreach (var (task, result) in predicted)
+        {
+            db.Predictions.Add(new Prediction { TaskId = task.Id, ModelVersion = "rules-v1 (amounts, order numbers, dates)", ResultJson = result.ToJson(), CreatedAt = now });
+        }
+
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded the demo: {Users} users, project \"{Project}\" with {Tasks} tasks.", users.Count, ProjectName, texts.Count);
     }
+
+    /// <summary>What a simple rule set finds: amounts, order numbers and dates (the regular, easy entities).</summary>
+    private static AnnotationResult RulePrediction(DemoText text, IReadOnlyDictionary<(string, string), Guid> labels) => new(
+        [.. text.Entities.Where(e => e.LabelPath is "Money" or "Order number" or "Date")
+            .Select(e => new SpanValue("entities", labels[("entities", e.LabelPath)], e.Start, e.End))],
+        []);
 
     private static AnnotationResult Careful(DemoText text, IReadOnlyDictionary<(string, string), Guid> labels) => new(
         [.. text.Entities.Select(e => new SpanValue("entities", labels[("entities", e.LabelPath)], e.Start, e.End))],

@@ -3,14 +3,23 @@ using Portal.Core.Taxonomy;
 
 namespace Portal.Web.Labeling;
 
-public sealed record LabelOption(Guid Key, string Name, string Path, string Color, string? Hotkey, string? Description, int Depth);
+public sealed record LabelOption(
+    Guid Key, string Name, string Path, string Color, string? Hotkey, string? Description, int Depth, string? Examples = null, string? CounterExamples = null);
+
+public sealed record Guidelines(int Number, string Markdown);
 
 public sealed record ControlView(string Name, ControlKind Kind, string Prompt, bool Required, IReadOnlyList<LabelOption> Labels);
 
 /// <summary>What the labeling page needs for one task: the text, the label set and the user's own draft (blind: nobody else's).</summary>
 public sealed record WorkItem(
     Guid ProjectId, long TaskId, string Text, Guid TaxonomyVersionId, IReadOnlyList<ControlView> Controls,
-    AnnotationResult Draft, int Version, DateTime ReservedUntil);
+    AnnotationResult Draft, int Version, DateTime ReservedUntil)
+{
+    /// <summary>Pre-annotations (model or rules) not yet in the draft, offered to accept or reject.</summary>
+    public IReadOnlyList<SpanValue> Suggestions { get; init; } = [];
+
+    public string? SuggestedBy { get; init; }
+}
 
 public sealed record LabelingProgress(int MineToday, int MineTotal, int ProjectCompleted, int ProjectTotal);
 

@@ -113,8 +113,16 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
             .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
         var until = await db.Reservations.Where(r => r.TaskId == taskId && r.UserId == user.UserId).Select(r => (DateTime?)r.ExpiresAt).SingleOrDefaultAsync(ct);
         var draft = annotation is null ? AnnotationResult.Empty : ResultOf(annotation);
-        return new WorkItem(projectId, task.Id, task.Text, annotation?.TaxonomyVersionId ?? versionId, await ControlsAsync(db, versionId, ct),
-            draft, annotation?.Version ?? 0, until ?? clock.GetUtcNow().UtcDateTime);
+        var controls = await ControlsAsync(db, versionId, ct);
+        var prediction = await db.Predictions.AsNoTracking().Where(p => p.TaskId == taskId)
+            .OrderByDescending(p => p.CreatedAt).Select(p => new { p.ModelVersion, p.ResultJson }).FirstOrDefaultAsync(ct);
+        var suggestions = prediction is null ? [] : Suggestions(AnnotationResult.FromJson(prediction.ResultJson), controls, task.Text.Length, draft);
+        return new WorkItem(projectId, task.Id, task.Text, annotation?.TaxonomyVersionId ?? versionId, controls,
+            draft, annotation?.Version ?? 0, until ?? clock.GetUtcNow().UtcDateTime)
+        {
+            Suggestions = suggestions,
+            SuggestedBy = suggestions.Count > 0 ? prediction!.ModelVersion : null,
+        };
     }
 
     public static async Task<IReadOnlyList<ControlView>> ControlsAsync(PortalDbContext db, Guid versionId, CancellationToken ct)
@@ -128,9 +136,15 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         var labels = await db.Labels.AsNoTracking().Where(l => l.TaxonomyVersionId == versionId && !l.IsDeprecated).OrderBy(l => l.SortOrder).ToListAsync(ct);
         IReadOnlyList<ControlView> views = [.. controls.Select(c => new ControlView(c.Name, c.Kind, c.Prompt, c.Required,
             [.. labels.Where(l => l.ControlId == c.Id).Select(l => new LabelOption(l.Key, l.Name, l.Path, l.Color, l.Hotkey, l.Description,
-                l.Path.Split(" / ").Length - 1))]))];
+                l.Path.Split(" / ").Length - 1, l.Examples, l.CounterExamples))]))];
         return ControlCache.GetOrAdd(versionId, views);
     }
+
+    /// <summary>Predicted spans that fit this label set and text and are not in the draft already.</summary>
+    private static List<SpanValue> Suggestions(AnnotationResult predicted, IReadOnlyList<ControlView> controls, int textLength, AnnotationResult draft) =>
+        [.. predicted.Spans.Where(s =>
+            s.Start >= 0 && s.End <= textLength && s.End > s.Start && !draft.Spans.Contains(s) &&
+            controls.Any(c => c.Name == s.Control && c.Kind == ControlKind.Spans && c.Labels.Any(l => l.Key == s.Label)))];
 
     private static AnnotationResult ResultOf(Annotation a) => new(
         [.. a.Spans.Select(s => new SpanValue(s.ControlName, s.LabelKey, s.Start, s.End))],
@@ -207,6 +221,15 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         await SaveAsync(db, ct);
         await ReleaseAsync(db, user.UserId, taskId, submitted: false, ct);
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The project's current annotator guidelines (reviewer instructions are not shown to annotators).</summary>
+    public async Task<Guidelines?> GuidelinesAsync(PortalPrincipal user, Guid projectId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
+        return await db.GuidelineVersions.AsNoTracking().Where(g => g.ProjectId == projectId)
+            .OrderByDescending(g => g.Number).Select(g => new Guidelines(g.Number, g.Markdown)).FirstOrDefaultAsync(ct);
     }
 
     public async Task<LabelingProgress> ProgressAsync(PortalPrincipal user, Guid projectId, CancellationToken ct)
