@@ -25,3 +25,5 @@ public sealed record LabelingProgress(int MineToday, int MineTotal, int ProjectC
 
 /// <summary>Someone else changed the same thing meanwhile (another tab, a reviewer); nothing was overwritten.</summary>
 public sealed class ConflictException(string message) : Exception(message);
+
+public sealed record HistoryEntry(long TaskId, string Snippet, AnnotationStatus Status, DateTime UpdatedAt, bool CanReopen, string? SkipReason);

@@ -155,12 +155,9 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: false, ct);
-        if (annotation.Status is AnnotationStatus.Submitted or AnnotationStatus.Accepted or AnnotationStatus.Skipped)
-        {
-            throw new ConflictException("This task was already submitted; your last submitted version is kept.");
-        }
+        await EnsureChangeableAsync(db, annotation, ct);
 
-        annotation.Status = AnnotationStatus.Draft;
+        // A reopened submitted task stays submitted while it is changed; its edits are in the history.
         Record(db, annotation, user, result, RevisionReason.Edit);
         await SaveAsync(db, ct);
         return annotation.Version;
@@ -182,10 +179,8 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         }
 
         var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: true, ct);
-        if (annotation.Status is AnnotationStatus.Submitted or AnnotationStatus.Accepted or AnnotationStatus.Skipped)
-        {
-            throw new ConflictException("This task was already submitted from another tab; that version is kept.");
-        }
+        await EnsureChangeableAsync(db, annotation, ct);
+        var resubmit = annotation.Status == AnnotationStatus.Submitted;
 
         var now = clock.GetUtcNow().UtcDateTime;
         annotation.Status = AnnotationStatus.Submitted;
@@ -194,7 +189,11 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         Record(db, annotation, user, result, RevisionReason.Submit);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await SaveAsync(db, ct);
-        await ReleaseAsync(db, user.UserId, taskId, submitted: true, ct);
+        if (!resubmit)
+        {
+            await ReleaseAsync(db, user.UserId, taskId, submitted: true, ct);
+        }
+
         await tx.CommitAsync(ct);
     }
 
@@ -223,6 +222,41 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>The user's own annotations in the project, newest first (keyset paging on the update time).</summary>
+    public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(PortalPrincipal user, Guid projectId, int take, DateTime? before, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
+        var rows = await db.Annotations.AsNoTracking()
+            .Where(a => a.ProjectId == projectId && a.UserId == user.UserId && a.Status != AnnotationStatus.Draft && (before == null || a.UpdatedAt < before))
+            .OrderByDescending(a => a.UpdatedAt)
+            .Take(Math.Clamp(take, 1, 200))
+            .Select(a => new
+            {
+                a.TaskId, a.Status, a.UpdatedAt, a.SkipReason,
+                Text = db.Tasks.Where(t => t.Id == a.TaskId).Select(t => t.Text.Substring(0, 140)).First(),
+                Reviewed = db.Reviews.Any(r => r.AnnotationId == a.Id),
+            })
+            .ToListAsync(ct);
+        return [.. rows.Select(r => new HistoryEntry(r.TaskId, r.Text, r.Status, r.UpdatedAt, r.Status == AnnotationStatus.Submitted && !r.Reviewed, r.SkipReason))];
+    }
+
+    /// <summary>Reopens one of the user's own submitted tasks to change it; reviewed work is closed.</summary>
+    public async Task<WorkItem> OpenAsync(PortalPrincipal user, Guid projectId, long taskId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
+        var annotation = await db.Annotations.AsNoTracking()
+            .Where(a => a.ProjectId == projectId && a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0)
+            .Select(a => new { a.Id, a.Status }).SingleOrDefaultAsync(ct) ?? throw new NotFoundException("The task");
+        if (annotation.Status != AnnotationStatus.Submitted || await db.Reviews.AnyAsync(r => r.AnnotationId == annotation.Id, ct))
+        {
+            throw new ConflictException("This task was reviewed or skipped, so it can no longer be changed here.");
+        }
+
+        return await LoadAsync(db, user, projectId, taskId, ct);
+    }
+
     /// <summary>The project's current annotator guidelines (reviewer instructions are not shown to annotators).</summary>
     public async Task<Guidelines?> GuidelinesAsync(PortalPrincipal user, Guid projectId, CancellationToken ct)
     {
@@ -242,6 +276,17 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         var tasks = await db.Tasks.Where(t => t.ProjectId == projectId)
             .GroupBy(t => 1).Select(g => new { All = g.Count(), Done = g.Count(t => t.SubmittedCount >= t.TargetAnnotations) }).SingleOrDefaultAsync(ct);
         return new LabelingProgress(mine?.Today ?? 0, mine?.All ?? 0, tasks?.Done ?? 0, tasks?.All ?? 0);
+    }
+
+    /// <summary>Skipped, accepted and reviewed annotations are closed; drafts and unreviewed submissions can change.</summary>
+    private static async Task EnsureChangeableAsync(PortalDbContext db, Annotation annotation, CancellationToken ct)
+    {
+        // Rejected work comes back to its annotator to be fixed, so it stays open despite its review.
+        if (annotation.Status is AnnotationStatus.Skipped or AnnotationStatus.Accepted ||
+            (annotation.Status != AnnotationStatus.Rejected && annotation.Id != 0 && await db.Reviews.AnyAsync(r => r.AnnotationId == annotation.Id, ct)))
+        {
+            throw new ConflictException("This task was skipped or reviewed in the meantime; your earlier work on it is kept as it was.");
+        }
     }
 
     /// <summary>Access, ownership, validation and the optimistic version check shared by save, submit and skip.</summary>

@@ -91,4 +91,27 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : IAsyncLifetim
         await page.Locator("#submit").ClickAsync();
         await Assertions.Expect(page.Locator("#labeling-errors")).ToContainTextAsync("What does the customer want?");
     }
+
+    [Fact]
+    public async Task MyHistory_ReopenASubmittedTask_ChangeIt_AndSubmitAgain()
+    {
+        var page = await OpenLabelingAsync("annotator2");
+        var task = await page.Locator("#task-id").InnerTextAsync();
+        await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
+        await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
+        await page.Keyboard.PressAsync("Control+Enter");
+        await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(task);
+
+        await page.Locator("#my-history").ClickAsync();
+        await page.Locator($".reopen[data-task='{task}']").ClickAsync();
+        await Assertions.Expect(page.Locator("#task-id")).ToHaveTextAsync(task);
+        await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        var word = await SelectFirstWordWithTheMouseAsync(page);
+        await page.Keyboard.PressAsync("r");
+        await Assertions.Expect(page.Locator("#span-list")).ToContainTextAsync($"Product {word}");
+        await page.Keyboard.PressAsync("Control+Enter");
+
+        await Assertions.Expect(page.Locator("#history")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("history-1366x768"), FullPage = true });
+    }
 }

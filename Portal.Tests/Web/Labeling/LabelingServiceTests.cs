@@ -206,4 +206,47 @@ public class LabelingServiceTests
         var outsider = new PortalPrincipal(Guid.NewGuid(), "Out", new HashSet<string> { AppRoles.User });
         await Assert.ThrowsAsync<NotFoundException>(() => service.NextAsync(outsider, projectId, default));
     }
+
+    [Fact]
+    public async Task Reopen_ChangeAndResubmit_KeepsTheCounts_AndRecordsTheHistory()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 2, overlap: 2, annotators: 1);
+        var service = Service(database);
+        var item = (await service.NextAsync(people[0], projectId, default))!;
+        await service.SubmitAsync(people[0], projectId, item.TaskId, Answered(item), item.Version, 1000, default);
+
+        var history = await service.HistoryAsync(people[0], projectId, 50, null, default);
+        Assert.True(Assert.Single(history).CanReopen);
+        var reopened = await service.OpenAsync(people[0], projectId, item.TaskId, default);
+        var version = await service.SaveDraftAsync(people[0], projectId, item.TaskId, Answered(reopened, (21, 36)), reopened.Version, default);
+        await service.SubmitAsync(people[0], projectId, item.TaskId, Answered(reopened, (21, 36)), version, 2000, default);
+
+        await using var db = await database.ContextAsync();
+        var annotation = await db.Annotations.Include(a => a.Revisions).Include(a => a.Spans).SingleAsync(a => a.TaskId == item.TaskId);
+        Assert.Equal(AnnotationStatus.Submitted, annotation.Status);
+        Assert.Single(annotation.Spans);
+        Assert.Equal([RevisionReason.Submit, RevisionReason.Edit, RevisionReason.Submit], annotation.Revisions.OrderBy(r => r.Number).Select(r => r.Reason));
+        var task = await db.Tasks.SingleAsync(t => t.Id == item.TaskId);
+        Assert.Equal((1, 1), (task.SubmittedCount, task.AssignedCount));
+    }
+
+    [Fact]
+    public async Task Reopen_AfterReview_IsRefused()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 1, overlap: 1, annotators: 1);
+        var service = Service(database);
+        var item = (await service.NextAsync(people[0], projectId, default))!;
+        await service.SubmitAsync(people[0], projectId, item.TaskId, Answered(item), item.Version, 1000, default);
+        await using (var db = await database.ContextAsync())
+        {
+            var annotation = await db.Annotations.SingleAsync();
+            db.Reviews.Add(new Review { AnnotationId = annotation.Id, ReviewerId = people[0].UserId, Decision = Portal.Core.Review.ReviewDecision.Accept, AnnotationVersion = annotation.Version, CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        await Assert.ThrowsAsync<ConflictException>(() => service.OpenAsync(people[0], projectId, item.TaskId, default));
+        Assert.False(Assert.Single(await service.HistoryAsync(people[0], projectId, 50, null, default)).CanReopen);
+    }
 }
