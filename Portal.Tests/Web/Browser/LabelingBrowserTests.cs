@@ -1,4 +1,7 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Portal.Data;
 using Portal.Tests.TestSupport;
 
 namespace Portal.Tests.Web.Browser;
@@ -113,5 +116,31 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : IAsyncLifetim
 
         await Assertions.Expect(page.Locator("#history")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("history-1366x768"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task TwoAnnotators_OverlapOne_NeverGetTheSameTask()
+    {
+        var factory = portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await db.Projects.ExecuteUpdateAsync(s => s.SetProperty(p => p.AnnotatorsPerTask, 1));
+            await db.Tasks.Where(t => t.SubmittedCount == 0).ExecuteUpdateAsync(s => s.SetProperty(t => t.TargetAnnotations, 1));
+        }
+
+        var ana = await OpenLabelingAsync("annotator1");
+        var ben = await OpenLabelingAsync("annotator2");
+        var seen = new List<string> { await ana.Locator("#task-id").InnerTextAsync(), await ben.Locator("#task-id").InnerTextAsync() };
+        foreach (var page in new[] { ana, ben })
+        {
+            await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
+            await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
+            var before = await page.Locator("#task-id").InnerTextAsync();
+            await page.Keyboard.PressAsync("Control+Enter");
+            await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(before);
+            seen.Add(await page.Locator("#task-id").InnerTextAsync());
+        }
+
+        Assert.Equal(seen.Count, seen.Distinct().Count());
     }
 }

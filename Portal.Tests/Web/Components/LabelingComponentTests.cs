@@ -1,0 +1,55 @@
+using Bunit;
+using Portal.Core.Taxonomy;
+using Portal.Web.Components.Labeling;
+using Portal.Web.Labeling;
+
+namespace Portal.Tests.Web.Components;
+
+public class LabelingComponentTests : ComponentTestContext
+{
+    [Fact]
+    public void SpanText_NestedSpans_RenderAsTextWithStackedUnderlines_AndNoMarkupFromTheText()
+    {
+        const string text = "<b>Maria</b> works at Nordwind Logistics";
+        var cut = Render<SpanText>(p => p
+            .Add(c => c.Text, text)
+            .Add(c => c.Spans, [new SpanView(22, 40, "Organization", "#64b5f6"), new SpanView(22, 30, "Company", "#42a5f5"), new SpanView(0, 12, "Person", "javascript:alert(1)")]));
+
+        Assert.Equal(text, cut.Find(".span-text").TextContent);
+        Assert.Empty(cut.FindAll(".span-text b"));
+        var nested = cut.Find("[data-s='22']");
+        Assert.Contains("inset 0 -6px 0 #64b5f6", nested.GetAttribute("style"), StringComparison.Ordinal);
+        Assert.Contains("#9e9e9e", cut.Find("[data-s='0']").GetAttribute("style"), StringComparison.Ordinal);
+        Assert.DoesNotContain("javascript", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SpanText_ClickingASpan_ReportsIt_SuggestionsAreNotClickable()
+    {
+        int? clicked = null;
+        var cut = Render<SpanText>(p => p
+            .Add(c => c.Text, "Hamburg and Lyon")
+            .Add(c => c.Spans, [new SpanView(0, 7, "City", "#66bb6a"), new SpanView(12, 16, "City", "#66bb6a", Suggested: true)])
+            .Add(c => c.OnSpanClick, i => clicked = i));
+
+        cut.Find("[data-s='12']").Click();
+        Assert.Null(clicked);
+        cut.Find("[data-s='0']").Click();
+        Assert.Equal(0, clicked);
+    }
+
+    [Fact]
+    public void LabelPalette_FiltersLargeLabelSets_AndPicksALabel()
+    {
+        var labels = Enumerable.Range(1, 20).Select(i => new LabelOption(Guid.NewGuid(), $"Label {i}", $"Group / Label {i}", "#123456", null, null, 1)).ToList();
+        LabelOption? picked = null;
+        var cut = Render<LabelPalette>(p => p
+            .Add(c => c.Control, new ControlView("entities", ControlKind.Spans, "Mark the entities", false, labels))
+            .Add(c => c.OnPick, l => picked = l));
+
+        cut.Find("input").Input("Label 1");
+        Assert.Equal(11, cut.FindAll(".label-option").Count); // Label 1, 10..19
+        cut.Find(".label-option[data-label='Group / Label 12']").Click();
+        Assert.Equal("Label 12", picked?.Name);
+    }
+}
