@@ -90,7 +90,8 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeP
             var task = new LabelingTask
             {
                 ProjectId = project.Id, ExternalId = $"msg-{i + 1:0000}", Text = text.Text, ContentHash = ContentHash.Of(text.Text),
-                Priority = i % 17 == 0 ? 1 : 0, TargetAnnotations = project.AnnotatorsPerTask, CreatedAt = now.AddMinutes(-TaskCount + i),
+                Priority = i % 17 == 0 ? 1 : 0, CreatedAt = now.AddMinutes(-TaskCount + i),
+                TargetAnnotations = Coverage.TargetAnnotations(ContentHash.Of(text.Text), project.AnnotatorsPerTask, project.CoveragePercent),
                 MetadataJson = $$"""{"channel":"{{(i % 3 == 0 ? "chat" : "email")}}"}""",
             };
             db.Tasks.Add(task);

@@ -52,15 +52,17 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
                         && !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == user.UserId)
                         && !db.Reservations.Any(r => r.TaskId == t.Id && r.UserId == user.UserId))
                     .OrderByDescending(t => t.Priority).ThenBy(t => t.Id)
-                    .Select(t => t.Id).Take(16).ToListAsync(ct);
+                    .Select(t => new { t.Id, t.Priority }).Take(16).ToListAsync(ct);
                 if (candidates.Count == 0)
                 {
                     break;
                 }
 
-                // Annotators pressing Next together would all race for the first candidate; each starts at its own.
-                var first = (int)((uint)user.UserId.GetHashCode() % (uint)candidates.Count);
-                foreach (var taskId in candidates.Skip(first).Concat(candidates.Take(first)))
+                // Annotators pressing Next together would all race for the first candidate: each starts at its own
+                // among those of the top priority (priority still comes first, age only among equals).
+                var top = candidates.TakeWhile(c => c.Priority == candidates[0].Priority).Select(c => c.Id).ToList();
+                var first = (int)((uint)user.UserId.GetHashCode() % (uint)top.Count);
+                foreach (var taskId in top.Skip(first).Concat(top.Take(first)).Concat(candidates.Skip(top.Count).Select(c => c.Id)))
                 {
                     if (await TryClaimAsync(db, user.UserId, projectId, taskId, now, project.ReservationMinutes, ct))
                     {

@@ -249,4 +249,29 @@ public class LabelingServiceTests
         await Assert.ThrowsAsync<ConflictException>(() => service.OpenAsync(people[0], projectId, item.TaskId, default));
         Assert.False(Assert.Single(await service.HistoryAsync(people[0], projectId, 50, null, default)).CanReopen);
     }
+
+    [Fact]
+    public async Task Next_GoldRateOfAHundredPercent_ServesGoldTasksFirst_PriorityBeforeAge()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 6, overlap: 1, annotators: 1);
+        long gold, urgent;
+        await using (var db = await database.ContextAsync())
+        {
+            await db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(s => s.SetProperty(p => p.GoldTaskRatePercent, 100));
+            var ids = await db.Tasks.Where(t => t.ProjectId == projectId).OrderBy(t => t.Id).Select(t => t.Id).ToListAsync();
+            gold = ids[4];
+            urgent = ids[5];
+            await db.Tasks.Where(t => t.Id == gold).ExecuteUpdateAsync(s => s.SetProperty(t => t.IsGold, true));
+            await db.Tasks.Where(t => t.Id == urgent).ExecuteUpdateAsync(s => s.SetProperty(t => t.Priority, 5));
+        }
+
+        var service = Service(database);
+        var first = (await service.NextAsync(people[0], projectId, default))!;
+        await service.SubmitAsync(people[0], projectId, first.TaskId, Answered(first), first.Version, 1, default);
+        var second = (await service.NextAsync(people[0], projectId, default))!;
+
+        Assert.Equal(gold, first.TaskId);
+        Assert.Equal(urgent, second.TaskId);
+    }
 }
