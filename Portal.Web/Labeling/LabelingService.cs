@@ -172,10 +172,13 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
     public async Task SubmitAsync(PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, long leadTimeMs, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var existing = await db.Annotations.AsNoTracking().Include(a => a.Revisions)
-            .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
-        if (existing is { Status: AnnotationStatus.Submitted } &&
-            existing.Revisions.OrderBy(r => r.Number).Last() is { Reason: RevisionReason.Submit } last && last.ResultJson == result.ToJson())
+        await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
+        var last = await db.AnnotationRevisions.AsNoTracking()
+            .Where(r => r.Annotation!.ProjectId == projectId && r.Annotation.TaskId == taskId && r.Annotation.UserId == user.UserId && r.Annotation.Round == 0)
+            .OrderByDescending(r => r.Number)
+            .Select(r => new { r.Reason, r.Status, r.ResultJson })
+            .FirstOrDefaultAsync(ct);
+        if (last is { Reason: RevisionReason.Submit, Status: AnnotationStatus.Submitted } && last.ResultJson == result.ToJson())
         {
             return;
         }
