@@ -3,12 +3,13 @@ using System.Globalization;
 using System.Text;
 using Portal.Core.Agreement;
 
-// Agreement engine benchmarks (issue 3). Prints the figures; `benchmarks/run.sh` builds and runs everything.
+// Portal benchmarks: the next-task queue (issue 4) and the agreement engine (issue 3). Prints the figures;
+// `benchmarks/run.sh` builds and runs everything.
 // Options: --suite all|agreement|queue, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
 // default 1,000,000), --no-peers (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
 var work = Directory.CreateTempSubdirectory("portal-bench-");
-Console.WriteLine($"Portal agreement benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"Portal benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine();
 
 try
