@@ -21,6 +21,7 @@ public static class UiHosting
         builder.Services.AddMudServices();
         builder.Services.AddScoped<ProjectAccess>();
         builder.Services.AddScoped<ProjectService>();
+        builder.Services.AddScoped<MemberService>();
         builder.Services.AddScoped<Labeling.LabelingService>();
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddSingleton<DemoSeeder>();

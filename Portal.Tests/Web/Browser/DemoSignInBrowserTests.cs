@@ -56,4 +56,22 @@ public sealed class DemoSignInBrowserTests(BrowserFixture browser) : IAsyncLifet
         await page.GotoAsync(portal.BaseAddress.ToString());
         Assert.Contains("/account/signin", page.Url, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Manager_AddsAnAnnotatorToANewProject_WhoThenSeesIt()
+    {
+        var page = await browser.NewPageAsync();
+        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync("manager");
+        var home = new HomePageObject(page);
+        await home.CreateProjectAsync("Returns desk");
+        await home.ProjectCard("Returns desk").Locator("a.members").ClickAsync();
+        await page.Locator("input#member-email").FillAsync("ben.annotator@demo.local");
+        await page.Locator("#add-member").ClickAsync();
+        await Assertions.Expect(page.Locator("#members")).ToContainTextAsync("Ben Annotator");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("members-1366x768"), FullPage = true });
+
+        var ben = await browser.NewPageAsync();
+        await new SignInPageObject(ben, portal.BaseAddress).SignInAsDemoUserAsync("annotator2");
+        await Assertions.Expect(new HomePageObject(ben).ProjectCard("Returns desk")).ToBeVisibleAsync();
+    }
 }
