@@ -27,3 +27,8 @@ public sealed record LabelingProgress(int MineToday, int MineTotal, int ProjectC
 public sealed class ConflictException(string message) : Exception(message);
 
 public sealed record HistoryEntry(long TaskId, string Snippet, AnnotationStatus Status, DateTime UpdatedAt, bool CanReopen, string? SkipReason);
+
+/// <summary>One revision as people read it: who, when, why, and what changed (label names and the marked text).</summary>
+public sealed record RevisionView(
+    int Number, DateTime ChangedAt, string ChangedBy, RevisionReason Reason, AnnotationStatus Status, string? Note,
+    IReadOnlyList<string> Added, IReadOnlyList<string> Removed);

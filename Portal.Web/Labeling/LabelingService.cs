@@ -246,6 +246,59 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         return [.. rows.Select(r => new HistoryEntry(r.TaskId, r.Text, r.Status, r.UpdatedAt, r.Status == AnnotationStatus.Submitted && !r.Reviewed, r.SkipReason))];
     }
 
+    /// <summary>
+    /// Every revision of an annotation, oldest first, with what it changed. Annotators read their own only (blind
+    /// labeling); reviewers and managers may name any annotator of the task.
+    /// </summary>
+    public async Task<IReadOnlyList<RevisionView>> RevisionsAsync(PortalPrincipal user, Guid projectId, long taskId, Guid? annotatorId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var role = await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
+        var owner = annotatorId ?? user.UserId;
+        if (owner != user.UserId && role < ProjectRole.Reviewer)
+        {
+            throw new NotFoundException("The annotation");
+        }
+
+        var text = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId && t.ProjectId == projectId).Select(t => t.Text).SingleOrDefaultAsync(ct)
+            ?? throw new NotFoundException("The task");
+        var revisions = await db.AnnotationRevisions.AsNoTracking()
+            .Where(r => r.Annotation!.ProjectId == projectId && r.Annotation.TaskId == taskId && r.Annotation.UserId == owner && r.Annotation.Round == 0)
+            .OrderBy(r => r.Number)
+            .Select(r => new { r.Number, r.ChangedAt, r.ChangedById, r.Reason, r.Status, r.Note, r.ResultJson })
+            .ToListAsync(ct);
+        if (revisions.Count == 0)
+        {
+            throw new NotFoundException("The annotation");
+        }
+
+        var people = await db.Users.AsNoTracking().Where(u => revisions.Select(r => r.ChangedById).Contains(u.Id))
+            .ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
+        // Label keys are stable across taxonomy versions; the newest path names them.
+        var names = (await db.Labels.AsNoTracking()
+                .Where(l => db.TaxonomyVersions.Any(v => v.Id == l.TaxonomyVersionId && db.Taxonomies.Any(t => t.Id == v.TaxonomyId && t.ProjectId == projectId)))
+                .Select(l => new { l.Key, l.Path, Number = db.TaxonomyVersions.Where(v => v.Id == l.TaxonomyVersionId).Select(v => v.Number).First() })
+                .ToListAsync(ct))
+            .GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.MaxBy(l => l.Number)!.Path);
+        string Name(Guid key) => names.GetValueOrDefault(key, "(removed label)");
+        string Span(SpanValue s) => $"{Name(s.Label)}: \"{(s.End <= text.Length ? text[s.Start..s.End] : "?")}\"";
+        string Answer(AnswerValue a) => $"{a.Control}: {Name(a.Label)}";
+
+        var views = new List<RevisionView>(revisions.Count);
+        AnnotationResult? previous = null;
+        foreach (var r in revisions)
+        {
+            var result = AnnotationResult.FromJson(r.ResultJson);
+            var diff = AnnotationDiff.Between(previous, result);
+            views.Add(new RevisionView(r.Number, r.ChangedAt, r.ChangedById is { } id ? people.GetValueOrDefault(id, "someone") : "Portal", r.Reason, r.Status, r.Note,
+                [.. diff.AddedSpans.Select(Span), .. diff.AddedAnswers.Select(Answer)],
+                [.. diff.RemovedSpans.Select(Span), .. diff.RemovedAnswers.Select(Answer)]));
+            previous = result;
+        }
+
+        return views;
+    }
+
     /// <summary>Reopens one of the user's own submitted tasks to change it; reviewed work is closed.</summary>
     public async Task<WorkItem> OpenAsync(PortalPrincipal user, Guid projectId, long taskId, CancellationToken ct)
     {

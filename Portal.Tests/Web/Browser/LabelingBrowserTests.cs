@@ -116,6 +116,10 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : IAsyncLifetim
 
         await Assertions.Expect(page.Locator("#history")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("history-1366x768"), FullPage = true });
+
+        await page.Locator($".changes[data-task='{task}']").ClickAsync();
+        await Assertions.Expect(page.Locator(".revisions")).ToContainTextAsync($"+ Product: \"{word}\"");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("revisions-1366x768") });
     }
 
     [Fact]

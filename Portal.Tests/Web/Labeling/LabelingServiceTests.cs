@@ -274,4 +274,28 @@ public class LabelingServiceTests
         Assert.Equal(gold, first.TaskId);
         Assert.Equal(urgent, second.TaskId);
     }
+
+    [Fact]
+    public async Task Revisions_SayWhoChangedWhatAndWhy_AndStayBlindForOtherAnnotators()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 1, overlap: 2, annotators: 2);
+        var service = Service(database);
+        var item = (await service.NextAsync(people[0], projectId, default))!;
+        var maria = item.Text.IndexOf("Maria Schneider", StringComparison.Ordinal);
+        var version = await service.SaveDraftAsync(people[0], projectId, item.TaskId, Answered(item, (maria, maria + 15)), item.Version, default);
+        await service.SubmitAsync(people[0], projectId, item.TaskId, Answered(item), version, 1000, default);
+
+        var revisions = await service.RevisionsAsync(people[0], projectId, item.TaskId, null, default);
+
+        Assert.Equal([RevisionReason.Edit, RevisionReason.Submit], revisions.Select(r => r.Reason));
+        Assert.Contains("Person: \"Maria Schneider\"", revisions[0].Added);
+        Assert.Contains(revisions[0].Added, a => a.StartsWith("intent: ", StringComparison.Ordinal));
+        Assert.Equal(["Person: \"Maria Schneider\""], revisions[1].Removed);
+        Assert.Equal("A0", revisions[1].ChangedBy);
+
+        await Assert.ThrowsAsync<NotFoundException>(() => service.RevisionsAsync(people[1], projectId, item.TaskId, people[0].UserId, default));
+        var manager = new PortalPrincipal(Guid.NewGuid(), "Boss", new HashSet<string> { AppRoles.Manager });
+        Assert.Equal(2, (await service.RevisionsAsync(manager, projectId, item.TaskId, people[0].UserId, default)).Count);
+    }
 }
