@@ -5,6 +5,7 @@ using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Jobs;
+using Portal.Web.Labeling;
 
 namespace Portal.Web.Agreement;
 
@@ -36,20 +37,18 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleOrDefaultAsync(ct);
-        var controls = await db.TaxonomyControls.AsNoTracking().Where(c => c.TaxonomyVersionId == versionId).OrderBy(c => c.SortOrder).ToListAsync(ct);
-        var annotations = await db.Annotations.AsNoTracking()
-            .Where(a => a.ProjectId == projectId && a.Round == 0 && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted))
-            .Select(a => new { a.Id, a.TaskId, a.UserId })
-            .ToListAsync(ct);
-        var ids = annotations.Select(a => a.Id).ToHashSet();
+        var controls = versionId is { } id ? await LabelingService.ControlsAsync(db, id, ct) : [];
+        var submitted = db.Annotations.AsNoTracking()
+            .Where(a => a.ProjectId == projectId && a.Round == 0 && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted));
+        var annotations = await submitted.Select(a => new { a.Id, a.TaskId, a.UserId }).ToListAsync(ct);
         var spans = (await db.AnnotationSpans.AsNoTracking()
-                .Where(s => db.Annotations.Any(a => a.Id == s.AnnotationId && a.ProjectId == projectId))
+                .Where(s => submitted.Any(a => a.Id == s.AnnotationId))
                 .Select(s => new { s.AnnotationId, s.ControlName, s.LabelKey, s.Start, s.End }).ToListAsync(ct))
-            .Where(s => ids.Contains(s.AnnotationId)).ToLookup(s => s.AnnotationId);
+            .ToLookup(s => s.AnnotationId);
         var answers = (await db.AnnotationAnswers.AsNoTracking()
-                .Where(s => db.Annotations.Any(a => a.Id == s.AnnotationId && a.ProjectId == projectId))
+                .Where(s => submitted.Any(a => a.Id == s.AnnotationId))
                 .Select(s => new { s.AnnotationId, s.ControlName, s.LabelKey }).ToListAsync(ct))
-            .Where(s => ids.Contains(s.AnnotationId)).ToLookup(s => s.AnnotationId);
+            .ToLookup(s => s.AnnotationId);
         var lengths = await db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId).Select(t => new { t.Id, t.Text.Length })
             .ToDictionaryAsync(t => t.Id, t => t.Length, ct);
 

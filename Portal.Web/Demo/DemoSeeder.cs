@@ -87,11 +87,12 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeP
         for (var i = 0; i < texts.Count; i++)
         {
             var text = texts[i];
+            var hash = ContentHash.Of(text.Text);
             var task = new LabelingTask
             {
-                ProjectId = project.Id, ExternalId = $"msg-{i + 1:0000}", Text = text.Text, ContentHash = ContentHash.Of(text.Text),
+                ProjectId = project.Id, ExternalId = $"msg-{i + 1:0000}", Text = text.Text, ContentHash = hash,
                 Priority = i % 17 == 0 ? 1 : 0, CreatedAt = now.AddMinutes(-TaskCount + i),
-                TargetAnnotations = Coverage.TargetAnnotations(ContentHash.Of(text.Text), project.AnnotatorsPerTask, project.CoveragePercent),
+                TargetAnnotations = Coverage.TargetAnnotations(hash, project.AnnotatorsPerTask, project.CoveragePercent),
                 MetadataJson = $$"""{"channel":"{{(i % 3 == 0 ? "chat" : "email")}}"}""",
             };
             db.Tasks.Add(task);

@@ -5,6 +5,7 @@ using Portal.Core.Security;
 using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Data.Queries;
 using Portal.Web.Projects;
 
 namespace Portal.Web.Labeling;
@@ -331,9 +332,8 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         var today = clock.GetUtcNow().UtcDateTime.Date;
         var mine = await db.Annotations.Where(a => a.ProjectId == projectId && a.UserId == user.UserId && a.SubmittedAt != null)
             .GroupBy(a => 1).Select(g => new { All = g.Count(), Today = g.Count(a => a.SubmittedAt >= today) }).SingleOrDefaultAsync(ct);
-        var tasks = await db.Tasks.Where(t => t.ProjectId == projectId)
-            .GroupBy(t => 1).Select(g => new { All = g.Count(), Done = g.Count(t => t.SubmittedCount >= t.TargetAnnotations) }).SingleOrDefaultAsync(ct);
-        return new LabelingProgress(mine?.Today ?? 0, mine?.All ?? 0, tasks?.Done ?? 0, tasks?.All ?? 0);
+        var tasks = (await db.ProgressAsync([projectId], ct)).GetValueOrDefault(projectId);
+        return new LabelingProgress(mine?.Today ?? 0, mine?.All ?? 0, tasks.Completed, tasks.Total);
     }
 
     /// <summary>Skipped, accepted and reviewed annotations are closed; drafts and unreviewed submissions can change.</summary>
@@ -356,8 +356,7 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
             ?? throw new NotFoundException("The task");
         var annotation = await db.Annotations.Include(a => a.Spans).Include(a => a.Answers)
             .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
-        var reserved = await db.Reservations.AnyAsync(r => r.TaskId == taskId && r.UserId == user.UserId, ct);
-        if (annotation is null && !reserved)
+        if (annotation is null && !await db.Reservations.AnyAsync(r => r.TaskId == taskId && r.UserId == user.UserId, ct))
         {
             // Blind labeling: a task is only open to the user the queue gave it to.
             throw new NotFoundException("The task");

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
-using Portal.Core.Labeling;
 using Portal.Core.Projects;
 using Portal.Core.Security;
 using Portal.Core.Taxonomy;
 using Portal.Data;
+using Portal.Data.Queries;
 using Portal.Data.Entities;
 using Portal.Web.Auth;
 using Portal.Web.Taxonomy;
@@ -42,11 +42,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
             .ToListAsync(ct);
         var ids = visible.Select(p => p.Id).ToList();
 
-        var tasks = await db.Tasks.AsNoTracking()
-            .Where(t => ids.Contains(t.ProjectId))
-            .GroupBy(t => t.ProjectId)
-            .Select(g => new { g.Key, Total = g.Count(), Completed = g.Count(t => t.State != TaskState.Open || t.SubmittedCount >= t.TargetAnnotations) })
-            .ToDictionaryAsync(x => x.Key, ct);
+        var tasks = await db.ProgressAsync(ids, ct);
 
         var today = clock.GetUtcNow().UtcDateTime.Date;
         var mine = await db.Annotations.AsNoTracking()
@@ -60,7 +56,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
             tasks.TryGetValue(p.Id, out var t);
             mine.TryGetValue(p.Id, out var m);
             return new ProjectCard(p.Id, p.Name, p.Description, user.EffectiveRole(p.Membership)!.Value,
-                t?.Total ?? 0, t?.Completed ?? 0, m?.All ?? 0, m?.Today ?? 0);
+                t.Total, t.Completed, m?.All ?? 0, m?.Today ?? 0);
         }).ToList();
     }
 

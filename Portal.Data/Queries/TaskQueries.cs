@@ -1,0 +1,25 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Labeling;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Queries;
+
+public readonly record struct TaskProgress(int Total, int Completed);
+
+/// <summary>Queries over tasks that more than one feature reads, so every page counts the same way.</summary>
+public static class TaskQueries
+{
+    /// <summary>A task is complete when it has all its annotations, or has moved on (review, adjudication, done).</summary>
+    public static readonly Expression<Func<LabelingTask, bool>> IsComplete =
+        t => t.State != TaskState.Open || t.SubmittedCount >= t.TargetAnnotations;
+
+    /// <summary>Total and completed tasks per project (projects without tasks are absent).</summary>
+    public static async Task<IReadOnlyDictionary<Guid, TaskProgress>> ProgressAsync(this PortalDbContext db, IReadOnlyCollection<Guid> projectIds, CancellationToken ct)
+    {
+        var tasks = db.Tasks.AsNoTracking().Where(t => projectIds.Contains(t.ProjectId));
+        var totals = await tasks.GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var completed = await tasks.Where(IsComplete).GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return totals.ToDictionary(kv => kv.Key, kv => new TaskProgress(kv.Value, completed.GetValueOrDefault(kv.Key)));
+    }
+}
