@@ -31,6 +31,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<RelabelItem> RelabelItems => Set<RelabelItem>();
     public DbSet<Review> Reviews => Set<Review>();
     public DbSet<GroundTruth> GroundTruths => Set<GroundTruth>();
+    public DbSet<TaskEvent> TaskEvents => Set<TaskEvent>();
     public DbSet<AgreementSnapshot> AgreementSnapshots => Set<AgreementSnapshot>();
     public DbSet<AuditRun> AuditRuns => Set<AuditRun>();
     public DbSet<AuditSample> AuditSamples => Set<AuditSample>();
@@ -65,7 +66,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         foreach (var entry in ChangeTracker.Entries())
         {
             if (entry.State is EntityState.Modified or EntityState.Deleted &&
-                entry.Entity is AnnotationRevision or TaxonomyVersion or Label or LabelMigration or AuditLogEntry)
+                entry.Entity is AnnotationRevision or TaskEvent or TaxonomyVersion or Label or LabelMigration or AuditLogEntry)
             {
                 throw new InvalidOperationException(
                     $"{entry.Entity.GetType().Name} is append-only: it can be added, never changed or deleted.");

@@ -16,8 +16,10 @@ public static class Coverage
             return Math.Max(1, annotatorsPerTask);
         }
 
-        // The first 8 hex digits of a SHA-256 are uniform: a stable bucket in 0..99.
-        var bucket = uint.Parse(contentHash.AsSpan(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture) % 100;
-        return bucket < coveragePercent ? annotatorsPerTask : 1;
+        return Bucket(contentHash) < coveragePercent ? annotatorsPerTask : 1;
     }
+
+    /// <summary>A stable bucket in 0..99: the first 8 hex digits of a SHA-256 are uniform.</summary>
+    public static uint Bucket(string sha256Hex) =>
+        uint.Parse(sha256Hex.AsSpan(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture) % 100;
 }

@@ -18,6 +18,15 @@ public sealed record ProjectSettings
     public int GoldTaskRatePercent { get; init; }
     public double AgreementThreshold { get; init; } = 0.8;
     public int MaxExtraAnnotators { get; init; } = 1;
+
+    /// <summary>
+    /// Share of annotators a span or choice needs (at least) to enter the consensus and to be pre-accepted in adjudication;
+    /// the default 0.51 is a majority, so with two annotators only what both marked counts.
+    /// </summary>
+    public double ConsensusVoteThreshold { get; init; } = 0.51;
+
+    /// <summary>Adjudicators see "Annotator A, B…" instead of names.</summary>
+    public bool AnonymousAdjudication { get; init; }
     public int AuditRatePercent { get; init; } = 5;
     public int ReservationMinutes { get; init; } = 30;
     public int? RelabelAgeDays { get; init; }
@@ -39,6 +48,7 @@ public sealed record ProjectSettings
         Check(ReviewSamplePercent is >= 0 and <= 100, nameof(ReviewSamplePercent), "Review sample must be between 0 and 100 %.");
         Check(GoldTaskRatePercent is >= 0 and <= 50, nameof(GoldTaskRatePercent), "Gold-task rate must be between 0 and 50 %.");
         Check(AgreementThreshold is >= 0 and <= 1, nameof(AgreementThreshold), "Agreement threshold must be between 0 and 1.");
+        Check(ConsensusVoteThreshold is > 0 and <= 1, nameof(ConsensusVoteThreshold), "The consensus vote threshold must be above 0 and at most 1.");
         Check(MaxExtraAnnotators is >= 0 and <= 10, nameof(MaxExtraAnnotators), "Extra annotators must be between 0 and 10.");
         Check(AuditRatePercent is >= 0 and <= 100, nameof(AuditRatePercent), "Audit rate must be between 0 and 100 %.");
         Check(ReservationMinutes is >= 1 and <= 24 * 60, nameof(ReservationMinutes), "Reservation time must be between 1 minute and 24 hours.");

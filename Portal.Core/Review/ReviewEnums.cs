@@ -7,6 +7,16 @@ public enum ReviewDecision
     Reject = 3,
 }
 
+/// <summary>Steps of a task's provenance, from completion to ground truth.</summary>
+public enum TaskEventKind
+{
+    ConsensusReached = 1,
+    AnnotatorAdded = 2,
+    SentToAdjudication = 3,
+    Adjudicated = 4,
+    ConsensusUpdated = 5,
+}
+
 /// <summary>Who or what produced a task's ground truth.</summary>
 public enum GroundTruthSource
 {

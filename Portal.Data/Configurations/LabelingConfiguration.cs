@@ -16,6 +16,8 @@ internal sealed class LabelingTaskConfiguration : IEntityTypeConfiguration<Label
         // Duplicate detection on import.
         b.HasIndex(t => new { t.ProjectId, t.ExternalId }).IsUnique().HasFilter("[ExternalId] IS NOT NULL");
         b.HasIndex(t => new { t.ProjectId, t.ContentHash });
+        // Adjudication queue and the consensus sweep: tasks of a project by state.
+        b.HasIndex(t => new { t.ProjectId, t.State, t.Id });
         // Next task: claimable tasks of a project by priority, then age; gold tasks separately for injection.
         b.HasIndex(t => new { t.ProjectId, t.IsAvailable, t.IsGold, t.Priority, t.Id }).IsDescending(false, false, false, true, false);
     }
@@ -44,6 +46,8 @@ internal sealed class AnnotationConfiguration : IEntityTypeConfiguration<Annotat
         // My history and per-annotator views, newest first.
         b.HasIndex(a => new { a.ProjectId, a.UserId, a.UpdatedAt });
         b.HasIndex(a => new { a.ProjectId, a.Status, a.SubmittedAt });
+        // Review queue: requested submissions of a project, oldest first.
+        b.HasIndex(a => new { a.ProjectId, a.ReviewRequested, a.Status, a.SubmittedAt });
         b.HasOne<LabelingTask>().WithMany().HasForeignKey(a => a.TaskId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<User>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<TaxonomyVersion>().WithMany().HasForeignKey(a => a.TaxonomyVersionId).OnDelete(DeleteBehavior.Restrict);

@@ -19,11 +19,22 @@ internal sealed class GroundTruthConfiguration : IEntityTypeConfiguration<Ground
 {
     public void Configure(EntityTypeBuilder<GroundTruth> b)
     {
-        b.Property(g => g.Rule).HasMaxLength(200);
+        b.Property(g => g.Rule).HasMaxLength(400);
+        b.Property(g => g.Note).HasMaxLength(4000);
         b.Property(g => g.Version).IsConcurrencyToken();
         b.HasIndex(g => g.TaskId).IsUnique();
         b.HasIndex(g => g.ProjectId);
         b.HasOne<LabelingTask>().WithMany().HasForeignKey(g => g.TaskId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class TaskEventConfiguration : IEntityTypeConfiguration<TaskEvent>
+{
+    public void Configure(EntityTypeBuilder<TaskEvent> b)
+    {
+        b.Property(e => e.Detail).HasMaxLength(1000);
+        b.HasIndex(e => new { e.TaskId, e.At });
+        b.HasOne<LabelingTask>().WithMany().HasForeignKey(e => e.TaskId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -29,6 +29,9 @@ public sealed class LabelingTask : IVersioned
     /// </summary>
     public bool IsAvailable { get; set; } = true;
 
+    /// <summary>The task's agreement when it was last evaluated (consensus routing; review and adjudication sort by it).</summary>
+    public double? Agreement { get; set; }
+
     public Guid? ImportJobId { get; set; }
     public DateTime CreatedAt { get; set; }
     public int Version { get; set; }
@@ -59,6 +62,9 @@ public sealed class Annotation : IVersioned
     public AnnotationStatus Status { get; set; }
     public string? SkipReason { get; set; }
     public string? ReviewComment { get; set; }
+
+    /// <summary>The review policy picked this submission for the review queue; cleared by the review decision.</summary>
+    public bool ReviewRequested { get; set; }
 
     /// <summary>Milliseconds the annotator spent on the task.</summary>
     public long LeadTimeMs { get; set; }

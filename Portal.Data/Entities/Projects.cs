@@ -19,6 +19,8 @@ public sealed class Project : IVersioned
     public int GoldTaskRatePercent { get; set; }
     public double AgreementThreshold { get; set; } = 0.8;
     public int MaxExtraAnnotators { get; set; } = 1;
+    public double ConsensusVoteThreshold { get; set; } = 0.51;
+    public bool AnonymousAdjudication { get; set; }
     public int AuditRatePercent { get; set; } = 5;
     public int ReservationMinutes { get; set; } = 30;
     public int? RelabelAgeDays { get; set; }
@@ -37,6 +39,8 @@ public sealed class Project : IVersioned
         GoldTaskRatePercent = GoldTaskRatePercent,
         AgreementThreshold = AgreementThreshold,
         MaxExtraAnnotators = MaxExtraAnnotators,
+        ConsensusVoteThreshold = ConsensusVoteThreshold,
+        AnonymousAdjudication = AnonymousAdjudication,
         AuditRatePercent = AuditRatePercent,
         ReservationMinutes = ReservationMinutes,
         RelabelAgeDays = RelabelAgeDays,
@@ -51,6 +55,8 @@ public sealed class Project : IVersioned
         GoldTaskRatePercent = s.GoldTaskRatePercent;
         AgreementThreshold = s.AgreementThreshold;
         MaxExtraAnnotators = s.MaxExtraAnnotators;
+        ConsensusVoteThreshold = s.ConsensusVoteThreshold;
+        AnonymousAdjudication = s.AnonymousAdjudication;
         AuditRatePercent = s.AuditRatePercent;
         ReservationMinutes = s.ReservationMinutes;
         RelabelAgeDays = s.RelabelAgeDays;

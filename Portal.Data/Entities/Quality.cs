@@ -34,8 +34,29 @@ public sealed class GroundTruth : IVersioned
     public Guid? DecidedById { get; set; }
     public string? AgreeingAnnotatorsJson { get; set; }
     public double? Agreement { get; set; }
+
+    /// <summary>Why an adjudicator changed what the annotators said (wrong label, boundary, …).</summary>
+    public AuditErrorType ReasonCode { get; set; }
+
+    public string? Note { get; set; }
     public DateTime DecidedAt { get; set; }
     public int Version { get; set; }
+}
+
+/// <summary>What happened to a task on its way to ground truth (append-only provenance).</summary>
+public sealed class TaskEvent
+{
+    public long Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public long TaskId { get; set; }
+    public DateTime At { get; set; }
+    public TaskEventKind Kind { get; set; }
+
+    /// <summary>The person who acted; null when a rule did.</summary>
+    public Guid? ActorId { get; set; }
+
+    public double? Agreement { get; set; }
+    public required string Detail { get; set; }
 }
 
 /// <summary>One agreement figure of one day; <see cref="Key"/> names the slice (label, annotator pair) so reruns replace.</summary>

@@ -23,6 +23,9 @@ public static class UiHosting
         builder.Services.AddScoped<ProjectService>();
         builder.Services.AddScoped<MemberService>();
         builder.Services.AddScoped<Labeling.LabelingService>();
+        builder.Services.AddSingleton<Review.ConsensusService>();
+        builder.Services.AddScoped<Review.ReviewService>();
+        builder.Services.AddScoped<Review.AdjudicationService>();
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddSingleton<DemoSeeder>();
     }

@@ -16,6 +16,7 @@ public static class RecurringJobSchedule
     public static readonly IReadOnlyList<Entry> Jobs =
     [
         new("expire-reservations", typeof(ExpireReservationsJob), "* * * * *", "Return abandoned tasks to the queue when their reservation times out."),
+        new("consensus-sweep", typeof(Review.ConsensusSweepJob), "*/5 * * * *", "Consensus for complete tasks that no submit evaluated (after a crash or a lost race)."),
         new("agreement-snapshots", typeof(Agreement.AgreementSnapshotJob), "0 2 * * *", "Nightly agreement figures per project, label and annotator pair."),
     ];
 

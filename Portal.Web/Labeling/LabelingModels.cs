@@ -19,6 +19,9 @@ public sealed record WorkItem(
     public IReadOnlyList<SpanValue> Suggestions { get; init; } = [];
 
     public string? SuggestedBy { get; init; }
+
+    /// <summary>Set when a reviewer sent this work back: what to fix.</summary>
+    public string? ReviewComment { get; init; }
 }
 
 public sealed record LabelingProgress(int MineToday, int MineTotal, int ProjectCompleted, int ProjectTotal);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.ImportExport;
 using Portal.Core.Labeling;
+using Portal.Core.Projects;
 using Portal.Core.Security;
 using Portal.Core.Taxonomy;
 using Portal.Data;
@@ -14,7 +16,8 @@ namespace Portal.Web.Labeling;
 /// The annotator's side: the next task (queue), drafts, submit and skip. Every call checks project access on the
 /// server; an annotator only ever sees their own annotation of a task (blind labeling).
 /// </summary>
-public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, ProjectAccess access, TimeProvider clock)
+public sealed class LabelingService(
+    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, TimeProvider clock, Review.ConsensusService consensus, ILogger<LabelingService> logger)
 {
     // Published taxonomy versions never change, so their label sets are cached for good.
     private static readonly ConcurrentDictionary<Guid, IReadOnlyList<ControlView>> ControlCache = new();
@@ -38,6 +41,15 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         if (held != 0)
         {
             return await LoadAsync(db, user, projectId, held, ct);
+        }
+
+        // Work a reviewer sent back comes before new tasks, oldest first.
+        var rejected = await db.Annotations.AsNoTracking()
+            .Where(a => a.ProjectId == projectId && a.UserId == user.UserId && a.Status == AnnotationStatus.Rejected)
+            .OrderBy(a => a.UpdatedAt).Select(a => a.TaskId).FirstOrDefaultAsync(ct);
+        if (rejected != 0)
+        {
+            return await LoadAsync(db, user, projectId, rejected, ct);
         }
 
         var goldFirst = project.GoldTaskRatePercent > 0 && Random.Shared.Next(100) < project.GoldTaskRatePercent;
@@ -115,7 +127,7 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         var annotation = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers)
             .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
         var until = await db.Reservations.Where(r => r.TaskId == taskId && r.UserId == user.UserId).Select(r => (DateTime?)r.ExpiresAt).SingleOrDefaultAsync(ct);
-        var draft = annotation is null ? AnnotationResult.Empty : ResultOf(annotation);
+        var draft = annotation is null ? AnnotationResult.Empty : AnnotationStore.ResultOf(annotation);
         var controls = await ControlsAsync(db, versionId, ct);
         var prediction = await db.Predictions.AsNoTracking().Where(p => p.TaskId == taskId)
             .OrderByDescending(p => p.CreatedAt).Select(p => new { p.ModelVersion, p.ResultJson }).FirstOrDefaultAsync(ct);
@@ -125,6 +137,7 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         {
             Suggestions = suggestions,
             SuggestedBy = suggestions.Count > 0 ? prediction!.ModelVersion : null,
+            ReviewComment = annotation?.Status == AnnotationStatus.Rejected ? annotation.ReviewComment : null,
         };
     }
 
@@ -149,10 +162,6 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
             s.Start >= 0 && s.End <= textLength && s.End > s.Start && !draft.Spans.Contains(s) &&
             controls.Any(c => c.Name == s.Control && c.Kind == ControlKind.Spans && c.Labels.Any(l => l.Key == s.Label)))];
 
-    private static AnnotationResult ResultOf(Annotation a) => new(
-        [.. a.Spans.Select(s => new SpanValue(s.ControlName, s.LabelKey, s.Start, s.End))],
-        [.. a.Answers.Select(x => new AnswerValue(x.ControlName, x.LabelKey))]);
-
     /// <summary>Saves the draft; returns its new version. A stale <paramref name="expectedVersion"/> is a conflict.</summary>
     public async Task<int> SaveDraftAsync(PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, CancellationToken ct)
     {
@@ -161,8 +170,8 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         await EnsureChangeableAsync(db, annotation, ct);
 
         // A reopened submitted task stays submitted while it is changed; its edits are in the history.
-        Record(db, annotation, user, result, RevisionReason.Edit);
-        await SaveAsync(db, ct);
+        AnnotationStore.Record(db, annotation, user.UserId, clock.GetUtcNow().UtcDateTime, result, RevisionReason.Edit);
+        await AnnotationStore.SaveAsync(db, ct);
         return annotation.Version;
     }
 
@@ -186,21 +195,49 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
 
         var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: true, ct);
         await EnsureChangeableAsync(db, annotation, ct);
-        var resubmit = annotation.Status == AnnotationStatus.Submitted;
+        // A rejected annotation already counts for its task: fixing it is a resubmission, and it goes back to review.
+        var resubmit = annotation.Status is AnnotationStatus.Submitted or AnnotationStatus.Rejected;
+        annotation.ReviewRequested = annotation.Status == AnnotationStatus.Rejected || annotation.ReviewRequested || await PickedForReviewAsync(db, projectId, taskId, user.UserId, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
         annotation.Status = AnnotationStatus.Submitted;
         annotation.SubmittedAt = now;
         annotation.LeadTimeMs = Math.Max(annotation.LeadTimeMs, leadTimeMs);
-        Record(db, annotation, user, result, RevisionReason.Submit);
+        AnnotationStore.Record(db, annotation, user.UserId, clock.GetUtcNow().UtcDateTime, result, RevisionReason.Submit);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await SaveAsync(db, ct);
+        await AnnotationStore.SaveAsync(db, ct);
         if (!resubmit)
         {
             await ReleaseAsync(db, user.UserId, taskId, submitted: true, ct);
         }
 
         await tx.CommitAsync(ct);
+        await EvaluateAsync(taskId, ct);
+    }
+
+    /// <summary>The project's review policy for a new submission; a random sample is stable per task and annotator.</summary>
+    private static async Task<bool> PickedForReviewAsync(PortalDbContext db, Guid projectId, long taskId, Guid userId, CancellationToken ct)
+    {
+        var policy = await db.Projects.Where(p => p.Id == projectId).Select(p => new { p.ReviewPolicy, p.ReviewSamplePercent }).SingleAsync(ct);
+        return policy.ReviewPolicy switch
+        {
+            ReviewPolicy.All => true,
+            ReviewPolicy.RandomSample => Coverage.Bucket(ContentHash.Of($"{taskId}:{userId:N}")) < policy.ReviewSamplePercent,
+            _ => false,
+        };
+    }
+
+    /// <summary>Consensus once the task is complete; a failure here never fails the submit (the sweep job retries).</summary>
+    private async Task EvaluateAsync(long taskId, CancellationToken ct)
+    {
+        try
+        {
+            await consensus.EvaluateAsync(taskId, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Consensus for task {TaskId} failed; the consensus sweep will retry it.", taskId);
+        }
     }
 
     /// <summary>Skips the task with a reason; it goes back to the queue for others and never comes back to this user.</summary>
@@ -221,9 +258,9 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
 
         annotation.Status = AnnotationStatus.Skipped;
         annotation.SkipReason = reason;
-        Record(db, annotation, user, AnnotationResult.Empty, RevisionReason.Skip, reason);
+        AnnotationStore.Record(db, annotation, user.UserId, clock.GetUtcNow().UtcDateTime, AnnotationResult.Empty, RevisionReason.Skip, reason);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await SaveAsync(db, ct);
+        await AnnotationStore.SaveAsync(db, ct);
         await ReleaseAsync(db, user.UserId, taskId, submitted: false, ct);
         await tx.CommitAsync(ct);
     }
@@ -244,7 +281,8 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
                 Reviewed = db.Reviews.Any(r => r.AnnotationId == a.Id),
             })
             .ToListAsync(ct);
-        return [.. rows.Select(r => new HistoryEntry(r.TaskId, r.Text, r.Status, r.UpdatedAt, r.Status == AnnotationStatus.Submitted && !r.Reviewed, r.SkipReason))];
+        return [.. rows.Select(r => new HistoryEntry(r.TaskId, r.Text, r.Status, r.UpdatedAt,
+            (r.Status == AnnotationStatus.Submitted && !r.Reviewed) || r.Status == AnnotationStatus.Rejected, r.SkipReason))];
     }
 
     /// <summary>
@@ -308,7 +346,8 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         var annotation = await db.Annotations.AsNoTracking()
             .Where(a => a.ProjectId == projectId && a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0)
             .Select(a => new { a.Id, a.Status }).SingleOrDefaultAsync(ct) ?? throw new NotFoundException("The task");
-        if (annotation.Status != AnnotationStatus.Submitted || await db.Reviews.AnyAsync(r => r.AnnotationId == annotation.Id, ct))
+        if (annotation.Status != AnnotationStatus.Rejected &&
+            (annotation.Status != AnnotationStatus.Submitted || await db.Reviews.AnyAsync(r => r.AnnotationId == annotation.Id, ct)))
         {
             throw new ConflictException("This task was reviewed or skipped, so it can no longer be changed here.");
         }
@@ -365,7 +404,7 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
         var versionId = annotation?.TaxonomyVersionId
             ?? await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct)
             ?? throw new InvalidOperationException("The project has no published taxonomy.");
-        Validate(task.Text, await ControlsAsync(db, versionId, ct), result, requireComplete);
+        AnnotationStore.Validate(task.Text, await ControlsAsync(db, versionId, ct), result, requireComplete);
 
         var now = clock.GetUtcNow().UtcDateTime;
         if (annotation is null)
@@ -391,73 +430,6 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
 
         annotation.UpdatedAt = now;
         return annotation;
-    }
-
-    private static void Validate(string text, IReadOnlyList<ControlView> controls, AnnotationResult result, bool requireComplete)
-    {
-        var errors = new List<(string, string)>();
-        foreach (var span in result.Spans)
-        {
-            var control = controls.FirstOrDefault(c => c.Name == span.Control && c.Kind == ControlKind.Spans);
-            if (control is null || control.Labels.All(l => l.Key != span.Label))
-            {
-                errors.Add(("Spans", $"A span uses a label that is not in this project's label set (control \"{span.Control}\")."));
-            }
-            else if (span.Start < 0 || span.End > text.Length || span.End <= span.Start)
-            {
-                errors.Add(("Spans", $"The span [{span.Start}, {span.End}) is outside the text."));
-            }
-        }
-
-        foreach (var answer in result.Answers)
-        {
-            var control = controls.FirstOrDefault(c => c.Name == answer.Control && c.Kind != ControlKind.Spans);
-            if (control is null || control.Labels.All(l => l.Key != answer.Label))
-            {
-                errors.Add((answer.Control, $"An answer to \"{answer.Control}\" is not one of its choices."));
-            }
-        }
-
-        foreach (var control in controls.Where(c => c.Kind is ControlKind.SingleChoice or ControlKind.HierarchicalChoice))
-        {
-            if (result.Answers.Count(a => a.Control == control.Name) > 1)
-            {
-                errors.Add((control.Name, $"\"{control.Prompt}\" takes one answer."));
-            }
-        }
-
-        if (requireComplete)
-        {
-            foreach (var control in controls.Where(c => c.Required && c.Kind != ControlKind.Spans && result.Answers.All(a => a.Control != c.Name)))
-            {
-                errors.Add((control.Name, $"Answer \"{control.Prompt}\" before submitting."));
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
-    }
-
-    private void Record(PortalDbContext db, Annotation annotation, PortalPrincipal user, AnnotationResult result, RevisionReason reason, string? note = null)
-    {
-        db.AnnotationSpans.RemoveRange(annotation.Spans);
-        db.AnnotationAnswers.RemoveRange(annotation.Answers);
-        annotation.Spans = [.. result.Spans.Select(s => new AnnotationSpan { ControlName = s.Control, LabelKey = s.Label, Start = s.Start, End = s.End })];
-        annotation.Answers = [.. result.Answers.Select(a => new AnnotationAnswer { ControlName = a.Control, LabelKey = a.Label })];
-        // Make sure an unchanged annotation row still gets its version bumped (the revision is the change).
-        if (db.Entry(annotation).State == EntityState.Unchanged)
-        {
-            db.Entry(annotation).State = EntityState.Modified;
-        }
-
-        db.AnnotationRevisions.Add(new AnnotationRevision
-        {
-            Annotation = annotation, ChangedAt = clock.GetUtcNow().UtcDateTime, ChangedById = user.UserId, Reason = reason,
-            Status = annotation.Status, TaxonomyVersionId = annotation.TaxonomyVersionId, ResultJson = result.ToJson(), Note = note,
-            Number = 0,
-        });
     }
 
     /// <summary>
@@ -488,30 +460,6 @@ public sealed class LabelingService(IDbContextFactory<PortalDbContext> factory, 
                 .SetProperty(t => t.AssignedCount, t => t.AssignedCount > 0 ? t.AssignedCount - 1 : 0)
                 .SetProperty(t => t.IsAvailable, t => t.AssignedCount - 1 < t.TargetAnnotations)
                 .SetProperty(t => t.Version, t => t.Version + 1), ct);
-        }
-    }
-
-    private static async Task SaveAsync(PortalDbContext db, CancellationToken ct)
-    {
-        // Revision numbers continue the annotation's history.
-        foreach (var revision in db.ChangeTracker.Entries<AnnotationRevision>().Where(e => e.State == EntityState.Added).Select(e => e.Entity))
-        {
-            var annotation = revision.Annotation!;
-            var last = annotation.Id == 0 ? 0 : await db.AnnotationRevisions.Where(r => r.AnnotationId == annotation.Id).MaxAsync(r => (int?)r.Number, ct) ?? 0;
-            revision.Number = last + 1;
-        }
-
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConflictException("This task was changed in another tab or window at the same moment. Reload it to continue from the latest version.");
-        }
-        catch (DbUpdateException ex) when (ex.InnerException?.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase) == true)
-        {
-            throw new ConflictException("This task was saved from another tab at the same moment. Reload it to continue from the latest version.");
         }
     }
 }

@@ -12,6 +12,7 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Labeling;
 using Portal.Web.Projects;
+using Portal.Web.Review;
 using Portal.Web.Taxonomy;
 
 /// <summary>
@@ -39,7 +40,8 @@ internal static class QueueBenchmark
         Console.WriteLine($"next task on SQLite, {tasks:N0} tasks (overlap 2), {annotators} concurrent annotators x {rounds} tasks each, {thinkMs / 2}-{thinkMs * 3 / 2} ms per task");
         Console.WriteLine($"  seeding {seed.Elapsed.TotalSeconds:F1} s (raw prepared inserts)");
 
-        var service = new LabelingService(factory, new ProjectAccess(), TimeProvider.System);
+        var service = new LabelingService(factory, new ProjectAccess(), TimeProvider.System,
+            new ConsensusService(factory, TimeProvider.System, NullLogger<ConsensusService>.Instance), NullLogger<LabelingService>.Instance);
         var controls = await LabelingService.ControlsAsync(await factory.CreateDbContextAsync(), versionId, default);
         var intent = controls.Single(c => c.Name == "intent").Labels[0].Key;
         var sentiment = controls.Single(c => c.Name == "sentiment").Labels[0].Key;

@@ -112,6 +112,9 @@ namespace Portal.Data.Migrations.SqlServer
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
 
+                    b.Property<bool>("ReviewRequested")
+                        .HasColumnType("bit");
+
                     b.Property<int>("Round")
                         .HasColumnType("int");
 
@@ -153,6 +156,8 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasIndex("TaskId", "UserId", "Round")
                         .IsUnique();
+
+                    b.HasIndex("ProjectId", "ReviewRequested", "Status", "SubmittedAt");
 
                     b.ToTable("Annotations");
                 });
@@ -556,16 +561,23 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<Guid?>("DecidedById")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("ReasonCode")
+                        .HasColumnType("int");
 
                     b.Property<string>("ResultJson")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("Rule")
-                        .HasMaxLength(200)
-                        .HasColumnType("nvarchar(200)");
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
 
                     b.Property<int>("Source")
                         .HasColumnType("int");
@@ -726,6 +738,9 @@ namespace Portal.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("float");
+
                     b.Property<int>("AssignedCount")
                         .HasColumnType("int");
 
@@ -785,6 +800,8 @@ namespace Portal.Data.Migrations.SqlServer
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
 
+                    b.HasIndex("ProjectId", "State", "Id");
+
                     b.HasIndex("ProjectId", "IsAvailable", "IsGold", "Priority", "Id")
                         .IsDescending(false, false, false, true, false);
 
@@ -836,8 +853,14 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<int>("AnnotatorsPerTask")
                         .HasColumnType("int");
 
+                    b.Property<bool>("AnonymousAdjudication")
+                        .HasColumnType("bit");
+
                     b.Property<int>("AuditRatePercent")
                         .HasColumnType("int");
+
+                    b.Property<double>("ConsensusVoteThreshold")
+                        .HasColumnType("float");
 
                     b.Property<int>("CoveragePercent")
                         .HasColumnType("int");
@@ -1030,6 +1053,44 @@ namespace Portal.Data.Migrations.SqlServer
                     b.HasIndex("ReviewerId", "CreatedAt");
 
                     b.ToTable("Reviews");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.TaskEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("float");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TaskId", "At");
+
+                    b.ToTable("TaskEvents");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Taxonomy", b =>
@@ -1397,6 +1458,15 @@ namespace Portal.Data.Migrations.SqlServer
                     b.HasOne("Portal.Data.Entities.Annotation", null)
                         .WithMany()
                         .HasForeignKey("AnnotationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.TaskEvent", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.LabelingTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -31,7 +31,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.ToTable("DataProtectionKeys", (string)null);
+                    b.ToTable("DataProtectionKeys");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AgreementSnapshot", b =>
@@ -79,7 +79,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "Day", "Measure", "Key")
                         .IsUnique();
 
-                    b.ToTable("AgreementSnapshots", (string)null);
+                    b.ToTable("AgreementSnapshots");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Annotation", b =>
@@ -100,6 +100,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<string>("ReviewComment")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("ReviewRequested")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Round")
                         .HasColumnType("INTEGER");
@@ -143,7 +146,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaskId", "UserId", "Round")
                         .IsUnique();
 
-                    b.ToTable("Annotations", (string)null);
+                    b.HasIndex("ProjectId", "ReviewRequested", "Status", "SubmittedAt");
+
+                    b.ToTable("Annotations");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationAnswer", b =>
@@ -169,7 +174,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("LabelKey");
 
-                    b.ToTable("AnnotationAnswers", (string)null);
+                    b.ToTable("AnnotationAnswers");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationRevision", b =>
@@ -212,7 +217,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("AnnotationId", "Number")
                         .IsUnique();
 
-                    b.ToTable("AnnotationRevisions", (string)null);
+                    b.ToTable("AnnotationRevisions");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationSpan", b =>
@@ -244,7 +249,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("LabelKey");
 
-                    b.ToTable("AnnotationSpans", (string)null);
+                    b.ToTable("AnnotationSpans");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AuditLogEntry", b =>
@@ -337,7 +342,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "RunKey")
                         .IsUnique();
 
-                    b.ToTable("AuditRuns", (string)null);
+                    b.ToTable("AuditRuns");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AuditSample", b =>
@@ -380,7 +385,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("AuditRunId", "AnnotationId")
                         .IsUnique();
 
-                    b.ToTable("AuditSamples", (string)null);
+                    b.ToTable("AuditSamples");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.DataJob", b =>
@@ -464,7 +469,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ProjectId", "CreatedAt");
 
-                    b.ToTable("DataJobs", (string)null);
+                    b.ToTable("DataJobs");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.DriftFinding", b =>
@@ -510,7 +515,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "RunKey", "Kind", "Subject")
                         .IsUnique();
 
-                    b.ToTable("DriftFindings", (string)null);
+                    b.ToTable("DriftFindings");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.GroundTruth", b =>
@@ -531,15 +536,22 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<Guid?>("DecidedById")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("ReasonCode")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ResultJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Rule")
-                        .HasMaxLength(200)
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Source")
@@ -562,7 +574,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaskId")
                         .IsUnique();
 
-                    b.ToTable("GroundTruths", (string)null);
+                    b.ToTable("GroundTruths");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.GuidelineVersion", b =>
@@ -595,7 +607,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "Number")
                         .IsUnique();
 
-                    b.ToTable("GuidelineVersions", (string)null);
+                    b.ToTable("GuidelineVersions");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Label", b =>
@@ -658,7 +670,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaxonomyVersionId", "Key")
                         .IsUnique();
 
-                    b.ToTable("Labels", (string)null);
+                    b.ToTable("Labels");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.LabelMigration", b =>
@@ -688,7 +700,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("FromVersionId", "FromLabelKey");
 
-                    b.ToTable("LabelMigrations", (string)null);
+                    b.ToTable("LabelMigrations");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.LabelingTask", b =>
@@ -696,6 +708,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("REAL");
 
                     b.Property<int>("AssignedCount")
                         .HasColumnType("INTEGER");
@@ -756,6 +771,8 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
 
+                    b.HasIndex("ProjectId", "State", "Id");
+
                     b.HasIndex("ProjectId", "IsAvailable", "IsGold", "Priority", "Id")
                         .IsDescending(false, false, false, true, false);
 
@@ -790,7 +807,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("TaskId");
 
-                    b.ToTable("Predictions", (string)null);
+                    b.ToTable("Predictions");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Project", b =>
@@ -805,8 +822,14 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<int>("AnnotatorsPerTask")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("AnonymousAdjudication")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("AuditRatePercent")
                         .HasColumnType("INTEGER");
+
+                    b.Property<double>("ConsensusVoteThreshold")
+                        .HasColumnType("REAL");
 
                     b.Property<int>("CoveragePercent")
                         .HasColumnType("INTEGER");
@@ -857,7 +880,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("Name");
 
-                    b.ToTable("Projects", (string)null);
+                    b.ToTable("Projects");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ProjectMember", b =>
@@ -878,7 +901,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("ProjectMembers", (string)null);
+                    b.ToTable("ProjectMembers");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.RelabelItem", b =>
@@ -923,7 +946,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ProjectId", "ResolvedAt", "Id");
 
-                    b.ToTable("RelabelItems", (string)null);
+                    b.ToTable("RelabelItems");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Reservation", b =>
@@ -958,7 +981,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaskId", "UserId")
                         .IsUnique();
 
-                    b.ToTable("Reservations", (string)null);
+                    b.ToTable("Reservations");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Review", b =>
@@ -992,7 +1015,43 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ReviewerId", "CreatedAt");
 
-                    b.ToTable("Reviews", (string)null);
+                    b.ToTable("Reviews");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.TaskEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TaskId", "At");
+
+                    b.ToTable("TaskEvents");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Taxonomy", b =>
@@ -1019,7 +1078,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId")
                         .IsUnique();
 
-                    b.ToTable("Taxonomies", (string)null);
+                    b.ToTable("Taxonomies");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.TaxonomyControl", b =>
@@ -1055,7 +1114,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaxonomyVersionId", "Name")
                         .IsUnique();
 
-                    b.ToTable("TaxonomyControls", (string)null);
+                    b.ToTable("TaxonomyControls");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.TaxonomyVersion", b =>
@@ -1085,7 +1144,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("TaxonomyId", "Number")
                         .IsUnique();
 
-                    b.ToTable("TaxonomyVersions", (string)null);
+                    b.ToTable("TaxonomyVersions");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.User", b =>
@@ -1133,7 +1192,7 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
-                    b.ToTable("Users", (string)null);
+                    b.ToTable("Users");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AgreementSnapshot", b =>
@@ -1177,11 +1236,13 @@ namespace Portal.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationRevision", b =>
                 {
-                    b.HasOne("Portal.Data.Entities.Annotation", null)
+                    b.HasOne("Portal.Data.Entities.Annotation", "Annotation")
                         .WithMany("Revisions")
                         .HasForeignKey("AnnotationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Annotation");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationSpan", b =>
@@ -1358,6 +1419,15 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasOne("Portal.Data.Entities.Annotation", null)
                         .WithMany()
                         .HasForeignKey("AnnotationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.TaskEvent", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.LabelingTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -10,15 +10,18 @@ using Portal.Tests.TestSupport;
 using Portal.Web.Auth;
 using Portal.Web.Labeling;
 using Portal.Web.Projects;
+using Portal.Web.Review;
 
 namespace Portal.Tests.Web.Labeling;
 
 public class LabelingServiceTests
 {
-    private static LabelingService Service(TestDatabase database) => new(database.Factory, new ProjectAccess(), TimeProvider.System);
+    internal static LabelingService Service(TestDatabase database) => new(
+        database.Factory, new ProjectAccess(), TimeProvider.System,
+        new ConsensusService(database.Factory, TimeProvider.System, NullLogger<ConsensusService>.Instance), NullLogger<LabelingService>.Instance);
 
     /// <summary>A project with <paramref name="tasks"/> texts, overlap <paramref name="overlap"/>, and <paramref name="annotators"/> members.</summary>
-    private static async Task<(Guid ProjectId, List<PortalPrincipal> Annotators)> ProjectAsync(TestDatabase database, int tasks, int overlap, int annotators)
+    internal static async Task<(Guid ProjectId, List<PortalPrincipal> Annotators)> ProjectAsync(TestDatabase database, int tasks, int overlap, int annotators)
     {
         var manager = new PortalPrincipal(Guid.CreateVersion7(), "M", new HashSet<string> { AppRoles.Manager });
         await using (var db = await database.ContextAsync())
@@ -52,7 +55,7 @@ public class LabelingServiceTests
         return (projectId, people);
     }
 
-    private static AnnotationResult Answered(WorkItem item, params (int Start, int End)[] persons)
+    internal static AnnotationResult Answered(WorkItem item, params (int Start, int End)[] persons)
     {
         var person = item.Controls.Single(c => c.Name == "entities").Labels.Single(l => l.Name == "Person").Key;
         var intent = item.Controls.Single(c => c.Name == "intent").Labels[0].Key;
@@ -242,7 +245,7 @@ public class LabelingServiceTests
         await using (var db = await database.ContextAsync())
         {
             var annotation = await db.Annotations.SingleAsync();
-            db.Reviews.Add(new Review { AnnotationId = annotation.Id, ReviewerId = people[0].UserId, Decision = Portal.Core.Review.ReviewDecision.Accept, AnnotationVersion = annotation.Version, CreatedAt = DateTime.UtcNow });
+            db.Reviews.Add(new Portal.Data.Entities.Review { AnnotationId = annotation.Id, ReviewerId = people[0].UserId, Decision = Portal.Core.Review.ReviewDecision.Accept, AnnotationVersion = annotation.Version, CreatedAt = DateTime.UtcNow });
             await db.SaveChangesAsync();
         }
 

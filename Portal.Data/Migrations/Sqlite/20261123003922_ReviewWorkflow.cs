@@ -1,0 +1,135 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Portal.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class ReviewWorkflow : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<double>(
+                name: "Agreement",
+                table: "Tasks",
+                type: "REAL",
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "AnonymousAdjudication",
+                table: "Projects",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<double>(
+                name: "ConsensusVoteThreshold",
+                table: "Projects",
+                type: "REAL",
+                nullable: false,
+                defaultValue: 0.51);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Note",
+                table: "GroundTruths",
+                type: "TEXT",
+                maxLength: 4000,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "ReasonCode",
+                table: "GroundTruths",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "ReviewRequested",
+                table: "Annotations",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.CreateTable(
+                name: "TaskEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ProjectId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TaskId = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    ActorId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Agreement = table.Column<double>(type: "REAL", nullable: true),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TaskEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TaskEvents_Tasks_TaskId",
+                        column: x => x.TaskId,
+                        principalTable: "Tasks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tasks_ProjectId_State_Id",
+                table: "Tasks",
+                columns: new[] { "ProjectId", "State", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Annotations_ProjectId_ReviewRequested_Status_SubmittedAt",
+                table: "Annotations",
+                columns: new[] { "ProjectId", "ReviewRequested", "Status", "SubmittedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TaskEvents_TaskId_At",
+                table: "TaskEvents",
+                columns: new[] { "TaskId", "At" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "TaskEvents");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Tasks_ProjectId_State_Id",
+                table: "Tasks");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Annotations_ProjectId_ReviewRequested_Status_SubmittedAt",
+                table: "Annotations");
+
+            migrationBuilder.DropColumn(
+                name: "Agreement",
+                table: "Tasks");
+
+            migrationBuilder.DropColumn(
+                name: "AnonymousAdjudication",
+                table: "Projects");
+
+            migrationBuilder.DropColumn(
+                name: "ConsensusVoteThreshold",
+                table: "Projects");
+
+            migrationBuilder.DropColumn(
+                name: "Note",
+                table: "GroundTruths");
+
+            migrationBuilder.DropColumn(
+                name: "ReasonCode",
+                table: "GroundTruths");
+
+            migrationBuilder.DropColumn(
+                name: "ReviewRequested",
+                table: "Annotations");
+        }
+    }
+}

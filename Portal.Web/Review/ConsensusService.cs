@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Agreement;
+using Portal.Core.Labeling;
+using Portal.Core.Projects;
+using Portal.Core.Review;
+using Portal.Core.Security;
+using Portal.Core.Taxonomy;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Labeling;
+
+namespace Portal.Web.Review;
+
+/// <summary>
+/// Consensus on completion (DESIGN.md flow 4): when a task has all its annotations, the engine scores it; at or above
+/// the project's threshold the consensus becomes the ground-truth candidate, marked with its rule; below it the task
+/// gets one more annotator (up to the project's maximum) or goes to adjudication. Every step is a task event.
+/// Idempotent: evaluating a task again with the same annotations changes nothing, so the submit path, the sweep job
+/// and a retry can all call it.
+/// </summary>
+public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, ILogger<ConsensusService> logger)
+{
+    /// <summary>How many earlier annotations of a question Dawid-Skene learns annotator skill from.</summary>
+    private const int HistoryAnswers = 6000;
+
+    public async Task<TaskEventKind?> EvaluateAsync(long taskId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var task = await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId, ct);
+        if (task is null || task.State == TaskState.Adjudication)
+        {
+            return null;
+        }
+
+        var truth = await db.GroundTruths.SingleOrDefaultAsync(g => g.TaskId == taskId, ct);
+        if (truth is not null && truth.Source != GroundTruthSource.Consensus)
+        {
+            // A person decided: rules never overwrite that.
+            return null;
+        }
+
+        var annotations = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers)
+            .Where(a => a.TaskId == taskId && a.Round == 0 && a.Status != AnnotationStatus.Draft && a.Status != AnnotationStatus.Skipped)
+            .OrderBy(a => a.Id).ToListAsync(ct);
+        if (annotations.Any(a => a.Status == AnnotationStatus.Rejected) || annotations.Count < task.TargetAnnotations || annotations.Count == 0)
+        {
+            // Not complete, or a rejected annotation is being fixed: wait for it.
+            return null;
+        }
+
+        if (annotations.Count < 2)
+        {
+            // One annotator (coverage below 100 %): nothing to agree on; the task is complete, and review covers it.
+            if (task.State != TaskState.Completed)
+            {
+                task.State = TaskState.Completed;
+                await db.SaveChangesAsync(ct);
+            }
+
+            return null;
+        }
+
+        var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == task.ProjectId, ct);
+        var settings = project.Settings;
+        var controls = (await LabelingService.ControlsAsync(db, annotations[^1].TaxonomyVersionId, ct)).Select(c => new ControlSpec(c.Name, c.Kind)).ToList();
+        var results = annotations.Select(a => new AnnotatorResult(a.UserId.ToString(), AnnotationStore.ResultOf(a))).ToList();
+        var history = await HistoryAsync(db, task, controls, ct);
+        var decision = TaskConsensus.Decide(controls, task.Text.Length, results, new ConsensusPolicy(settings.AgreementThreshold, settings.ConsensusVoteThreshold), history);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        task.Agreement = decision.Agreement;
+        TaskEventKind? happened = null;
+        var score = decision.Agreement is { } a ? a.ToString("0.00", CultureInfo.InvariantCulture) : "undefined";
+        if (decision.Reached)
+        {
+            var json = decision.Result.ToJson();
+            var agreeing = JsonSerializer.Serialize(decision.Agreeing);
+            if (truth is null)
+            {
+                db.GroundTruths.Add(truth = new GroundTruth { TaskId = taskId, ProjectId = task.ProjectId, ResultJson = json });
+                happened = TaskEventKind.ConsensusReached;
+            }
+            else if (truth.ResultJson != json || truth.AgreeingAnnotatorsJson != agreeing)
+            {
+                truth.ResultJson = json;
+                happened = TaskEventKind.ConsensusUpdated;
+            }
+
+            if (happened is not null)
+            {
+                truth.Source = GroundTruthSource.Consensus;
+                truth.Rule = Truncate(decision.Rule, 400);
+                truth.TaxonomyVersionId = annotations[^1].TaxonomyVersionId;
+                truth.AgreeingAnnotatorsJson = agreeing;
+                truth.Agreement = decision.Agreement;
+                truth.DecidedAt = now;
+                truth.DecidedById = null;
+                AddEvent(db, task, happened.Value, now, decision.Agreement,
+                    $"Agreement {score} ≥ {settings.AgreementThreshold:0.00}: the consensus of {decision.Agreeing.Count} of {annotations.Count} annotators became the ground-truth candidate ({decision.Rule}).");
+            }
+
+            task.State = TaskState.Done;
+        }
+        else
+        {
+            if (truth is not null)
+            {
+                // A fix made the annotations disagree: the old consensus no longer stands.
+                db.GroundTruths.Remove(truth);
+            }
+
+            var extra = task.TargetAnnotations - settings.AnnotatorsPerTask;
+            var canAdd = extra < settings.MaxExtraAnnotators && !task.IsGold && await db.ProjectMembers
+                .AnyAsync(m => m.ProjectId == task.ProjectId && m.Role == ProjectRole.Annotator && !db.Annotations.Any(x => x.TaskId == taskId && x.UserId == m.UserId), ct);
+            if (canAdd)
+            {
+                task.TargetAnnotations++;
+                task.IsAvailable = task.AssignedCount < task.TargetAnnotations;
+                task.State = TaskState.Open;
+                happened = TaskEventKind.AnnotatorAdded;
+                AddEvent(db, task, happened.Value, now, decision.Agreement,
+                    $"Agreement {score} < {settings.AgreementThreshold:0.00}: one more annotator asked for ({task.TargetAnnotations - 1} → {task.TargetAnnotations}).");
+            }
+            else
+            {
+                task.State = TaskState.Adjudication;
+                happened = TaskEventKind.SentToAdjudication;
+                AddEvent(db, task, happened.Value, now, decision.Agreement,
+                    $"Agreement {score} < {settings.AgreementThreshold:0.00} with {annotations.Count} annotators: sent to adjudication.");
+            }
+
+            if (settings.ReviewPolicy == ReviewPolicy.LowAgreementOnly)
+            {
+                await db.Annotations.Where(x => x.TaskId == taskId && x.Status == AnnotationStatus.Submitted && !x.ReviewRequested)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReviewRequested, true).SetProperty(x => x.Version, x => x.Version + 1), ct);
+            }
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException ex)
+        {
+            // Another evaluation of the same task (the sweep, a second submit) won the race; its result stands.
+            logger.LogInformation(ex, "Task {TaskId} was evaluated concurrently; keeping the other result.", taskId);
+            return null;
+        }
+
+        return happened;
+    }
+
+    /// <summary>Earlier answers to the project's single-answer questions, newest first, for Dawid-Skene.</summary>
+    private static async Task<Dictionary<string, IReadOnlyList<Answer>>> HistoryAsync(PortalDbContext db, LabelingTask task, List<ControlSpec> controls, CancellationToken ct)
+    {
+        var history = new Dictionary<string, IReadOnlyList<Answer>>();
+        foreach (var control in controls.Where(c => c.Kind is ControlKind.SingleChoice or ControlKind.HierarchicalChoice))
+        {
+            var rows = await db.AnnotationAnswers.AsNoTracking()
+                .Where(x => x.ControlName == control.Name)
+                .Join(db.Annotations.Where(a => a.ProjectId == task.ProjectId && a.TaskId != task.Id && a.Round == 0 &&
+                        (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted)),
+                    x => x.AnnotationId, a => a.Id, (x, a) => new { a.Id, a.TaskId, a.UserId, x.LabelKey })
+                .OrderByDescending(x => x.Id).Take(HistoryAnswers)
+                .ToListAsync(ct);
+            history[control.Name] = [.. rows.Select(r => new Answer(r.TaskId.ToString(CultureInfo.InvariantCulture), r.UserId.ToString(), r.LabelKey.ToString()))];
+        }
+
+        return history;
+    }
+
+    private static void AddEvent(PortalDbContext db, LabelingTask task, TaskEventKind kind, DateTime now, double? agreement, string detail) =>
+        db.TaskEvents.Add(new TaskEvent { ProjectId = task.ProjectId, TaskId = task.Id, At = now, Kind = kind, Agreement = agreement, Detail = Truncate(detail, 1000) });
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+}
