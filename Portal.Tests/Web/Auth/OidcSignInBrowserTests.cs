@@ -46,6 +46,7 @@ public sealed class OidcSignInBrowserTests(BrowserFixture browser) : IAsyncLifet
 
     public async Task DisposeAsync()
     {
+        await browser.CloseTestPagesAsync();
         await portal.DisposeAsync();
         await oidc.DisposeAsync();
     }

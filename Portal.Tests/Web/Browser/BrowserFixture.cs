@@ -36,6 +36,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// Closes every page a test opened. Called before its portal stops: a page left open keeps trying to reconnect its
+    /// Blazor circuit to the stopped server and slows every later test.
+    /// </summary>
+    public async Task CloseTestPagesAsync()
+    {
+        foreach (var context in Browser.Contexts.ToList())
+        {
+            await context.CloseAsync();
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await Browser.DisposeAsync();
