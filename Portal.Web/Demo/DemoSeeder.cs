@@ -12,11 +12,11 @@ namespace Portal.Web.Demo;
 
 /// <summary>
 /// Seeds an empty database with the demo users and the "Customer messages" project: a nested taxonomy, 320 texts,
-/// the first 60 texts labeled by both demo annotators (with the slips real annotators make), and rule-based
-/// pre-annotations on the rest.
+/// the first 60 texts labeled by both demo annotators (with the slips real annotators make) and taken through
+/// consensus, review and adjudication (<see cref="DemoQuality"/>), and rule-based pre-annotations on the rest.
 /// Runs once: a database that already has demo users is left alone.
 /// </summary>
-public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, ILogger<DemoSeeder> logger)
+public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, Review.ConsensusService consensus, ILogger<DemoSeeder> logger)
 {
     public const string ProjectName = "Customer messages";
     public const int TaskCount = 320;
@@ -29,6 +29,7 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeP
         ("reviewer", "Riley Reviewer", "riley.reviewer@demo.local", AppRoles.User, ProjectRole.Reviewer),
         ("annotator1", "Ana Annotator", "ana.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
         ("annotator2", "Ben Annotator", "ben.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
+        ("annotator3", "Chloe Annotator", "chloe.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
     ];
 
     public async Task SeedAsync(CancellationToken ct = default)
@@ -101,7 +102,6 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeP
                 var submittedAt = now.AddHours(-(LabeledTaskCount - i));
                 task.AssignedCount = task.SubmittedCount = 2;
                 task.IsAvailable = false;
-                task.State = Core.Labeling.TaskState.Completed;
                 labeled.Add((task, users["annotator1"], Careful(text, labels), submittedAt));
                 labeled.Add((task, users["annotator2"], Hurried(text, labels, random), submittedAt.AddMinutes(7)));
             }
@@ -126,6 +126,9 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, TimeP
 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+
+        var byText = texts.ToDictionary(t => t.Text);
+        await new DemoQuality(factory, consensus, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         logger.LogInformation("Seeded the demo: {Users} users, project \"{Project}\" with {Tasks} tasks.", users.Count, ProjectName, texts.Count);
     }
 

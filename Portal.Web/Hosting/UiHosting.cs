@@ -26,6 +26,7 @@ public static class UiHosting
         builder.Services.AddSingleton<Review.ConsensusService>();
         builder.Services.AddScoped<Review.ReviewService>();
         builder.Services.AddScoped<Review.AdjudicationService>();
+        builder.Services.AddScoped<Review.ReviewSettingsService>();
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddSingleton<DemoSeeder>();
     }

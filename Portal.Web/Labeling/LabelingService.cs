@@ -167,7 +167,7 @@ public sealed class LabelingService(
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: false, ct);
-        await EnsureChangeableAsync(db, annotation, ct);
+        EnsureChangeable(annotation);
 
         // A reopened submitted task stays submitted while it is changed; its edits are in the history.
         AnnotationStore.Record(db, annotation, user.UserId, clock.GetUtcNow().UtcDateTime, result, RevisionReason.Edit);
@@ -194,12 +194,14 @@ public sealed class LabelingService(
         }
 
         var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: true, ct);
-        await EnsureChangeableAsync(db, annotation, ct);
+        EnsureChangeable(annotation);
         // A rejected annotation already counts for its task: fixing it is a resubmission, and it goes back to review.
         var resubmit = annotation.Status is AnnotationStatus.Submitted or AnnotationStatus.Rejected;
         annotation.ReviewRequested = annotation.Status == AnnotationStatus.Rejected || annotation.ReviewRequested || await PickedForReviewAsync(db, projectId, taskId, user.UserId, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
+        // The reviewer's comment stays in the history (the review and its revision); the fix answers it.
+        annotation.ReviewComment = null;
         annotation.Status = AnnotationStatus.Submitted;
         annotation.SubmittedAt = now;
         annotation.LeadTimeMs = Math.Max(annotation.LeadTimeMs, leadTimeMs);
@@ -278,11 +280,9 @@ public sealed class LabelingService(
             {
                 a.TaskId, a.Status, a.UpdatedAt, a.SkipReason,
                 Text = db.Tasks.Where(t => t.Id == a.TaskId).Select(t => t.Text.Substring(0, 140)).First(),
-                Reviewed = db.Reviews.Any(r => r.AnnotationId == a.Id),
             })
             .ToListAsync(ct);
-        return [.. rows.Select(r => new HistoryEntry(r.TaskId, r.Text, r.Status, r.UpdatedAt,
-            (r.Status == AnnotationStatus.Submitted && !r.Reviewed) || r.Status == AnnotationStatus.Rejected, r.SkipReason))];
+        return [.. rows.Select(r => new HistoryEntry(r.TaskId, r.Text, r.Status, r.UpdatedAt, IsOpen(r.Status), r.SkipReason))];
     }
 
     /// <summary>
@@ -346,8 +346,7 @@ public sealed class LabelingService(
         var annotation = await db.Annotations.AsNoTracking()
             .Where(a => a.ProjectId == projectId && a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0)
             .Select(a => new { a.Id, a.Status }).SingleOrDefaultAsync(ct) ?? throw new NotFoundException("The task");
-        if (annotation.Status != AnnotationStatus.Rejected &&
-            (annotation.Status != AnnotationStatus.Submitted || await db.Reviews.AnyAsync(r => r.AnnotationId == annotation.Id, ct)))
+        if (!IsOpen(annotation.Status))
         {
             throw new ConflictException("This task was reviewed or skipped, so it can no longer be changed here.");
         }
@@ -375,12 +374,15 @@ public sealed class LabelingService(
         return new LabelingProgress(mine?.Today ?? 0, mine?.All ?? 0, tasks.Completed, tasks.Total);
     }
 
-    /// <summary>Skipped, accepted and reviewed annotations are closed; drafts and unreviewed submissions can change.</summary>
-    private static async Task EnsureChangeableAsync(PortalDbContext db, Annotation annotation, CancellationToken ct)
+    /// <summary>
+    /// Work its annotator may still change: drafts, submissions not yet reviewed, and rejected work (sent back to be
+    /// fixed). Accepted and skipped work is closed; a review decision moves a submission to accepted or rejected.
+    /// </summary>
+    private static bool IsOpen(AnnotationStatus status) => status is AnnotationStatus.Draft or AnnotationStatus.Submitted or AnnotationStatus.Rejected;
+
+    private static void EnsureChangeable(Annotation annotation)
     {
-        // Rejected work comes back to its annotator to be fixed, so it stays open despite its review.
-        if (annotation.Status is AnnotationStatus.Skipped or AnnotationStatus.Accepted ||
-            (annotation.Status != AnnotationStatus.Rejected && annotation.Id != 0 && await db.Reviews.AnyAsync(r => r.AnnotationId == annotation.Id, ct)))
+        if (!IsOpen(annotation.Status))
         {
             throw new ConflictException("This task was skipped or reviewed in the meantime; your earlier work on it is kept as it was.");
         }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Labeling;
 using Portal.Core.Projects;
 using Portal.Core.Security;
 using Portal.Core.Taxonomy;
@@ -14,6 +15,12 @@ public sealed record ProjectCard(
     Guid Id, string Name, string? Description, ProjectRole Role, int TotalTasks, int CompletedTasks, int MyLabeled, int MyLabeledToday)
 {
     public double PercentComplete => TotalTasks == 0 ? 0 : 100.0 * CompletedTasks / TotalTasks;
+
+    /// <summary>For reviewers and managers: submissions waiting in the review queue (not their own).</summary>
+    public int ToReview { get; init; }
+
+    /// <summary>For reviewers and managers: tasks waiting for adjudication.</summary>
+    public int ToAdjudicate { get; init; }
 }
 
 public sealed record NewProject(string Name, string? Description, string TemplateId, ProjectSettings Settings);
@@ -51,12 +58,27 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
             .Select(g => new { g.Key, All = g.Count(), Today = g.Count(a => a.SubmittedAt >= today) })
             .ToDictionaryAsync(x => x.Key, ct);
 
+        // Queues only for the projects where the user reviews; blind labeling keeps them from annotators.
+        var reviewing = visible.Where(p => PortalPrincipal.Allows(user.EffectiveRole(p.Membership), ProjectRole.Reviewer)).Select(p => p.Id).ToList();
+        var requested = true;
+        var toReview = await db.Annotations.AsNoTracking()
+            .Where(a => reviewing.Contains(a.ProjectId) && a.ReviewRequested == requested && a.Status == AnnotationStatus.Submitted && a.UserId != user.UserId)
+            .GroupBy(a => a.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var adjudication = TaskState.Adjudication;
+        var toAdjudicate = await db.Tasks.AsNoTracking()
+            .Where(t => reviewing.Contains(t.ProjectId) && t.State == adjudication)
+            .GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+
         return visible.Select(p =>
         {
             tasks.TryGetValue(p.Id, out var t);
             mine.TryGetValue(p.Id, out var m);
             return new ProjectCard(p.Id, p.Name, p.Description, user.EffectiveRole(p.Membership)!.Value,
-                t.Total, t.Completed, m?.All ?? 0, m?.Today ?? 0);
+                t.Total, t.Completed, m?.All ?? 0, m?.Today ?? 0)
+            {
+                ToReview = toReview.GetValueOrDefault(p.Id),
+                ToAdjudicate = toAdjudicate.GetValueOrDefault(p.Id),
+            };
         }).ToList();
     }
 

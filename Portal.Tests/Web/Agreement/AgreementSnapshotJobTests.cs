@@ -13,7 +13,7 @@ public class AgreementSnapshotJobTests
     public async Task DemoProject_SnapshotsEveryControl_AndARerunReplacesTheDay()
     {
         await using var database = await TestDatabase.CreateAsync();
-        await new DemoSeeder(database.Factory, TimeProvider.System, NullLogger<DemoSeeder>.Instance).SeedAsync();
+        await new DemoSeeder(database.Factory, TimeProvider.System, new Portal.Web.Review.ConsensusService(database.Factory, TimeProvider.System, NullLogger<Portal.Web.Review.ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance).SeedAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero));
         var job = new AgreementSnapshotJob(database.Factory, clock, NullLogger<AgreementSnapshotJob>.Instance);
 

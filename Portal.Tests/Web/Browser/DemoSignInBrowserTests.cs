@@ -1,4 +1,8 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Portal.Data;
+using Portal.Data.Queries;
 using Portal.Tests.TestSupport;
 using Portal.Web.Demo;
 
@@ -11,7 +15,11 @@ public sealed class DemoSignInBrowserTests(BrowserFixture browser) : IAsyncLifet
 
     public async Task InitializeAsync() => portal = await TestPortal.StartAsync();
 
-    public async Task DisposeAsync() => await portal.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await browser.CloseTestPagesAsync();
+        await portal.DisposeAsync();
+    }
 
     [Fact]
     public async Task Annotator_SignsIn_AndSeesTheDemoProjectWithStartLabeling()
@@ -22,7 +30,12 @@ public sealed class DemoSignInBrowserTests(BrowserFixture browser) : IAsyncLifet
 
         await Assertions.Expect(home.Heading).ToContainTextAsync("Welcome, Ana");
         await Assertions.Expect(home.StartLabeling(DemoSeeder.ProjectName)).ToBeVisibleAsync();
-        await Assertions.Expect(home.ProjectCard(DemoSeeder.ProjectName)).ToContainTextAsync($"{DemoSeeder.LabeledTaskCount} of {DemoSeeder.TaskCount} tasks");
+        await using (var db = portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext())
+        {
+            var complete = await db.Tasks.CountAsync(TaskQueries.IsComplete);
+            await Assertions.Expect(home.ProjectCard(DemoSeeder.ProjectName)).ToContainTextAsync($"{complete} of {DemoSeeder.TaskCount} tasks");
+        }
+
         await Assertions.Expect(home.NewProjectButton).ToHaveCountAsync(0);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("home-annotator-1366x768"), FullPage = true });
     }

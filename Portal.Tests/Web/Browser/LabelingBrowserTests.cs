@@ -14,7 +14,11 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : IAsyncLifetim
 
     public async Task InitializeAsync() => portal = await TestPortal.StartAsync();
 
-    public async Task DisposeAsync() => await portal.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await browser.CloseTestPagesAsync();
+        await portal.DisposeAsync();
+    }
 
     private async Task<IPage> OpenLabelingAsync(string user, int width = 1366, int height = 768)
     {

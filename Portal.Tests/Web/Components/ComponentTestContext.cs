@@ -23,7 +23,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        await new DemoSeeder(Database.Factory, TimeProvider.System, NullLogger<DemoSeeder>.Instance).SeedAsync();
+        await new DemoSeeder(Database.Factory, TimeProvider.System, new Portal.Web.Review.ConsensusService(Database.Factory, TimeProvider.System, NullLogger<Portal.Web.Review.ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance).SeedAsync();
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton(Database.Factory);

@@ -14,14 +14,32 @@ public class HomePageTests : ComponentTestContext
         await SignInAsync("annotator1");
         await using var db = await Database.ContextAsync();
         var projectId = await db.Projects.Select(p => p.Id).SingleAsync();
+        // Labeled tasks that asked for one more annotator are not complete yet.
+        var complete = await db.Tasks.CountAsync(Portal.Data.Queries.TaskQueries.IsComplete);
+        Assert.InRange(complete, 1, DemoSeeder.LabeledTaskCount - 1);
 
         var cut = Render<HomePage>();
 
         cut.WaitForAssertion(() => Assert.Contains(DemoSeeder.ProjectName, cut.Find(".project-card h2").TextContent, StringComparison.Ordinal));
         Assert.Equal($"/projects/{projectId}/label", cut.Find("a.start-labeling").GetAttribute("href"));
-        Assert.Contains($"{DemoSeeder.LabeledTaskCount} of {DemoSeeder.TaskCount}", cut.Markup, StringComparison.Ordinal);
+        Assert.Contains($"{complete} of {DemoSeeder.TaskCount}", cut.Markup, StringComparison.Ordinal);
         Assert.Contains("Welcome, Ana", cut.Markup, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("#new-project"));
+        // Blind labeling: no review or adjudication queues on an annotator's card.
+        Assert.Empty(cut.FindAll("a.review"));
+    }
+
+    [Fact]
+    public async Task Reviewer_SeesTheReviewAndAdjudicationQueuesWithTheirCounts()
+    {
+        await SignInAsync("reviewer");
+        await using var db = await Database.ContextAsync();
+        var adjudication = await db.Tasks.CountAsync(t => t.State == Portal.Core.Labeling.TaskState.Adjudication);
+
+        var cut = Render<HomePage>();
+
+        cut.WaitForAssertion(() => Assert.Contains($"Adjudicate{adjudication}", cut.Find("a.adjudicate").TextContent.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal));
+        Assert.EndsWith("/review", cut.Find("a.review").GetAttribute("href"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Core.Labeling;
+using Portal.Core.Review;
 using Portal.Tests.TestSupport;
 using Portal.Web.Demo;
 
@@ -12,7 +13,7 @@ public class DemoSeederTests
     public async Task SeedAsync_Twice_SeedsOnce()
     {
         await using var database = await TestDatabase.CreateAsync();
-        var seeder = new DemoSeeder(database.Factory, TimeProvider.System, NullLogger<DemoSeeder>.Instance);
+        var seeder = new DemoSeeder(database.Factory, TimeProvider.System, new Portal.Web.Review.ConsensusService(database.Factory, TimeProvider.System, NullLogger<Portal.Web.Review.ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance);
 
         await seeder.SeedAsync();
         await seeder.SeedAsync();
@@ -20,8 +21,10 @@ public class DemoSeederTests
         await using var db = await database.ContextAsync();
         Assert.Equal(DemoSeeder.Users.Count, await db.Users.CountAsync());
         Assert.Equal(DemoSeeder.TaskCount, await db.Tasks.CountAsync());
-        Assert.Equal(DemoSeeder.LabeledTaskCount * 2, await db.Annotations.CountAsync(a => a.Status == AnnotationStatus.Submitted));
-        Assert.Equal(DemoSeeder.LabeledTaskCount * 2, await db.AnnotationRevisions.CountAsync());
+        var anaAndBen = await db.Users.Where(u => u.ExternalId == "demo:annotator1" || u.ExternalId == "demo:annotator2").Select(u => u.Id).ToListAsync();
+        Assert.Equal(DemoSeeder.LabeledTaskCount * 2, await db.Annotations.CountAsync(a => anaAndBen.Contains(a.UserId)));
+        Assert.Equal(1, await db.Projects.CountAsync());
+        Assert.Equal(DemoSeeder.LabeledTaskCount, await db.TaskEvents.Select(e => e.TaskId).Distinct().CountAsync());
         Assert.True(await db.Labels.AnyAsync(l => l.ParentKey != null), "The demo taxonomy is nested.");
     }
 
@@ -29,7 +32,7 @@ public class DemoSeederTests
     public async Task SeedAsync_EverySpanCoversItsEntityText_AndAnnotatorsSometimesDisagree()
     {
         await using var database = await TestDatabase.CreateAsync();
-        await new DemoSeeder(database.Factory, TimeProvider.System, NullLogger<DemoSeeder>.Instance).SeedAsync();
+        await new DemoSeeder(database.Factory, TimeProvider.System, new Portal.Web.Review.ConsensusService(database.Factory, TimeProvider.System, NullLogger<Portal.Web.Review.ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance).SeedAsync();
         await using var db = await database.ContextAsync();
 
         var spans = await db.AnnotationSpans
@@ -46,6 +49,24 @@ public class DemoSeederTests
         });
         var perTask = spans.GroupBy(s => s.TaskId).Select(g => g.GroupBy(s => s.UserId).Select(u => u.Count()).Distinct().Count());
         Assert.Contains(perTask, distinctCounts => distinctCounts > 1);
+    }
+
+    [Fact]
+    public async Task SeedAsync_DemonstratesEveryQualityPath()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await new DemoSeeder(database.Factory, TimeProvider.System, new Portal.Web.Review.ConsensusService(database.Factory, TimeProvider.System, NullLogger<Portal.Web.Review.ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance).SeedAsync();
+        await using var db = await database.ContextAsync();
+
+        var sources = await db.GroundTruths.GroupBy(g => g.Source).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count);
+        Assert.True(sources.GetValueOrDefault(GroundTruthSource.Consensus) >= 5, "Agreeing tasks get a consensus ground truth.");
+        Assert.Equal(1, sources.GetValueOrDefault(GroundTruthSource.Adjudication));
+        Assert.True(await db.Tasks.CountAsync(t => t.State == TaskState.Adjudication) >= 3, "Disagreements wait for adjudication.");
+        Assert.True(await db.Tasks.CountAsync(t => t.State == TaskState.Open && t.SubmittedCount > 0 && t.IsAvailable) >= 3, "Some wait for an extra annotator.");
+        Assert.True(await db.TaskEvents.AnyAsync(e => e.Kind == TaskEventKind.AnnotatorAdded));
+        Assert.True(await db.Annotations.CountAsync(a => a.ReviewRequested && a.Status == AnnotationStatus.Submitted) >= 3, "The review queue is not empty.");
+        Assert.Equal(1, await db.Annotations.CountAsync(a => a.Status == AnnotationStatus.Rejected));
+        Assert.Equal(1, await db.Annotations.CountAsync(a => a.Status == AnnotationStatus.Accepted));
     }
 
     [Fact]

@@ -245,6 +245,7 @@ public class LabelingServiceTests
         await using (var db = await database.ContextAsync())
         {
             var annotation = await db.Annotations.SingleAsync();
+            annotation.Status = AnnotationStatus.Accepted;
             db.Reviews.Add(new Portal.Data.Entities.Review { AnnotationId = annotation.Id, ReviewerId = people[0].UserId, Decision = Portal.Core.Review.ReviewDecision.Accept, AnnotationVersion = annotation.Version, CreatedAt = DateTime.UtcNow });
             await db.SaveChangesAsync();
         }

@@ -245,4 +245,34 @@ public class ReviewWorkflowTests
         // Rules never overwrite a person's decision.
         Assert.Null(await s.Consensus.EvaluateAsync(task, default));
     }
+
+    [Fact]
+    public async Task Settings_ManagerSavesPolicyAndInstructions_AsANewGuidelinesVersion_OthersCannot()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var s = await SetupAsync(database, tasks: 1, overlap: 2, annotators: 1);
+        var manager = new PortalPrincipal(Guid.CreateVersion7(), "Mia Manager", new HashSet<string> { AppRoles.Manager });
+        var settings = new ReviewSettingsService(database.Factory, new ProjectAccess(),
+            new Portal.Web.Auth.AuditLog(database.Factory, TimeProvider.System, new Microsoft.AspNetCore.Http.HttpContextAccessor()), TimeProvider.System);
+        var (_, current) = await settings.GetAsync(manager, s.ProjectId, default);
+
+        var invalid = await Assert.ThrowsAsync<ValidationException>(() => settings.SaveAsync(manager, s.ProjectId, current with { AgreementThreshold = 1.5 }, default));
+        Assert.Equal(nameof(ProjectSettings.AgreementThreshold), Assert.Single(invalid.Errors).Field);
+        await Assert.ThrowsAsync<ForbiddenException>(() => settings.SaveAsync(s.Reviewer, s.ProjectId, current, default));
+        await settings.SaveAsync(manager, s.ProjectId, current with
+        {
+            ReviewPolicy = ReviewPolicy.RandomSample, ReviewSamplePercent = 25, AnonymousAdjudication = true, ReviewerInstructions = "Check dates first.",
+        }, default);
+
+        var (_, saved) = await settings.GetAsync(manager, s.ProjectId, default);
+        Assert.Equal((ReviewPolicy.RandomSample, 25, true, "Check dates first."), (saved.ReviewPolicy, saved.ReviewSamplePercent, saved.AnonymousAdjudication, saved.ReviewerInstructions));
+        await using var db = await database.ContextAsync();
+        Assert.True(await db.AuditLog.AnyAsync(e => e.Action == "project.review-settings" && e.ProjectId == s.ProjectId));
+        var versions = await db.GuidelineVersions.Where(g => g.ProjectId == s.ProjectId).OrderBy(g => g.Number).ToListAsync();
+        Assert.Equal("Check dates first.", versions[^1].ReviewerInstructions);
+        Assert.Equal(versions[^2].Markdown, versions[^1].Markdown);
+        // Annotators never receive reviewer instructions.
+        var labelingGuidelines = await s.Labeling.GuidelinesAsync(s.Annotators[0], s.ProjectId, default);
+        Assert.DoesNotContain("Check dates first.", labelingGuidelines!.Markdown, StringComparison.Ordinal);
+    }
 }

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Portal.Core.Labeling;
+using Portal.Web.Labeling;
 
 namespace Portal.Web.Components.Labeling;
 
@@ -6,6 +8,15 @@ public sealed record SpanView(int Start, int End, string Label, string Color, bo
 {
     /// <summary>Label colors come from the taxonomy (manager input): only #RRGGBB reaches a style attribute.</summary>
     public static string SafeColor(string? color) => color is not null && HexColor.IsMatch(color) ? color : "#9e9e9e";
+
+    /// <summary>A stored span as drawn: its label's name and color from the label set, "?" when the label is gone.</summary>
+    public static SpanView Of(IReadOnlyList<ControlView> controls, SpanValue span, bool suggested = false) =>
+        controls.FirstOrDefault(c => c.Name == span.Control)?.Labels.FirstOrDefault(l => l.Key == span.Label) is { } l
+            ? new SpanView(span.Start, span.End, suggested ? $"{l.Name} (suggested)" : l.Name, l.Color, suggested)
+            : new SpanView(span.Start, span.End, "?", "#9e9e9e", suggested);
+
+    public static IReadOnlyList<SpanView> Of(IReadOnlyList<ControlView> controls, AnnotationResult result) =>
+        [.. result.Spans.Select(s => Of(controls, s))];
 
     private static readonly Regex HexColor = new("^#[0-9a-fA-F]{6}$", RegexOptions.Compiled);
 }

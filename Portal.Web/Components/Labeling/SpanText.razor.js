@@ -47,7 +47,9 @@ export function attach(container, dotnet) {
       return;
     }
     const submit = event.key === 'Enter' && (event.ctrlKey || event.metaKey);
-    const edit = ['Escape', 'Delete', 'Backspace', 'ArrowLeft', 'ArrowRight'].includes(event.key);
+    // A plain Enter on a button presses the button; anywhere else it accepts the first suggestion.
+    const enter = event.key === 'Enter' && !submit && !(event.target instanceof HTMLButtonElement);
+    const edit = enter || ['Escape', 'Delete', 'Backspace', 'ArrowLeft', 'ArrowRight'].includes(event.key);
     const hotkey = event.key.length === 1 && !event.ctrlKey && !event.metaKey;
     if (!submit && !edit && !hotkey) {
       return;
@@ -55,8 +57,11 @@ export function attach(container, dotnet) {
     if (submit || event.key === 'Backspace' || event.key === 'Delete' || (event.key.startsWith('Arrow') && event.shiftKey)) {
       event.preventDefault();
     }
-    if (event.repeat && submit) {
-      return; // a held key submits once
+    if (event.repeat && (submit || enter)) {
+      return; // a held key submits (or accepts) once
+    }
+    if (enter) {
+      event.preventDefault();
     }
     dotnet.invokeMethodAsync('OnKey', event.key, event.ctrlKey || event.metaKey, event.shiftKey);
   };
