@@ -66,7 +66,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
             .GroupBy(a => a.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         var adjudication = TaskState.Adjudication;
         var toAdjudicate = await db.Tasks.AsNoTracking()
-            .Where(t => reviewing.Contains(t.ProjectId) && t.State == adjudication)
+            .Where(t => reviewing.Contains(t.ProjectId) && t.State == adjudication && !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == user.UserId))
             .GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
         return visible.Select(p =>

@@ -22,14 +22,14 @@ public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> facto
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
-        return await Queue(db, projectId, []).CountAsync(ct);
+        return await Queue(db, user, projectId, []).CountAsync(ct);
     }
 
     public async Task<AdjudicationItem?> NextAsync(PortalPrincipal user, Guid projectId, QueueOrder order, IReadOnlyCollection<long> putAside, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
-        var queue = Queue(db, projectId, putAside);
+        var queue = Queue(db, user, projectId, putAside);
         queue = order == QueueOrder.LowestAgreementFirst ? queue.OrderBy(t => t.Agreement ?? 2).ThenBy(t => t.Id) : queue.OrderBy(t => t.Id);
         var id = await queue.Select(t => t.Id).FirstOrDefaultAsync(ct);
         return id == 0 ? null : await LoadAsync(db, projectId, id, ct);
@@ -42,10 +42,12 @@ public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> facto
         return await LoadAsync(db, projectId, taskId, ct);
     }
 
-    private static IQueryable<LabelingTask> Queue(PortalDbContext db, Guid projectId, IReadOnlyCollection<long> putAside)
+    /// <summary>Tasks waiting for adjudication, except those the user annotated (nobody judges their own work).</summary>
+    private static IQueryable<LabelingTask> Queue(PortalDbContext db, PortalPrincipal user, Guid projectId, IReadOnlyCollection<long> putAside)
     {
         var state = TaskState.Adjudication;
-        return db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId && t.State == state && !putAside.Contains(t.Id));
+        return db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId && t.State == state && !putAside.Contains(t.Id) &&
+            !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == user.UserId));
     }
 
     private static async Task<AdjudicationItem> LoadAsync(PortalDbContext db, Guid projectId, long taskId, CancellationToken ct)

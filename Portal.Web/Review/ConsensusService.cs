@@ -22,8 +22,8 @@ namespace Portal.Web.Review;
 /// </summary>
 public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, ILogger<ConsensusService> logger)
 {
-    /// <summary>How many earlier annotations of a question Dawid-Skene learns annotator skill from.</summary>
-    private const int HistoryAnswers = 6000;
+    /// <summary>How many of the project's latest annotations Dawid-Skene learns annotator skill from.</summary>
+    private const int HistoryAnnotations = 3000;
 
     public async Task<TaskEventKind?> EvaluateAsync(long taskId, CancellationToken ct)
     {
@@ -41,7 +41,7 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
             return null;
         }
 
-        var annotations = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers)
+        var annotations = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers).AsSplitQuery()
             .Where(a => a.TaskId == taskId && a.Round == 0 && a.Status != AnnotationStatus.Draft && a.Status != AnnotationStatus.Skipped)
             .OrderBy(a => a.Id).ToListAsync(ct);
         if (annotations.Any(a => a.Status == AnnotationStatus.Rejected) || annotations.Count < task.TargetAnnotations || annotations.Count == 0)
@@ -66,7 +66,7 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
         var settings = project.Settings;
         var controls = (await LabelingService.ControlsAsync(db, annotations[^1].TaxonomyVersionId, ct)).Select(c => new ControlSpec(c.Name, c.Kind)).ToList();
         var results = annotations.Select(a => new AnnotatorResult(a.UserId.ToString(), AnnotationStore.ResultOf(a))).ToList();
-        var history = await HistoryAsync(db, task, controls, ct);
+        var history = await HistoryAsync(db, task, controls, results, ct);
         var decision = TaskConsensus.Decide(controls, task.Text.Length, results, new ConsensusPolicy(settings.AgreementThreshold, settings.ConsensusVoteThreshold), history);
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -154,18 +154,28 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
         return happened;
     }
 
-    /// <summary>Earlier answers to the project's single-answer questions, newest first, for Dawid-Skene.</summary>
-    private static async Task<Dictionary<string, IReadOnlyList<Answer>>> HistoryAsync(PortalDbContext db, LabelingTask task, List<ControlSpec> controls, CancellationToken ct)
+    /// <summary>
+    /// Earlier answers for Dawid-Skene, for the single-answer questions the annotators of this task answered differently
+    /// (a unanimous answer needs no skill estimates): the answers of the project's latest submissions, newest first.
+    /// </summary>
+    private static async Task<Dictionary<string, IReadOnlyList<Answer>>> HistoryAsync(
+        PortalDbContext db, LabelingTask task, List<ControlSpec> controls, List<AnnotatorResult> results, CancellationToken ct)
     {
         var history = new Dictionary<string, IReadOnlyList<Answer>>();
         foreach (var control in controls.Where(c => c.Kind is ControlKind.SingleChoice or ControlKind.HierarchicalChoice))
         {
+            if (results.Select(r => r.Result.Answers.FirstOrDefault(a => a.Control == control.Name).Label).Distinct().Count() < 2)
+            {
+                continue;
+            }
+
+            var recent = db.Annotations
+                .Where(a => a.ProjectId == task.ProjectId && a.TaskId != task.Id && a.Round == 0 &&
+                    (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted))
+                .OrderByDescending(a => a.SubmittedAt).Take(HistoryAnnotations);
             var rows = await db.AnnotationAnswers.AsNoTracking()
                 .Where(x => x.ControlName == control.Name)
-                .Join(db.Annotations.Where(a => a.ProjectId == task.ProjectId && a.TaskId != task.Id && a.Round == 0 &&
-                        (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted)),
-                    x => x.AnnotationId, a => a.Id, (x, a) => new { a.Id, a.TaskId, a.UserId, x.LabelKey })
-                .OrderByDescending(x => x.Id).Take(HistoryAnswers)
+                .Join(recent, x => x.AnnotationId, a => a.Id, (x, a) => new { a.TaskId, a.UserId, x.LabelKey })
                 .ToListAsync(ct);
             history[control.Name] = [.. rows.Select(r => new Answer(r.TaskId.ToString(CultureInfo.InvariantCulture), r.UserId.ToString(), r.LabelKey.ToString()))];
         }

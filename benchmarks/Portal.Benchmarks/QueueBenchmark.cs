@@ -78,6 +78,13 @@ internal static class QueueBenchmark
         Console.WriteLine($"  next task   p50 {Percentile(next, 50),7:F2} ms   p95 {Percentile(next, 95),7:F2} ms   max {next.Max(),7:F1} ms   (target p50 <= 5, p95 <= 20)");
         Console.WriteLine($"  submit      p50 {Percentile(submit, 50),7:F2} ms   p95 {Percentile(submit, 95),7:F2} ms");
         Console.WriteLine($"  {next.Count:N0} tasks labeled in {wall.Elapsed.TotalSeconds:F1} s; overlap never exceeded: {await OverlapHeldAsync(factory, projectId)}");
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            // Submits that complete a task run consensus inline: the figures above include it.
+            var truths = await db.GroundTruths.CountAsync(g => g.ProjectId == projectId);
+            var complete = await db.Tasks.CountAsync(t => t.ProjectId == projectId && t.SubmittedCount >= t.TargetAnnotations && t.SubmittedCount > 0);
+            Console.WriteLine($"  consensus ran on completion: {truths:N0} ground-truth candidates for {complete:N0} complete tasks");
+        }
     }
 
     private static double Percentile(List<double> values, double p)
