@@ -80,7 +80,7 @@ internal sealed class DemoQuality(IDbContextFactory<PortalDbContext> factory, Co
             if (chloes is not null)
             {
                 await review.DecideAsync(reviewer, projectId, chloes.Id, chloes.Version, ReviewDecision.Reject, null,
-                    "The order number includes its prefix (\"INV-\"); please mark the whole reference.", ct);
+                    "Some names are not marked: the guidelines ask for every named person, company and place, with the whole name.", ct);
             }
         }
 
