@@ -27,6 +27,7 @@ public static class UiHosting
         builder.Services.AddScoped<Review.ReviewService>();
         builder.Services.AddScoped<Review.AdjudicationService>();
         builder.Services.AddScoped<Review.ReviewSettingsService>();
+        builder.Services.AddScoped<Taxonomy.TaxonomyService>();
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddSingleton<DemoSeeder>();
     }

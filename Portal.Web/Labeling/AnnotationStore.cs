@@ -52,6 +52,15 @@ internal static class AnnotationStore
 
         if (requireComplete)
         {
+            // A draft may still hold a label the taxonomy retired; submitted work may not.
+            var retired = result.Spans.Select(s => (s.Control, s.Label)).Concat(result.Answers.Select(a => (a.Control, a.Label)))
+                .Select(x => controls.FirstOrDefault(c => c.Name == x.Control)?.Labels.FirstOrDefault(l => l.Key == x.Label && l.IsDeprecated))
+                .OfType<LabelOption>().DistinctBy(l => l.Key);
+            foreach (var label in retired)
+            {
+                errors.Add(("Labels", $"\"{label.Path}\" is no longer used (the label set changed): give those spans or answers a current label."));
+            }
+
             foreach (var control in controls.Where(c => c.Required && c.Kind != ControlKind.Spans && result.Answers.All(a => a.Control != c.Name)))
             {
                 errors.Add((control.Name, $"Answer \"{control.Prompt}\" before submitting."));

@@ -3,8 +3,10 @@ using Portal.Core.Taxonomy;
 
 namespace Portal.Web.Labeling;
 
+/// <param name="IsDeprecated">No longer offered (split or deprecated in a later taxonomy version); kept so older work still shows its name.</param>
 public sealed record LabelOption(
-    Guid Key, string Name, string Path, string Color, string? Hotkey, string? Description, int Depth, string? Examples = null, string? CounterExamples = null);
+    Guid Key, string Name, string Path, string Color, string? Hotkey, string? Description, int Depth, string? Examples = null, string? CounterExamples = null,
+    bool IsDeprecated = false);
 
 public sealed record Guidelines(int Number, string Markdown);
 

@@ -149,10 +149,10 @@ public sealed class LabelingService(
         }
 
         var controls = await db.TaxonomyControls.AsNoTracking().Where(c => c.TaxonomyVersionId == versionId).OrderBy(c => c.SortOrder).ToListAsync(ct);
-        var labels = await db.Labels.AsNoTracking().Where(l => l.TaxonomyVersionId == versionId && !l.IsDeprecated).OrderBy(l => l.SortOrder).ToListAsync(ct);
+        var labels = await db.Labels.AsNoTracking().Where(l => l.TaxonomyVersionId == versionId).OrderBy(l => l.SortOrder).ToListAsync(ct);
         IReadOnlyList<ControlView> views = [.. controls.Select(c => new ControlView(c.Name, c.Kind, c.Prompt, c.Required,
             [.. labels.Where(l => l.ControlId == c.Id).Select(l => new LabelOption(l.Key, l.Name, l.Path, l.Color, l.Hotkey, l.Description,
-                l.Path.Split(" / ").Length - 1, l.Examples, l.CounterExamples))]))];
+                l.Path.Split(" / ").Length - 1, l.Examples, l.CounterExamples, l.IsDeprecated))]))];
         return ControlCache.GetOrAdd(versionId, views);
     }
 
@@ -160,7 +160,7 @@ public sealed class LabelingService(
     private static List<SpanValue> Suggestions(AnnotationResult predicted, IReadOnlyList<ControlView> controls, int textLength, AnnotationResult draft) =>
         [.. predicted.Spans.Where(s =>
             s.Start >= 0 && s.End <= textLength && s.End > s.Start && !draft.Spans.Contains(s) &&
-            controls.Any(c => c.Name == s.Control && c.Kind == ControlKind.Spans && c.Labels.Any(l => l.Key == s.Label)))];
+            controls.Any(c => c.Name == s.Control && c.Kind == ControlKind.Spans && c.Labels.Any(l => l.Key == s.Label && !l.IsDeprecated)))];
 
     /// <summary>Saves the draft; returns its new version. A stale <paramref name="expectedVersion"/> is a conflict.</summary>
     public async Task<int> SaveDraftAsync(PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, CancellationToken ct)
@@ -212,6 +212,11 @@ public sealed class LabelingService(
         {
             await ReleaseAsync(db, user.UserId, taskId, submitted: true, ct);
         }
+
+        // Relabeling asked for by a taxonomy change is done once the work is submitted with current labels.
+        var annotationId = annotation.Id;
+        await db.RelabelItems.Where(r => r.AnnotationId == annotationId && r.ResolvedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.ResolvedAt, now), ct);
 
         await tx.CommitAsync(ct);
         await EvaluateAsync(taskId, ct);
