@@ -1,5 +1,6 @@
 using Portal.Web.Auth;
 using Portal.Web.Jobs;
+using Portal.Web.Taxonomy;
 
 namespace Portal.Web.Hosting;
 
@@ -25,6 +26,7 @@ public static class PortalApp
         app.UsePortalPipeline();
         app.MapPortalAuthEndpoints();
         app.MapPortalJobs();
+        app.MapTaxonomyExports();
         app.MapPortalUi();
         return app;
     }

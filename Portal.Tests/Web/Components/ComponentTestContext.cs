@@ -32,6 +32,8 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(new AuthMode(IsDemo: true, IdentityProviderOrigin: null));
         Services.AddScoped<AuditLog>();
         Services.AddScoped<ProjectService>();
+        Services.AddScoped<ProjectAccess>();
+        Services.AddScoped<Portal.Web.Taxonomy.TaxonomyService>();
         Auth = AddAuthorization();
         // Last, because touching the renderer builds the service provider.
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));

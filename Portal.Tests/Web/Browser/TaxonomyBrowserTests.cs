@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Data;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Web.Browser;
+
+/// <summary>The taxonomy editor in Chromium: a rename of a label in use, published, shows in the annotators' work.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class TaxonomyBrowserTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private TestPortal portal = default!;
+
+    public async Task InitializeAsync() => portal = await TestPortal.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await browser.CloseTestPagesAsync();
+        await portal.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Manager_RenamesALabelInUse_Publishes_AndTheAnnotationsShowTheNewName()
+    {
+        var manager = await browser.NewPageAsync(1366, 900);
+        await new SignInPageObject(manager, portal.BaseAddress).SignInAsDemoUserAsync("manager");
+        await manager.Locator("a.taxonomy").ClickAsync();
+        await manager.Locator("#label-tree").WaitForAsync();
+        await manager.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+        await manager.Locator(".tree-label[data-label='Person']").ClickAsync();
+        await manager.Locator("input#label-name").FillAsync("Individual");
+        await manager.Locator("#save-label").ClickAsync();
+        await Assertions.Expect(manager.Locator("#draft-changes")).ToContainTextAsync("1 unpublished change");
+        await Assertions.Expect(manager.Locator(".tree-label[data-label='Individual']")).ToBeVisibleAsync();
+        await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("taxonomy-1366x900"), FullPage = true });
+
+        await manager.Locator("#publish").ClickAsync();
+        await Assertions.Expect(manager.Locator("#impact")).ToContainTextAsync("Rename \"Person\" to \"Individual\"");
+        await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("taxonomy-publish-1366x900") });
+        await manager.Locator("#publish-notes").FillAsync("Person is now Individual.");
+        await manager.Locator("#confirm-publish").ClickAsync();
+        await Assertions.Expect(manager.Locator("#current-version")).ToHaveTextAsync("Published: v2");
+        await Assertions.Expect(manager.Locator("#draft-changes")).ToHaveCountAsync(0);
+
+        // The version diff lists the rename.
+        await manager.GetByText("Versions and changes").ClickAsync();
+        await manager.Locator("#compare").ClickAsync();
+        await Assertions.Expect(manager.Locator("#diff")).ToContainTextAsync("\"Person\" renamed to \"Individual\"");
+
+        // Ana's work: her migrated annotations come first in her history, under the new name, with the reason.
+        var projectId = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext().Projects.Select(p => p.Id).SingleAsync();
+        var ana = await browser.NewPageAsync(1366, 900);
+        await new SignInPageObject(ana, portal.BaseAddress).SignInAsDemoUserAsync("annotator1");
+        await ana.GotoAsync(new Uri(portal.BaseAddress, $"/projects/{projectId}/history").ToString());
+        await ana.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await ana.Locator(".changes").First.ClickAsync();
+        await Assertions.Expect(ana.Locator(".revisions")).ToContainTextAsync("taxonomy v1 -> v2: \"Person\" renamed to \"Individual\"");
+        await Assertions.Expect(ana.Locator(".revisions")).ToContainTextAsync("+ Individual:");
+        await ana.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("revisions-taxonomy-1366x900") });
+    }
+}
