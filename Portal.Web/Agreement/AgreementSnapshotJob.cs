@@ -40,7 +40,11 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
         var controls = versionId is { } id ? await LabelingService.ControlsAsync(db, id, ct) : [];
         var submitted = db.Annotations.AsNoTracking()
             .Where(a => a.ProjectId == projectId && a.Round == 0 && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted));
-        var annotations = await submitted.Select(a => new { a.Id, a.TaskId, a.UserId }).ToListAsync(ct);
+        var annotations = await submitted.Select(a => new { a.Id, a.TaskId, a.UserId, a.TaxonomyVersionId }).ToListAsync(ct);
+        // Work made under an older label set is compared through the migration map (merged labels count as their target).
+        var toCurrent = await Taxonomy.TaxonomyMaps.ToCurrentAsync(db, projectId, annotations.Select(a => a.TaxonomyVersionId), ct);
+        var versionOf = annotations.ToDictionary(a => a.Id, a => a.TaxonomyVersionId);
+        string Current(long annotationId, Guid key) => toCurrent(versionOf[annotationId]).Resolve(key).Key.ToString();
         var spans = (await db.AnnotationSpans.AsNoTracking()
                 .Where(s => submitted.Any(a => a.Id == s.AnnotationId))
                 .Select(s => new { s.AnnotationId, s.ControlName, s.LabelKey, s.Start, s.End }).ToListAsync(ct))
@@ -75,7 +79,7 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
                     foreach (var a in task)
                     {
                         perAnnotator[annotators.BinarySearch(a.UserId.ToString(), StringComparer.Ordinal)] =
-                            [.. spans[a.Id].Where(s => s.ControlName == control.Name).Select(s => (s.Start, s.End, s.LabelKey.ToString()))];
+                            [.. spans[a.Id].Where(s => s.ControlName == control.Name).Select(s => (s.Start, s.End, Current(a.Id, s.LabelKey)))];
                     }
 
                     study.AddTask(task.Key.ToString(), lengths[task.Key], perAnnotator);
@@ -107,7 +111,7 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
                     Array.Clear(values);
                     foreach (var a in task)
                     {
-                        var chosen = answers[a.Id].Where(x => x.ControlName == control.Name).Select(x => x.LabelKey.ToString()).Order(StringComparer.Ordinal).ToList();
+                        var chosen = answers[a.Id].Where(x => x.ControlName == control.Name).Select(x => Current(a.Id, x.LabelKey)).Distinct().Order(StringComparer.Ordinal).ToList();
                         values[annotators.BinarySearch(a.UserId.ToString(), StringComparer.Ordinal)] = chosen.Count == 0 ? null : string.Join("|", chosen);
                     }
 

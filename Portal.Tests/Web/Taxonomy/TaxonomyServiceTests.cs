@@ -175,4 +175,24 @@ public class TaxonomyServiceTests
         Assert.Contains("\"Person\" renamed to \"Individual\"", toDraft.Select(e => e.Description));
         Assert.Contains("\"Organization / Public body\" merged into \"Organization\"", toDraft.Select(e => e.Description));
     }
+
+    [Fact]
+    public async Task Maps_FromAnOlderVersion_ResolveMergedLabelsForTheAgreementEngine()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, _, _) = await LabeledAsync(database);
+        var service = Service(database);
+        var v1 = await service.LoadAsync(Manager, projectId, default);
+        var body = Key(v1.Draft, "Organization / Public body");
+        var organization = Key(v1.Draft, "Organization");
+        var saved = await service.SaveDraftAsync(Manager, projectId, v1.Draft.Merge(body, organization), v1.ConcurrencyVersion, default);
+        await service.PublishAsync(Manager, projectId, saved, null, default);
+
+        await using var db = await database.ContextAsync();
+        var v1Id = v1.Versions.Single().Id;
+        var toCurrent = await TaxonomyMaps.ToCurrentAsync(db, projectId, [v1Id], default);
+
+        Assert.Equal(new LabelFate(LabelFateKind.MapTo, organization, LabelChangeKind.Merge), toCurrent(v1Id).Resolve(body));
+        Assert.Equal(LabelFateKind.Keep, toCurrent(Guid.NewGuid()).Resolve(body).Kind);
+    }
 }
