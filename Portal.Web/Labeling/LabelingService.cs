@@ -432,7 +432,11 @@ public sealed class LabelingService(
         }
         else if (annotation.Version != expectedVersion)
         {
-            throw new ConflictException("This task was changed in another tab or window. Reload it to continue from the latest version; your text selection is not lost in that tab.");
+            var annotationId = annotation.Id;
+            var lastReason = await db.AnnotationRevisions.Where(r => r.AnnotationId == annotationId).OrderByDescending(r => r.Number).Select(r => (RevisionReason?)r.Reason).FirstOrDefaultAsync(ct);
+            throw new ConflictException(lastReason == RevisionReason.TaxonomyMigration
+                ? "The project's label set was updated while you worked, and this task was carried over to it. Reload it to continue with the new labels; your saved work is kept."
+                : "This task was changed in another tab or window. Reload it to continue from the latest version; your text selection is not lost in that tab.");
         }
 
         annotation.UpdatedAt = now;

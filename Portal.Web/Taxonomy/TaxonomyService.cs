@@ -160,12 +160,13 @@ public sealed class TaxonomyService(IDbContextFactory<PortalDbContext> factory, 
             $"v{current.Number} -> v{version.Number}: {draft.Changes.Count} change(s); {migrated.Migrated} annotation(s) migrated, {migrated.Relabel} sent to relabeling"));
         await AnnotationStore.SaveAsync(db, ct);
 
-        // Drafts that no change touched simply continue on the new label set (after the version row exists).
+        // Drafts that no change touched simply continue on the new label set (after the version row exists). Their
+        // content is unchanged, so their version stays: an open labeling page keeps saving without a conflict.
         var draftStatus = AnnotationStatus.Draft;
         var fromId = current.Id;
         var toId = version.Id;
         await db.Annotations.Where(a => a.ProjectId == projectId && a.Status == draftStatus && a.TaxonomyVersionId == fromId)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.TaxonomyVersionId, toId).SetProperty(a => a.Version, a => a.Version + 1), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.TaxonomyVersionId, toId), ct);
         await tx.CommitAsync(ct);
         return version.Number;
     }

@@ -60,4 +60,45 @@ public sealed class TaxonomyBrowserTests(BrowserFixture browser) : IAsyncLifetim
         await Assertions.Expect(ana.Locator(".revisions")).ToContainTextAsync("+ Individual:");
         await ana.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("revisions-taxonomy-1366x900") });
     }
+
+    [Fact]
+    public async Task Manager_SplitsALabel_WhileAnAnnotatorWorks_HerDraftKeepsSaving_AndSplitWorkComesBackToHer()
+    {
+        // Ana is mid-task with a saved draft.
+        var ana = await browser.NewPageAsync(1366, 900);
+        await new SignInPageObject(ana, portal.BaseAddress).SignInAsDemoUserAsync("annotator1");
+        await ana.Locator("a.start-labeling").ClickAsync();
+        await ana.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        var task = await ana.Locator("#task-id").InnerTextAsync();
+        await ana.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
+        await Assertions.Expect(ana.Locator("#save-status")).ToContainTextAsync("Draft saved", new LocatorAssertionsToContainTextOptions { Timeout = 5000 });
+
+        // The manager splits City and publishes version 2.
+        var manager = await browser.NewPageAsync(1366, 900);
+        await new SignInPageObject(manager, portal.BaseAddress).SignInAsDemoUserAsync("manager");
+        await manager.Locator("a.taxonomy").ClickAsync();
+        await manager.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await manager.Locator(".tree-label[data-label='Location / City']").ClickAsync();
+        await manager.Locator("#split").ClickAsync();
+        await manager.Locator("#new-label-names").FillAsync("Town\nVillage");
+        await manager.Locator("#confirm-new-labels").ClickAsync();
+        await Assertions.Expect(manager.Locator(".tree-label[data-label='Location / Village']")).ToBeVisibleAsync();
+        await manager.Locator("#publish").ClickAsync();
+        await Assertions.Expect(manager.Locator("#impact")).ToContainTextAsync("Split \"Location / City\" into \"Location / Town\", \"Location / Village\"");
+        await manager.Locator("#confirm-publish").ClickAsync();
+        await Assertions.Expect(manager.Locator("#current-version")).ToHaveTextAsync("Published: v2");
+
+        // Ana keeps working on her open page: the next change saves without a conflict, and she submits.
+        await ana.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
+        await Assertions.Expect(ana.Locator("#save-status")).ToContainTextAsync("Draft saved", new LocatorAssertionsToContainTextOptions { Timeout = 5000 });
+        await ana.Keyboard.PressAsync("Control+Enter");
+        await Assertions.Expect(ana.Locator("#task-id")).Not.ToHaveTextAsync(task);
+
+        // Her earlier work with a City span comes back first, saying why; City is marked as no longer used.
+        await Assertions.Expect(ana.Locator("#review-comment")).ToContainTextAsync("\"Location / City\" was split");
+        await Assertions.Expect(ana.Locator("#span-list")).ToContainTextAsync("City (no longer used)");
+        await ana.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("labeling-relabel-1366x900"), FullPage = true });
+        await ana.Keyboard.PressAsync("Control+Enter");
+        await Assertions.Expect(ana.Locator("#labeling-errors")).ToContainTextAsync("\"Location / City\" is no longer used");
+    }
 }
