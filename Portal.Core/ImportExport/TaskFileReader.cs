@@ -1,0 +1,395 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Portal.Core.ImportExport;
+
+public enum TaskFileFormat
+{
+    Jsonl = 1,
+    JsonArray = 2,
+    Csv = 3,
+}
+
+/// <summary>Which CSV column is the text and which are kept as metadata (all others when null).</summary>
+public sealed record CsvColumns(string TextColumn, IReadOnlyList<string>? MetadataColumns = null, string? IdColumn = null);
+
+/// <summary>One task read from a file: where it was (line, or item for a JSON array), its text, id and raw JSON.</summary>
+public sealed record TaskRecord(string Where, long Line, string? ExternalId, string Text, string? MetadataJson, JsonElement? Raw);
+
+/// <summary>A row that cannot become a task: where, which field, why.</summary>
+public sealed record TaskRowError(string Where, long Line, string Field, string Reason);
+
+/// <summary>
+/// Streams tasks out of JSONL, a JSON array or CSV, one record or one error at a time, never holding the file: the
+/// line reader works on bytes, so a line that is not UTF-8 is reported (and the rest of the file still read), and a
+/// line longer than <see cref="MaxLineBytes"/> is skipped with a message instead of being loaded. A JSON object's text
+/// is its "text" field, or Label Studio's "data.text"; its id is "id" or "external_id". A JSON array with a syntax
+/// error ends with that error (nothing after it can be read); tasks before it may or may not have been returned, so
+/// an import treats such a file as unreadable.
+/// </summary>
+public static class TaskFileReader
+{
+    public const int MaxLineBytes = 4 * 1024 * 1024;
+    public const int MaxTextChars = 1_000_000;
+
+    public static IAsyncEnumerable<object> ReadAsync(Stream stream, string fileName, TaskFileFormat format, CsvColumns? csv = null, CancellationToken ct = default) => format switch
+    {
+        TaskFileFormat.Jsonl => ReadJsonlAsync(stream, fileName, ct),
+        TaskFileFormat.JsonArray => ReadJsonArrayAsync(stream, fileName, ct),
+        _ => ReadCsvAsync(stream, fileName, csv ?? throw new ArgumentNullException(nameof(csv)), ct),
+    };
+
+    private static async IAsyncEnumerable<object> ReadJsonlAsync(Stream stream, string fileName, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var any = false;
+        await foreach (var line in ReadLinesAsync(stream, ct))
+        {
+            var where = $"{fileName}, line {line.Number}";
+            if (line.Error is { } error)
+            {
+                yield return new TaskRowError(where, line.Number, "line", error);
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(line.Text))
+            {
+                continue;
+            }
+
+            any = true;
+            object item;
+            try
+            {
+                using var document = JsonDocument.Parse(line.Text);
+                item = FromJson(document.RootElement, where, line.Number);
+            }
+            catch (JsonException ex)
+            {
+                item = new TaskRowError(where, line.Number, "json", $"not valid JSON ({FirstSentence(ex.Message)})");
+            }
+
+            yield return item;
+        }
+
+        if (!any)
+        {
+            yield return new TaskRowError(fileName, 0, "file", "the file has no tasks (it is empty).");
+        }
+    }
+
+    private static async IAsyncEnumerable<object> ReadJsonArrayAsync(Stream stream, string fileName, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var enumerator = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, cancellationToken: ct).GetAsyncEnumerator(ct);
+        var index = 0;
+        while (true)
+        {
+            object? item = null;
+            bool more;
+            try
+            {
+                more = await enumerator.MoveNextAsync();
+            }
+            catch (JsonException ex)
+            {
+                more = false;
+                item = new TaskRowError($"{fileName}, line {(ex.LineNumber ?? 0) + 1}", (ex.LineNumber ?? 0) + 1, "json",
+                    $"not valid JSON ({FirstSentence(ex.Message)}); a JSON file must be one array of tasks");
+            }
+
+            if (!more)
+            {
+                if (item is not null)
+                {
+                    yield return item;
+                }
+                else if (index == 0)
+                {
+                    yield return new TaskRowError(fileName, 0, "file", "the file has no tasks (an empty array).");
+                }
+
+                break;
+            }
+
+            index++;
+            yield return FromJson(enumerator.Current, $"{fileName}, task #{index}", index);
+        }
+
+        await enumerator.DisposeAsync();
+    }
+
+    private static object FromJson(JsonElement element, string where, long line)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return new TaskRowError(where, line, "task", $"expected an object, found {element.ValueKind}.");
+        }
+
+        var data = element.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : element;
+        if (!data.TryGetProperty("text", out var textElement) || textElement.ValueKind != JsonValueKind.String)
+        {
+            return new TaskRowError(where, line, "text", "the task has no \"text\" (or Label Studio \"data.text\") string.");
+        }
+
+        var text = textElement.GetString()!;
+        if (text.Trim().Length == 0)
+        {
+            return new TaskRowError(where, line, "text", "the text is empty.");
+        }
+
+        if (text.Length > MaxTextChars)
+        {
+            return new TaskRowError(where, line, "text", $"the text has {text.Length:N0} characters; a task holds at most {MaxTextChars:N0}.");
+        }
+
+        string? id = null;
+        foreach (var name in new[] { "external_id", "id" })
+        {
+            if (element.TryGetProperty(name, out var idElement) && idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            {
+                id = idElement.ToString();
+                break;
+            }
+        }
+
+        // Everything else the task carries is kept as metadata; ids and Label Studio's own fields are not metadata.
+        string[] reserved = ["text", "id", "external_id", "annotations", "predictions", "meta", "data"];
+        var metadata = new Dictionary<string, JsonElement>();
+        foreach (var property in data.EnumerateObject().Where(p => !reserved.Contains(p.Name)))
+        {
+            metadata[property.Name] = property.Value;
+        }
+
+        if (element.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in meta.EnumerateObject())
+            {
+                metadata.TryAdd(property.Name, property.Value);
+            }
+        }
+
+        return new TaskRecord(where, line, id, text, metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata), element.Clone());
+    }
+
+    private static async IAsyncEnumerable<object> ReadCsvAsync(Stream stream, string fileName, CsvColumns columns, [EnumeratorCancellation] CancellationToken ct)
+    {
+        List<string>? header = null;
+        var pending = new StringBuilder();
+        long startLine = 0;
+        var any = false;
+        await foreach (var line in ReadLinesAsync(stream, ct))
+        {
+            if (line.Error is { } error)
+            {
+                yield return new TaskRowError($"{fileName}, line {line.Number}", line.Number, "line", error);
+                pending.Clear();
+                continue;
+            }
+
+            if (pending.Length == 0)
+            {
+                startLine = line.Number;
+            }
+            else
+            {
+                pending.Append('\n');
+            }
+
+            pending.Append(line.Text);
+            if (!Balanced(pending))
+            {
+                continue;
+            }
+
+            var fields = SplitCsv(pending.ToString());
+            pending.Clear();
+            var where = $"{fileName}, line {startLine}";
+            if (header is null)
+            {
+                header = [.. fields.Select(f => f.Trim())];
+                if (!header.Contains(columns.TextColumn))
+                {
+                    yield return new TaskRowError(where, startLine, columns.TextColumn,
+                        $"the header has no column \"{columns.TextColumn}\" for the text (columns: {string.Join(", ", header)}).");
+                    yield break;
+                }
+
+                continue;
+            }
+
+            if (fields.All(string.IsNullOrWhiteSpace))
+            {
+                continue;
+            }
+
+            any = true;
+            if (fields.Count != header.Count)
+            {
+                yield return new TaskRowError(where, startLine, "row", $"{fields.Count} cells where the header has {header.Count}.");
+                continue;
+            }
+
+            var text = fields[header.IndexOf(columns.TextColumn)];
+            if (text.Trim().Length == 0)
+            {
+                yield return new TaskRowError(where, startLine, columns.TextColumn, "the text is empty.");
+                continue;
+            }
+
+            var id = columns.IdColumn is { } idColumn && header.IndexOf(idColumn) is >= 0 and var i && fields[i].Trim().Length > 0 ? fields[i].Trim() : null;
+            var keep = columns.MetadataColumns ?? [.. header.Where(h => h != columns.TextColumn && h != columns.IdColumn)];
+            var metadata = keep.Where(header.Contains).ToDictionary(k => k, k => fields[header.IndexOf(k)]);
+            yield return new TaskRecord(where, startLine, id, text, metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata), null);
+        }
+
+        if (pending.Length > 0)
+        {
+            yield return new TaskRowError($"{fileName}, line {startLine}", startLine, "row", "a quoted cell is never closed.");
+        }
+        else if (header is null)
+        {
+            yield return new TaskRowError(fileName, 0, "file", "the file is empty (not even a header row).");
+        }
+        else if (!any)
+        {
+            yield return new TaskRowError(fileName, 0, "file", "the file has a header but no rows.");
+        }
+    }
+
+    private static bool Balanced(StringBuilder record)
+    {
+        var quotes = 0;
+        foreach (var chunk in record.GetChunks())
+        {
+            foreach (var c in chunk.Span)
+            {
+                quotes += c == '"' ? 1 : 0;
+            }
+        }
+
+        return quotes % 2 == 0;
+    }
+
+    private static List<string> SplitCsv(string record)
+    {
+        var fields = new List<string>();
+        var cell = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < record.Length; i++)
+        {
+            var c = record[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < record.Length && record[i + 1] == '"')
+                {
+                    cell.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    cell.Append(c);
+                }
+            }
+            else if (c == '"' && cell.Length == 0)
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                fields.Add(cell.ToString());
+                cell.Clear();
+            }
+            else if (c != '\r')
+            {
+                cell.Append(c);
+            }
+        }
+
+        fields.Add(cell.ToString());
+        return fields;
+    }
+
+    private readonly record struct Line(long Number, string? Text, string? Error);
+
+    /// <summary>Lines as UTF-8 text, decoded one by one so a bad line is named and skipped; a BOM is dropped.</summary>
+    private static async IAsyncEnumerable<Line> ReadLinesAsync(Stream stream, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        var buffer = new byte[64 * 1024];
+        var line = new MemoryStream();
+        long number = 1;
+        var tooLong = false;
+        var first = true;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+        {
+            var start = 0;
+            if (first)
+            {
+                first = false;
+                if (read >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
+                {
+                    start = 3;
+                }
+            }
+
+            for (var i = start; i < read; i++)
+            {
+                if (buffer[i] != (byte)'\n')
+                {
+                    continue;
+                }
+
+                if (!tooLong)
+                {
+                    line.Write(buffer, start, i - start);
+                    tooLong = line.Length > MaxLineBytes;
+                }
+
+                yield return Finish(number++, line, tooLong, decoder);
+                line.SetLength(0);
+                tooLong = false;
+                start = i + 1;
+            }
+
+            if (!tooLong)
+            {
+                line.Write(buffer, start, read - start);
+                if (line.Length > MaxLineBytes)
+                {
+                    tooLong = true;
+                    line.SetLength(0);
+                }
+            }
+        }
+
+        if (line.Length > 0 || tooLong)
+        {
+            yield return Finish(number, line, tooLong, decoder);
+        }
+    }
+
+    private static Line Finish(long number, MemoryStream bytes, bool tooLong, UTF8Encoding decoder)
+    {
+        if (tooLong)
+        {
+            return new Line(number, null, $"the line is longer than {MaxLineBytes / 1024 / 1024} MB; split it into smaller tasks.");
+        }
+
+        try
+        {
+            var text = decoder.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
+            return new Line(number, text.EndsWith('\r') ? text[..^1] : text, null);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            return new Line(number, null, $"not UTF-8 text (byte {ex.Index + 1} of the line); save the file as UTF-8.");
+        }
+    }
+
+    private static string FirstSentence(string message) => message.Split(". ")[0].TrimEnd('.');
+}

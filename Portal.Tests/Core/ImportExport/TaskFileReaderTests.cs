@@ -1,0 +1,110 @@
+using System.Text;
+using Portal.Core.ImportExport;
+
+namespace Portal.Tests.Core.ImportExport;
+
+public class TaskFileReaderTests
+{
+    private static async Task<List<object>> ReadAsync(byte[] bytes, TaskFileFormat format, CsvColumns? csv = null)
+    {
+        var items = new List<object>();
+        await foreach (var item in TaskFileReader.ReadAsync(new MemoryStream(bytes), "tasks", format, csv))
+        {
+            items.Add(item);
+        }
+
+        return items;
+    }
+
+    private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+
+    [Fact]
+    public async Task Jsonl_ReadsTextIdsAndMetadata_AndNamesEveryBadLine()
+    {
+        var file = Utf8("{\"text\":\"Hello\",\"id\":7,\"channel\":\"chat\"}\n\n{\"data\":{\"text\":\"Label Studio form\",\"lang\":\"de\"},\"id\":\"ls-1\"}\n{oops\n{\"text\":\"  \"}\n[1]\r\n{\"title\":\"no text\"}\n");
+
+        var items = await ReadAsync(file, TaskFileFormat.Jsonl);
+
+        var records = items.OfType<TaskRecord>().ToList();
+        Assert.Equal(["Hello", "Label Studio form"], records.Select(r => r.Text));
+        Assert.Equal(["7", "ls-1"], records.Select(r => r.ExternalId));
+        Assert.Equal("{\"channel\":\"chat\"}", records[0].MetadataJson);
+        Assert.Equal((1L, 3L), (records[0].Line, records[1].Line));
+        Assert.Equal(
+            ["tasks, line 4: json", "tasks, line 5: text", "tasks, line 6: task", "tasks, line 7: text"],
+            items.OfType<TaskRowError>().Select(e => $"{e.Where}: {e.Field}"));
+    }
+
+    [Fact]
+    public async Task Jsonl_BomIsDropped_InvalidUtf8IsNamed_AndTheRestIsStillRead()
+    {
+        var bytes = new List<byte>([0xEF, 0xBB, 0xBF]);
+        bytes.AddRange(Utf8("{\"text\":\"first\"}\n{\"text\":\"bad "));
+        bytes.AddRange([0xC3, 0x28]);
+        bytes.AddRange(Utf8("\"}\n{\"text\":\"third\"}"));
+
+        var items = await ReadAsync([.. bytes], TaskFileFormat.Jsonl);
+
+        Assert.Equal(["first", "third"], items.OfType<TaskRecord>().Select(r => r.Text));
+        var error = Assert.Single(items.OfType<TaskRowError>());
+        Assert.Equal(2, error.Line);
+        Assert.Contains("not UTF-8", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Jsonl_AHugeLine_IsSkippedWithAMessage_WithoutLoadingIt()
+    {
+        var huge = new string('x', TaskFileReader.MaxLineBytes + 10);
+        var items = await ReadAsync(Utf8($"{{\"text\":\"{huge}\"}}\n{{\"text\":\"after\"}}\n"), TaskFileFormat.Jsonl);
+
+        Assert.Contains("longer than 4 MB", Assert.Single(items.OfType<TaskRowError>()).Reason, StringComparison.Ordinal);
+        Assert.Equal("after", Assert.Single(items.OfType<TaskRecord>()).Text);
+    }
+
+    [Fact]
+    public async Task EmptyFiles_SaySo()
+    {
+        Assert.Contains("empty", Assert.IsType<TaskRowError>(Assert.Single(await ReadAsync([], TaskFileFormat.Jsonl))).Reason, StringComparison.Ordinal);
+        Assert.Contains("empty array", Assert.IsType<TaskRowError>(Assert.Single(await ReadAsync(Utf8("[]"), TaskFileFormat.JsonArray))).Reason, StringComparison.Ordinal);
+        Assert.Contains("not even a header", Assert.IsType<TaskRowError>(Assert.Single(await ReadAsync([], TaskFileFormat.Csv, new CsvColumns("text")))).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task JsonArray_StreamsLabelStudioTasks_AndEndsWithABrokenPartsLine()
+    {
+        var good = Utf8("[\n{\"id\":1,\"data\":{\"text\":\"One\"},\"annotations\":[]},\n{\"id\":2,\"data\":{\"text\":\"Two\"}}\n]");
+        var broken = Utf8("[\n{\"id\":1,\"data\":{\"text\":\"One\"}},\n{\"id\":3,\"data\": oops}\n]");
+
+        var items = await ReadAsync(good, TaskFileFormat.JsonArray);
+        var failed = await ReadAsync(broken, TaskFileFormat.JsonArray);
+
+        Assert.Equal(["One", "Two"], items.OfType<TaskRecord>().Select(r => r.Text));
+        Assert.Equal(["1", "2"], items.OfType<TaskRecord>().Select(r => r.ExternalId));
+        Assert.True(items.OfType<TaskRecord>().First().Raw!.Value.TryGetProperty("annotations", out _));
+        Assert.Equal("tasks, line 3", Assert.IsType<TaskRowError>(failed[^1]).Where);
+    }
+
+    [Fact]
+    public async Task Csv_QuotedCellsWithNewlines_RaggedRows_AndChosenColumns()
+    {
+        var file = Utf8("id,body,channel,ignored\n1,\"Hello, \"\"world\"\"\nsecond line\",chat,x\n2,too,few\n3,,email,x\n4,Last one,email,y\n");
+
+        var items = await ReadAsync(file, TaskFileFormat.Csv, new CsvColumns("body", ["channel"], "id"));
+
+        var records = items.OfType<TaskRecord>().ToList();
+        Assert.Equal(["Hello, \"world\"\nsecond line", "Last one"], records.Select(r => r.Text));
+        Assert.Equal(["1", "4"], records.Select(r => r.ExternalId));
+        Assert.Equal("{\"channel\":\"chat\"}", records[0].MetadataJson);
+        Assert.Equal(
+            ["tasks, line 4: 3 cells where the header has 4.", "tasks, line 5: the text is empty."],
+            items.OfType<TaskRowError>().Select(e => $"{e.Where}: {e.Reason}"));
+    }
+
+    [Fact]
+    public async Task Csv_WithoutTheTextColumn_StopsWithTheColumnsItFound()
+    {
+        var error = Assert.IsType<TaskRowError>(Assert.Single(await ReadAsync(Utf8("id,message\n1,hi\n"), TaskFileFormat.Csv, new CsvColumns("text"))));
+
+        Assert.Equal("the header has no column \"text\" for the text (columns: id, message).", error.Reason);
+    }
+}
