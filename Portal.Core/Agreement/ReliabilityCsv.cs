@@ -110,53 +110,8 @@ public static class ReliabilityCsv
 
     private static readonly string[] Digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
-    private static List<string> Split(string line, string fileName, int lineNumber)
-    {
-        var cells = new List<string>();
-        var current = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var ch = line[i];
-            if (quoted)
-            {
-                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    current.Append('"');
-                    i++;
-                }
-                else if (ch == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    current.Append(ch);
-                }
-            }
-            else if (ch == '"' && current.Length == 0)
-            {
-                quoted = true;
-            }
-            else if (ch == ',')
-            {
-                cells.Add(current.ToString().Trim());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(ch);
-            }
-        }
-
-        if (quoted)
-        {
-            throw new DataFormatException($"{fileName}: line {lineNumber}: a quoted cell is not closed.");
-        }
-
-        cells.Add(current.ToString().Trim());
-        return cells;
-    }
+    private static List<string> Split(string line, string fileName, int lineNumber) =>
+        Csv.SplitRecord(line)?.Select(c => c.Trim()).ToList() ?? throw new DataFormatException($"{fileName}: line {lineNumber}: a quoted cell is not closed.");
 
     /// <summary>
     /// Duplicate unit ids, found after reading: each id's 64-bit hash is appended to an array, the array is sorted once,

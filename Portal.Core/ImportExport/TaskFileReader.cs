@@ -201,7 +201,7 @@ public static class TaskFileReader
                 continue;
             }
 
-            var fields = SplitCsv(pending.ToString());
+            var fields = Csv.SplitRecord(pending.ToString()) ?? [];
             pending.Clear();
             var where = $"{fileName}, line {startLine}";
             if (header is null)
@@ -268,49 +268,6 @@ public static class TaskFileReader
         }
 
         return quotes % 2 == 0;
-    }
-
-    private static List<string> SplitCsv(string record)
-    {
-        var fields = new List<string>();
-        var cell = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < record.Length; i++)
-        {
-            var c = record[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < record.Length && record[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cell.Append(c);
-                }
-            }
-            else if (c == '"' && cell.Length == 0)
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(cell.ToString());
-                cell.Clear();
-            }
-            else if (c != '\r')
-            {
-                cell.Append(c);
-            }
-        }
-
-        fields.Add(cell.ToString());
-        return fields;
     }
 
     private readonly record struct Line(long Number, string? Text, string? Error);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Portal.Core.ImportExport;
 
 namespace Portal.Core.Taxonomy;
 
@@ -44,21 +45,10 @@ public static class TaxonomyFile
             {
                 control.Name, model.PathOf(label.Key), label.Color, label.Hotkey, label.Description, label.Examples, label.CounterExamples,
                 label.IsDeprecated ? "yes" : "no", label.Key.ToString(),
-            }.Select(Cell)));
+            }.Select(Csv.Cell)));
         }
 
         return csv.ToString();
-    }
-
-    private static string Cell(string? value)
-    {
-        value ??= "";
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-
-        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
     }
 
     /// <summary>Reads a JSON or CSV file (by its name) into rows, or the problems that stop it, each with its line.</summary>
@@ -142,7 +132,7 @@ public static class TaxonomyFile
                 continue;
             }
 
-            string? Get(string name) => Column(name) is >= 0 and var i ? Unformula(fields[i].Trim()) is { Length: > 0 } v ? v : null : null;
+            string? Get(string name) => Column(name) is >= 0 and var i ? Csv.Unformula(fields[i].Trim()) is { Length: > 0 } v ? v : null : null;
             var deprecated = Get("deprecated")?.ToLowerInvariant();
             if (deprecated is not (null or "yes" or "no" or "true" or "false"))
             {
@@ -174,10 +164,6 @@ public static class TaxonomyFile
 
         return (rows, errors);
     }
-
-    /// <summary>Undoes the export's formula guard.</summary>
-    private static string Unformula(string value) =>
-        value.Length > 1 && value[0] == '\'' && value[1] is '=' or '+' or '-' or '@' or '\t' or '\r' ? value[1..] : value;
 
     /// <summary>RFC 4180 records with the line each starts on; quoted cells may hold commas, quotes and line breaks.</summary>
     private static List<(int Line, List<string> Fields)> ParseCsv(string content, out string? error)

@@ -9,28 +9,17 @@ using Portal.Web.Demo;
 namespace Portal.Tests.Web.Browser;
 
 [Collection(BrowserCollection.Name)]
-public sealed class DemoSignInBrowserTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class DemoSignInBrowserTests(BrowserFixture browser) : PortalBrowserTest(browser)
 {
-    private TestPortal portal = default!;
-
-    public async Task InitializeAsync() => portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await browser.CloseTestPagesAsync();
-        await portal.DisposeAsync();
-    }
-
     [Fact]
     public async Task Annotator_SignsIn_AndSeesTheDemoProjectWithStartLabeling()
     {
-        var page = await browser.NewPageAsync();
-        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync("annotator1");
+        var page = await SignInAsync("annotator1");
         var home = new HomePageObject(page);
 
         await Assertions.Expect(home.Heading).ToContainTextAsync("Welcome, Ana");
         await Assertions.Expect(home.StartLabeling(DemoSeeder.ProjectName)).ToBeVisibleAsync();
-        await using (var db = portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext())
+        await using (var db = Db())
         {
             var complete = await db.Tasks.CountAsync(TaskQueries.IsComplete);
             await Assertions.Expect(home.ProjectCard(DemoSeeder.ProjectName)).ToContainTextAsync($"{complete} of {DemoSeeder.TaskCount} tasks");
@@ -43,8 +32,7 @@ public sealed class DemoSignInBrowserTests(BrowserFixture browser) : IAsyncLifet
     [Fact]
     public async Task Manager_CreatesAProject_AndItAppearsWithoutAPageLoad()
     {
-        var page = await browser.NewPageAsync(1920, 1080);
-        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync("manager");
+        var page = await SignInAsync("manager", 1920, 1080);
         var home = new HomePageObject(page);
         await Assertions.Expect(home.NewProjectButton).ToBeVisibleAsync();
 
@@ -58,23 +46,21 @@ public sealed class DemoSignInBrowserTests(BrowserFixture browser) : IAsyncLifet
     [Fact]
     public async Task SignOut_FromTheUserMenu_EndsTheSession()
     {
-        var page = await browser.NewPageAsync();
-        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync("reviewer");
+        var page = await SignInAsync("reviewer");
         await Assertions.Expect(page.Locator("#new-project")).ToHaveCountAsync(0);
 
         await page.Locator(".user-menu button").First.ClickAsync();
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Sign out" }).ClickAsync();
 
         await Assertions.Expect(page.GetByText("You are signed out.")).ToBeVisibleAsync();
-        await page.GotoAsync(portal.BaseAddress.ToString());
+        await page.GotoAsync(App.BaseAddress.ToString());
         Assert.Contains("/account/signin", page.Url, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Manager_AddsAnAnnotatorToANewProject_WhoThenSeesIt()
     {
-        var page = await browser.NewPageAsync();
-        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync("manager");
+        var page = await SignInAsync("manager");
         var home = new HomePageObject(page);
         await home.CreateProjectAsync("Returns desk");
         await home.ProjectCard("Returns desk").Locator("a.members").ClickAsync();
@@ -83,8 +69,7 @@ public sealed class DemoSignInBrowserTests(BrowserFixture browser) : IAsyncLifet
         await Assertions.Expect(page.Locator("#members")).ToContainTextAsync("Ben Annotator");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("members-1366x768"), FullPage = true });
 
-        var ben = await browser.NewPageAsync();
-        await new SignInPageObject(ben, portal.BaseAddress).SignInAsDemoUserAsync("annotator2");
+        var ben = await SignInAsync("annotator2");
         await Assertions.Expect(new HomePageObject(ben).ProjectCard("Returns desk")).ToBeVisibleAsync();
     }
 }

@@ -8,25 +8,15 @@ namespace Portal.Tests.Web.Browser;
 
 /// <summary>The labeling page in Chromium: mouse selection, hotkeys, Ctrl+Enter, autosave and restore.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class LabelingBrowserTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowserTest(browser)
 {
-    private TestPortal portal = default!;
-
-    public async Task InitializeAsync() => portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await browser.CloseTestPagesAsync();
-        await portal.DisposeAsync();
-    }
-
     private async Task<IPage> OpenLabelingAsync(string user, int width = 1366, int height = 768)
     {
-        var page = await browser.NewPageAsync(width, height);
-        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync(user);
+        var page = await Browser.NewPageAsync(width, height);
+        await new SignInPageObject(page, App.BaseAddress).SignInAsDemoUserAsync(user);
         await page.Locator("a.start-labeling").First.ClickAsync();
         await page.Locator(".span-text").WaitForAsync();
-        await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await WaitInteractiveAsync(page);
         return page;
     }
 
@@ -94,7 +84,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : IAsyncLifetim
     public async Task Submit_WithoutTheRequiredAnswers_SaysWhatIsMissing()
     {
         var page = await OpenLabelingAsync("annotator1");
-        await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await WaitInteractiveAsync(page);
         await page.Locator("#submit").ClickAsync();
         await Assertions.Expect(page.Locator("#labeling-errors")).ToContainTextAsync("What does the customer want?");
     }
@@ -112,7 +102,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : IAsyncLifetim
         await page.Locator("#my-history").ClickAsync();
         await page.Locator($".reopen[data-task='{task}']").ClickAsync();
         await Assertions.Expect(page.Locator("#task-id")).ToHaveTextAsync(task);
-        await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await WaitInteractiveAsync(page);
         var word = await SelectFirstWordWithTheMouseAsync(page);
         await page.Keyboard.PressAsync("r");
         await Assertions.Expect(page.Locator("#span-list")).ToContainTextAsync($"Product {word}");
@@ -129,7 +119,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : IAsyncLifetim
     [Fact]
     public async Task TwoAnnotators_OverlapOne_NeverGetTheSameTask()
     {
-        var factory = portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        var factory = App.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         await using (var db = await factory.CreateDbContextAsync())
         {
             await db.Projects.ExecuteUpdateAsync(s => s.SetProperty(p => p.AnnotatorsPerTask, 1));

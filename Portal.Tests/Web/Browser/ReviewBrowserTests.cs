@@ -10,34 +10,12 @@ namespace Portal.Tests.Web.Browser;
 
 /// <summary>QA leads in Chromium: adjudicating a demo disagreement, and the reject → fix → accept loop.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ReviewBrowserTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class ReviewBrowserTests(BrowserFixture browser) : PortalBrowserTest(browser)
 {
     private static readonly Dictionary<string, string> DemoKeys = new()
     {
         ["Ana Annotator"] = "annotator1", ["Ben Annotator"] = "annotator2", ["Chloe Annotator"] = "annotator3",
     };
-
-    private TestPortal portal = default!;
-
-    public async Task InitializeAsync() => portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await browser.CloseTestPagesAsync();
-        await portal.DisposeAsync();
-    }
-
-    private async Task<IPage> SignInAsync(string user, int width = 1366, int height = 900)
-    {
-        var page = await browser.NewPageAsync(width, height);
-        await new SignInPageObject(page, portal.BaseAddress).SignInAsDemoUserAsync(user);
-        return page;
-    }
-
-    private static async Task WaitInteractiveAsync(IPage page) =>
-        await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
-
-    private PortalDbContext Db() => portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
 
     [Fact]
     public async Task Reviewer_AdjudicatesADemoDisagreement_AndTheTaskShowsWhoDecidedAndWhy()
@@ -79,7 +57,7 @@ public sealed class ReviewBrowserTests(BrowserFixture browser) : IAsyncLifetime
         }
 
         var projectId = await Db().Projects.Select(p => p.Id).SingleAsync();
-        await page.GotoAsync(new Uri(portal.BaseAddress, $"/projects/{projectId}/tasks/{taskId}").ToString());
+        await page.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/tasks/{taskId}").ToString());
         await Assertions.Expect(page.Locator("#provenance")).ToContainTextAsync("Decided by Riley Reviewer (adjudication)");
         await Assertions.Expect(page.Locator("#provenance")).ToContainTextAsync("span boundary");
         await Assertions.Expect(page.Locator(".task-events")).ToContainTextAsync("sent to adjudication");
@@ -137,7 +115,7 @@ public sealed class ReviewBrowserTests(BrowserFixture browser) : IAsyncLifetime
         var projectId = await Db().Projects.Select(p => p.Id).SingleAsync();
         foreach (var path in new[] { "review", "adjudicate", "tasks/1" })
         {
-            await page.GotoAsync(new Uri(portal.BaseAddress, $"/projects/{projectId}/{path}").ToString());
+            await page.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/{path}").ToString());
             await Assertions.Expect(page.Locator("body")).ToContainTextAsync("needs the Reviewer role");
             Assert.Equal(0, await page.Locator("#review-item, #adjudication-item, #ground-truth").CountAsync());
         }

@@ -8,26 +8,15 @@ namespace Portal.Tests.Web.Browser;
 
 /// <summary>The taxonomy editor in Chromium: a rename of a label in use, published, shows in the annotators' work.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class TaxonomyBrowserTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class TaxonomyBrowserTests(BrowserFixture browser) : PortalBrowserTest(browser)
 {
-    private TestPortal portal = default!;
-
-    public async Task InitializeAsync() => portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await browser.CloseTestPagesAsync();
-        await portal.DisposeAsync();
-    }
-
     [Fact]
     public async Task Manager_RenamesALabelInUse_Publishes_AndTheAnnotationsShowTheNewName()
     {
-        var manager = await browser.NewPageAsync(1366, 900);
-        await new SignInPageObject(manager, portal.BaseAddress).SignInAsDemoUserAsync("manager");
+        var manager = await SignInAsync("manager", 1366, 900);
         await manager.Locator("a.taxonomy").ClickAsync();
         await manager.Locator("#label-tree").WaitForAsync();
-        await manager.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await WaitInteractiveAsync(manager);
 
         await manager.Locator(".tree-label[data-label='Person']").ClickAsync();
         await manager.Locator("input#label-name").FillAsync("Individual");
@@ -50,11 +39,10 @@ public sealed class TaxonomyBrowserTests(BrowserFixture browser) : IAsyncLifetim
         await Assertions.Expect(manager.Locator("#diff")).ToContainTextAsync("\"Person\" renamed to \"Individual\"");
 
         // Ana's work: her migrated annotations come first in her history, under the new name, with the reason.
-        var projectId = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext().Projects.Select(p => p.Id).SingleAsync();
-        var ana = await browser.NewPageAsync(1366, 900);
-        await new SignInPageObject(ana, portal.BaseAddress).SignInAsDemoUserAsync("annotator1");
-        await ana.GotoAsync(new Uri(portal.BaseAddress, $"/projects/{projectId}/history").ToString());
-        await ana.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        var projectId = await Db().Projects.Select(p => p.Id).SingleAsync();
+        var ana = await SignInAsync("annotator1", 1366, 900);
+        await ana.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/history").ToString());
+        await WaitInteractiveAsync(ana);
         await ana.Locator(".changes").First.ClickAsync();
         await Assertions.Expect(ana.Locator(".revisions")).ToContainTextAsync("taxonomy v1 -> v2: \"Person\" renamed to \"Individual\"");
         await Assertions.Expect(ana.Locator(".revisions")).ToContainTextAsync("+ Individual:");
@@ -65,19 +53,17 @@ public sealed class TaxonomyBrowserTests(BrowserFixture browser) : IAsyncLifetim
     public async Task Manager_SplitsALabel_WhileAnAnnotatorWorks_HerDraftKeepsSaving_AndSplitWorkComesBackToHer()
     {
         // Ana is mid-task with a saved draft.
-        var ana = await browser.NewPageAsync(1366, 900);
-        await new SignInPageObject(ana, portal.BaseAddress).SignInAsDemoUserAsync("annotator1");
+        var ana = await SignInAsync("annotator1", 1366, 900);
         await ana.Locator("a.start-labeling").ClickAsync();
-        await ana.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await WaitInteractiveAsync(ana);
         var task = await ana.Locator("#task-id").InnerTextAsync();
         await ana.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
         await Assertions.Expect(ana.Locator("#save-status")).ToContainTextAsync("Draft saved", new LocatorAssertionsToContainTextOptions { Timeout = 5000 });
 
         // The manager splits City and publishes version 2.
-        var manager = await browser.NewPageAsync(1366, 900);
-        await new SignInPageObject(manager, portal.BaseAddress).SignInAsDemoUserAsync("manager");
+        var manager = await SignInAsync("manager", 1366, 900);
         await manager.Locator("a.taxonomy").ClickAsync();
-        await manager.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await WaitInteractiveAsync(manager);
         await manager.Locator(".tree-label[data-label='Location / City']").ClickAsync();
         await manager.Locator("#split").ClickAsync();
         await manager.Locator("#new-label-names").FillAsync("Town\nVillage");

@@ -4,6 +4,8 @@ using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
 using MudBlazor.Services;
 using Portal.Core.Security;
 using Portal.Tests.TestSupport;
@@ -62,6 +64,25 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         // Last: bUnit rebuilds the principal on each Set call from what it holds, and claims are what the portal reads.
         Auth.SetClaims([.. principal.Claims.Where(c => c.Type != ClaimTypes.Name)]);
     }
+
+    /// <summary>A page inside MudBlazor's popover, dialog and snackbar providers, as the layout hosts it.</summary>
+    protected static RenderFragment WithProviders<TPage>(params (string Name, object Value)[] parameters)
+        where TPage : IComponent => b =>
+    {
+        b.OpenComponent<MudPopoverProvider>(0);
+        b.CloseComponent();
+        b.OpenComponent<MudDialogProvider>(1);
+        b.CloseComponent();
+        b.OpenComponent<MudSnackbarProvider>(2);
+        b.CloseComponent();
+        b.OpenComponent<TPage>(3);
+        foreach (var (name, value) in parameters)
+        {
+            b.AddComponentParameter(4, name, value);
+        }
+
+        b.CloseComponent();
+    };
 
     async Task IAsyncLifetime.DisposeAsync()
     {

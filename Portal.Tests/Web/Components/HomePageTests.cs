@@ -46,17 +46,7 @@ public class HomePageTests : ComponentTestContext
     public async Task Manager_CreatesAProjectInTheDialog_AndSeesItsCard()
     {
         await SignInAsync("manager");
-        var cut = Render(b =>
-        {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
-            b.OpenComponent<MudSnackbarProvider>(2);
-            b.CloseComponent();
-            b.OpenComponent<HomePage>(3);
-            b.CloseComponent();
-        });
+        var cut = Render(WithProviders<HomePage>());
         cut.WaitForAssertion(() => cut.Find("#new-project"));
 
         cut.Find("#new-project").Click();

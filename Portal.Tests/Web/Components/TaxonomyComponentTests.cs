@@ -42,18 +42,7 @@ public class TaxonomyComponentTests : ComponentTestContext
         await SignInAsync("manager");
         await using var db = await Database.ContextAsync();
         var projectId = await db.Projects.Select(p => p.Id).SingleAsync();
-        var cut = Render(b =>
-        {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
-            b.OpenComponent<MudSnackbarProvider>(2);
-            b.CloseComponent();
-            b.OpenComponent<TaxonomyPage>(3);
-            b.AddComponentParameter(4, nameof(TaxonomyPage.ProjectId), projectId);
-            b.CloseComponent();
-        });
+        var cut = Render(WithProviders<TaxonomyPage>((nameof(TaxonomyPage.ProjectId), projectId)));
         cut.WaitForAssertion(() => cut.Find(".tree-label[data-label='Person']"));
 
         cut.Find(".tree-label[data-label='Person']").Click();

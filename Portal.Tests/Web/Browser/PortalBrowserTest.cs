@@ -1,0 +1,35 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Data;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Web.Browser;
+
+/// <summary>A browser test against its own portal on 127.0.0.1 with the demo data; its pages close before the portal stops.</summary>
+public abstract class PortalBrowserTest(BrowserFixture browser) : IAsyncLifetime
+{
+    protected BrowserFixture Browser => browser;
+
+    protected TestPortal App { get; private set; } = default!;
+
+    public async Task InitializeAsync() => App = await TestPortal.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await browser.CloseTestPagesAsync();
+        await App.DisposeAsync();
+    }
+
+    protected async Task<IPage> SignInAsync(string user, int width = 1366, int height = 900)
+    {
+        var page = await browser.NewPageAsync(width, height);
+        await new SignInPageObject(page, App.BaseAddress).SignInAsDemoUserAsync(user);
+        return page;
+    }
+
+    protected static async Task WaitInteractiveAsync(IPage page) =>
+        await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+    protected PortalDbContext Db() => App.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+}
