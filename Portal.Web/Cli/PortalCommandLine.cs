@@ -10,7 +10,7 @@ namespace Portal.Web.Cli;
 /// </summary>
 public static class PortalCommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "agreement", "help", "--help"];
+    private static readonly string[] Verbs = ["migrate", "agreement", "import", "help", "--help"];
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -22,6 +22,8 @@ public static class PortalCommandLine
                 return await MigrateAsync(args[1..]);
             case "agreement":
                 return await AgreementCommand.RunAsync(args[1..], Console.Out, Console.Error);
+            case "import":
+                return await ImportCommand.RunAsync(args[1..], Console.Out, Console.Error);
             default:
                 await Console.Error.WriteLineAsync("""
                     Usage: Portal.Web [verb] [options]
@@ -29,6 +31,9 @@ public static class PortalCommandLine
                       migrate     apply pending database migrations for the configured provider, then exit
                       agreement   FILE [--format labelstudio|reliability-csv] [--level nominal|ordinal|interval|ratio]
                                   print inter-annotator agreement of a Label Studio export or reliability CSV as JSON
+                      import      FILE --project ID|NAME [--format jsonl|json|csv] [--text-column NAME] [--id-column NAME]
+                                  [--valid-rows] [--mask email,phone,iban,card] [--mask-pattern NAME=REGEX] [--annotations refuse|ground-truth]
+                                  import tasks (Label Studio predictions become suggestions); prints a JSON summary
                     Configuration comes from appsettings.json, environment variables (Portal__Database__Provider, ConnectionStrings__Portal) and --Key=Value options.
                     """);
                 return args[0] == "help" || args[0] == "--help" ? 0 : 2;

@@ -1,0 +1,179 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audits;
+using Portal.Core.ImportExport;
+using Portal.Core.Labeling;
+using Portal.Core.Review;
+using Portal.Tests.TestSupport;
+using Portal.Tests.Web.Labeling;
+using Portal.Web.Cli;
+using Portal.Web.ImportExport;
+using static Portal.Tests.Web.Labeling.LabelingServiceTests;
+
+namespace Portal.Tests.Web.ImportExport;
+
+/// <summary>The import pipeline on a real SQLite database: counts reconcile, nothing twice, nothing half.</summary>
+public class ImportServiceTests
+{
+    private static MemoryStream File(string content) => new(Encoding.UTF8.GetBytes(content));
+
+    private static async Task<(TestDatabase Database, Guid ProjectId, Guid UserId, ImportService Service)> SetupAsync()
+    {
+        var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 0, overlap: 2, annotators: 1);
+        return (database, projectId, people[0].UserId, new ImportService(database.Factory, TimeProvider.System));
+    }
+
+    [Fact]
+    public async Task Jsonl_ImportsOnce_SkipsDuplicatesByIdAndText_AndTheQueueServesTheTasks()
+    {
+        var (database, projectId, userId, service) = await SetupAsync();
+        await using var _ = database;
+        const string jsonl = """
+            {"id":"a1","text":"My parcel never arrived.","channel":"email"}
+            {"id":"a2","text":"Please refund order 123."}
+            {"text":"Please refund order 123."}
+            {"id":"a1","text":"Same id, other text."}
+            {"text":"A third message without id."}
+            """;
+
+        var first = await service.RunAsync(projectId, userId, File(jsonl), "tasks.jsonl", "k1", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+        var again = await service.RunAsync(projectId, userId, File(jsonl), "tasks.jsonl", "k1", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+        var renamed = await service.RunAsync(projectId, userId, File(jsonl), "copy.jsonl", "k2", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+
+        Assert.Equal((5L, 3L, 2L, 0L, true), (first.Read, first.Imported, first.Duplicates, first.Rejected, first.Committed));
+        Assert.True(again.AlreadyDone);
+        Assert.Equal((5L, 0L, 5L), (renamed.Read, renamed.Imported, renamed.Duplicates));
+        await using var db = await database.ContextAsync();
+        var tasks = await db.Tasks.Where(t => t.ProjectId == projectId).OrderBy(t => t.Id).ToListAsync();
+        Assert.Equal(3, tasks.Count);
+        Assert.Equal("{\"channel\":\"email\"}", tasks[0].MetadataJson);
+        Assert.All(tasks, t => Assert.Equal((2, true, first.JobId), (t.TargetAnnotations, t.IsAvailable, t.ImportJobId!.Value)));
+        var annotator = (await db.ProjectMembers.Where(m => m.ProjectId == projectId).Select(m => m.UserId).FirstAsync());
+        var item = await LabelingServiceTests.Service(database).NextAsync(new(annotator, "A0", new HashSet<string>()), projectId, default);
+        Assert.Contains(item!.TaskId, tasks.Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task Atomic_OneBadRow_ImportsNothing_ValidRowsImportsTheRest_AndCountsReconcile()
+    {
+        var (database, projectId, userId, service) = await SetupAsync();
+        await using var _ = database;
+        const string jsonl = "{\"text\":\"Good one.\"}\n{oops\n{\"text\":\"Good two.\"}\n{\"title\":\"no text\"}\n";
+
+        var atomic = await service.RunAsync(projectId, userId, File(jsonl), "t.jsonl", "atomic", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+        await using (var db = await database.ContextAsync())
+        {
+            Assert.Equal(0, await db.Tasks.CountAsync(t => t.ProjectId == projectId));
+        }
+
+        var lenient = await service.RunAsync(projectId, userId, File(jsonl), "t.jsonl", "lenient", new ImportOptions(TaskFileFormat.Jsonl, ImportValidRows: true), null, default);
+
+        Assert.Equal((false, 4L, 0L, 2L, 2L), (atomic.Committed, atomic.Read, atomic.Imported, atomic.Rejected, atomic.Withheld));
+        Assert.Equal(["t.jsonl, line 2", "t.jsonl, line 4"], atomic.Errors.Select(e => e.Where));
+        Assert.Equal((true, 4L, 2L, 2L, 0L), (lenient.Committed, lenient.Read, lenient.Imported, lenient.Rejected, lenient.Withheld));
+        foreach (var s in new[] { atomic, lenient })
+        {
+            Assert.Equal(s.Read, s.Imported + s.Duplicates + s.Rejected + s.Withheld);
+        }
+
+        await using var check = await database.ContextAsync();
+        Assert.Equal(RunState.Failed, (await check.DataJobs.SingleAsync(j => j.Id == atomic.JobId)).State);
+    }
+
+    [Fact]
+    public async Task LabelStudio_PredictionsBecomeSuggestions_AnnotationsNeedADecision_UnknownLabelsAreNamed()
+    {
+        var (database, projectId, userId, service) = await SetupAsync();
+        await using var _ = database;
+        static string Task(int id, string extra) => $$"""{"id":{{id}},"data":{"text":"Maria Schneider wrote to ana@example.com today."}{{extra}}}""";
+        const string person = """{"from_name":"entities","to_name":"text","type":"labels","value":{"start":0,"end":15,"labels":["Person"]}}""";
+        var json = "[" + string.Join(",",
+            Task(1, $$""","predictions":[{"model_version":"ner-v2","result":[{{person}}]}]"""),
+            Task(2, $$$""","annotations":[{"completed_by":1,"result":[{{{person}}},{"from_name":"intent","to_name":"text","type":"choices","value":{"choices":["Complaint"]}}]}]""")
+                .Replace("Maria Schneider wrote", "Maria Schneider called", StringComparison.Ordinal),
+            Task(3, ""","predictions":[{"result":[{"from_name":"entities","type":"labels","value":{"start":0,"end":5,"labels":["Wizard"]}}]}]""")
+                .Replace("wrote", "sang", StringComparison.Ordinal)) + "]";
+
+        var refused = await service.RunAsync(projectId, userId, File(json), "ls.json", "ls1", new ImportOptions(TaskFileFormat.JsonArray, ImportValidRows: true), null, default);
+        var asTruth = await service.RunAsync(projectId, userId, File(json), "ls.json", "ls2",
+            new ImportOptions(TaskFileFormat.JsonArray, ImportValidRows: true, Masking: PiiMasking.BuiltIn, Annotations: ImportedAnnotations.GroundTruth), null, default);
+
+        Assert.Equal(["annotations", "predictions"], refused.Errors.Select(e => e.Field));
+        Assert.Contains("the label \"Wizard\" is not in \"Mark the entities\"", refused.Errors[1].Reason, StringComparison.Ordinal);
+        Assert.Equal((1L, 1L, 1L), (asTruth.Imported, asTruth.Duplicates, asTruth.Rejected));
+        await using var db = await database.ContextAsync();
+        var prediction = await db.Predictions.SingleAsync();
+        Assert.Equal("ner-v2", prediction.ModelVersion);
+        var predicted = AnnotationResult.FromJson(prediction.ResultJson).Spans.Single();
+        var truth = await db.GroundTruths.SingleAsync();
+        Assert.Equal(GroundTruthSource.Imported, truth.Source);
+        var truthTask = await db.Tasks.SingleAsync(t => t.Id == truth.TaskId);
+        Assert.Equal("Maria Schneider called to [EMAIL] today.", truthTask.Text);
+        var span = AnnotationResult.FromJson(truth.ResultJson).Spans.Single();
+        Assert.Equal("Maria Schneider", truthTask.Text[span.Start..span.End]);
+        Assert.Single(AnnotationResult.FromJson(truth.ResultJson).Answers);
+        Assert.Equal((0, 15), (predicted.Start, predicted.End));
+    }
+
+    [Fact]
+    public async Task Crash_MidImport_LeavesNothing_AndARerunCompletesExactlyOnce()
+    {
+        var (database, projectId, userId, service) = await SetupAsync();
+        await using var _ = database;
+        var jsonl = string.Join('\n', Enumerable.Range(0, 3000).Select(i => $$"""{"id":"t{{i}}","text":"Message number {{i}} about order {{1000 + i}}."}"""));
+
+        await Assert.ThrowsAsync<IOException>(() =>
+            service.RunAsync(projectId, userId, new FailingStream(Encoding.UTF8.GetBytes(jsonl), failAfter: 100_000), "big.jsonl", "crash", new ImportOptions(TaskFileFormat.Jsonl), null, default));
+        await using (var db = await database.ContextAsync())
+        {
+            Assert.Equal(0, await db.Tasks.CountAsync(t => t.ProjectId == projectId));
+            Assert.Equal(RunState.Running, (await db.DataJobs.SingleAsync()).State);
+        }
+
+        var rerun = await service.RunAsync(projectId, userId, File(jsonl), "big.jsonl", "crash", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+
+        Assert.Equal((3000L, 3000L, true), (rerun.Read, rerun.Imported, rerun.Committed));
+        await using var check = await database.ContextAsync();
+        Assert.Equal(3000, await check.Tasks.CountAsync(t => t.ProjectId == projectId));
+        Assert.Equal(RunState.Succeeded, (await check.DataJobs.SingleAsync()).State);
+    }
+
+    [Fact]
+    public async Task Cli_ImportsACsvByProjectName_AndPrintsTheSummary()
+    {
+        var (database, projectId, _, _) = await SetupAsync();
+        await using var _ = database;
+        string name;
+        await using (var db = await database.ContextAsync())
+        {
+            name = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Name).SingleAsync();
+        }
+
+        var csv = Path.Combine(database.Folder, "tasks.csv");
+        await System.IO.File.WriteAllTextAsync(csv, "ref,message,channel\nr1,\"Hello, I need help\",chat\nr2,Where is my order?,email\n");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await ImportCommand.RunAsync(
+            [csv, "--project", name, "--text-column", "message", "--id-column", "ref", $"--ConnectionStrings:Portal=Data Source={database.Path}", "--Logging:LogLevel:Default=Warning"],
+            stdout, stderr);
+
+        Assert.True(code == 0, stderr.ToString());
+        using var summary = JsonDocument.Parse(stdout.ToString());
+        Assert.Equal(2, summary.RootElement.GetProperty("imported").GetInt64());
+        Assert.Equal(2, await ImportCommand.RunAsync([csv, "--project", "No such project", $"--ConnectionStrings:Portal=Data Source={database.Path}"], TextWriter.Null, stderr));
+        Assert.Contains("There is no project \"No such project\"", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Reads like a file until <paramref name="failAfter"/> bytes, then fails like a dying process's disk.</summary>
+    private sealed class FailingStream(byte[] bytes, int failAfter) : MemoryStream(bytes)
+    {
+        public override int Read(byte[] buffer, int offset, int count) =>
+            Position >= failAfter ? throw new IOException("The disk went away.") : base.Read(buffer, offset, Math.Min(count, failAfter - (int)Position));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Position >= failAfter ? throw new IOException("The disk went away.") : base.ReadAsync(buffer[..Math.Min(buffer.Length, failAfter - (int)Position)], cancellationToken);
+    }
+}
