@@ -168,7 +168,9 @@ public static class TaskFileReader
             }
         }
 
-        return new TaskRecord(where, line, id, text, metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata), element.Clone());
+        // The whole task is kept only when it carries Label Studio results the import turns into suggestions or ground truth.
+        var keep = element.TryGetProperty("predictions", out _) || element.TryGetProperty("annotations", out _);
+        return new TaskRecord(where, line, id, text, metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata), keep ? element.Clone() : null);
     }
 
     private static async IAsyncEnumerable<object> ReadCsvAsync(Stream stream, string fileName, CsvColumns columns, [EnumeratorCancellation] CancellationToken ct)

@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
 using System.Data.Common;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -92,6 +95,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await using var commands = new Commands(db, tx, projectId, job.Id, now);
+            var known = await commands.KnownKeysAsync(ct);
             await foreach (var item in TaskFileReader.ReadAsync(stream, fileName, options.Format, options.Csv, ct))
             {
                 if (item is TaskRowError { Line: 0 } fileError)
@@ -114,15 +118,21 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
                     {
                         Reject(extrasError);
                     }
-                    else if (record.ExternalId is { } id ? await commands.HasExternalIdAsync(id, ct) : await commands.HasHashAsync(ContentHash.Of(masked.Text), ct))
+                    else if (!(record.ExternalId is { } id ? known.AddExternalId(id) : known.AddHash(ContentHash.Of(masked.Text))))
                     {
                         duplicates++;
                     }
                     else
                     {
                         var hash = ContentHash.Of(masked.Text);
+                        if (record.ExternalId is not null)
+                        {
+                            known.AddHash(hash);
+                        }
+
                         var target = Coverage.TargetAnnotations(hash, project.AnnotatorsPerTask, project.CoveragePercent);
-                        var taskId = await commands.InsertTaskAsync(record.ExternalId, hash, masked.Text, record.MetadataJson, target, ct);
+                        var taskId = await commands.InsertTaskAsync(record.ExternalId, hash, masked.Text, record.MetadataJson, target,
+                            needId: extras.Predictions.Count > 0 || extras.Truth is not null, ct);
                         foreach (var (model, result) in extras.Predictions)
                         {
                             await commands.InsertPredictionAsync(taskId, model, result.ToJson(), ct);
@@ -165,6 +175,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
             job.ErrorReportJson = errors.Count == 0 ? null : JsonSerializer.Serialize(errors);
             job.State = commit ? RunState.Succeeded : RunState.Failed;
             job.CompletedAt = clock.GetUtcNow().UtcDateTime;
+
             db.ChangeTracker.Clear();
             db.DataJobs.Attach(job);
             db.Entry(job).State = EntityState.Modified;
@@ -290,9 +301,9 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
     private sealed class Commands : IAsyncDisposable
     {
         private readonly bool sqlite;
-        private readonly DbCommand byExternalId;
-        private readonly DbCommand byHash;
+        private readonly DbCommand keys;
         private readonly DbCommand insertTask;
+        private readonly DbCommand insertTaskWithId;
         private readonly DbCommand insertPrediction;
         private readonly DbCommand insertTruth;
         private readonly object project;
@@ -322,13 +333,13 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
                 return command;
             }
 
-            byExternalId = Command("SELECT COUNT(*) FROM Tasks WHERE ProjectId = @p AND ExternalId = @e", "@p", "@e");
-            byHash = Command("SELECT COUNT(*) FROM Tasks WHERE ProjectId = @p AND ContentHash = @h", "@p", "@h");
-            var identity = sqlite ? "SELECT last_insert_rowid();" : "SELECT CAST(SCOPE_IDENTITY() AS bigint);";
-            insertTask = Command(
+            keys = Command("SELECT ExternalId, ContentHash FROM Tasks WHERE ProjectId = @p", "@p");
+            const string insert =
                 "INSERT INTO Tasks (ProjectId, ExternalId, ContentHash, Text, MetadataJson, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, ImportJobId, CreatedAt, Version) " +
-                "VALUES (@p, @e, @h, @t, @m, 0, 0, 0, @n, 0, 0, 1, @j, @c, 0); " + identity,
-                "@p", "@e", "@h", "@t", "@m", "@n", "@j", "@c");
+                "VALUES (@p, @e, @h, @t, @m, 0, 0, 0, @n, 0, 0, 1, @j, @c, 0);";
+            string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@j", "@c"];
+            insertTask = Command(insert, names);
+            insertTaskWithId = Command(insert + (sqlite ? " SELECT last_insert_rowid();" : " SELECT CAST(SCOPE_IDENTITY() AS bigint);"), names);
             insertPrediction = Command("INSERT INTO Predictions (TaskId, ModelVersion, Score, ResultJson, CreatedAt) VALUES (@task, @model, NULL, @r, @c)", "@task", "@model", "@r", "@c");
             insertTruth = Command(
                 "INSERT INTO GroundTruths (TaskId, ProjectId, TaxonomyVersionId, ResultJson, Source, Rule, DecidedById, AgreeingAnnotatorsJson, Agreement, ReasonCode, Note, DecidedAt, Version) " +
@@ -337,23 +348,30 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
 
         private object Value(Guid id) => sqlite ? id.ToString().ToUpperInvariant() : id;
 
-        public async Task<bool> HasExternalIdAsync(string externalId, CancellationToken ct)
+        /// <summary>The project's external ids and content hashes, as 128-bit keys (about 32 bytes a task in memory).</summary>
+        public async Task<KnownKeys> KnownKeysAsync(CancellationToken ct)
         {
-            byExternalId.Parameters[0].Value = project;
-            byExternalId.Parameters[1].Value = externalId;
-            return Convert.ToInt64(await byExternalId.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) > 0;
+            var known = new KnownKeys();
+            keys.Parameters[0].Value = project;
+            await using var reader = await keys.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                if (!reader.IsDBNull(0))
+                {
+                    known.AddExternalId(reader.GetString(0));
+                }
+
+                known.AddHash(reader.GetString(1));
+            }
+
+            return known;
         }
 
-        public async Task<bool> HasHashAsync(string hash, CancellationToken ct)
+        /// <summary>Inserts a task; its id is read back only when predictions or ground truth follow.</summary>
+        public async Task<long> InsertTaskAsync(string? externalId, string hash, string text, string? metadata, int target, bool needId, CancellationToken ct)
         {
-            byHash.Parameters[0].Value = project;
-            byHash.Parameters[1].Value = hash;
-            return Convert.ToInt64(await byHash.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) > 0;
-        }
-
-        public async Task<long> InsertTaskAsync(string? externalId, string hash, string text, string? metadata, int target, CancellationToken ct)
-        {
-            var p = insertTask.Parameters;
+            var command = needId ? insertTaskWithId : insertTask;
+            var p = command.Parameters;
             p[0].Value = project;
             p[1].Value = (object?)externalId ?? DBNull.Value;
             p[2].Value = hash;
@@ -362,7 +380,13 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
             p[5].Value = target;
             p[6].Value = job;
             p[7].Value = created;
-            return Convert.ToInt64(await insertTask.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+            if (!needId)
+            {
+                await command.ExecuteNonQueryAsync(ct);
+                return 0;
+            }
+
+            return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
         }
 
         public async Task InsertPredictionAsync(long taskId, string model, string json, CancellationToken ct)
@@ -390,10 +414,26 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in new[] { byExternalId, byHash, insertTask, insertPrediction, insertTruth })
+            foreach (var command in new[] { keys, insertTask, insertTaskWithId, insertPrediction, insertTruth })
             {
                 await command.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// Duplicate detection in memory, so the import inserts without a lookup per row: external ids and content hashes
+    /// as 128-bit keys (the first half of a SHA-256). Add returns false for a key already there.
+    /// </summary>
+    private sealed class KnownKeys
+    {
+        private readonly HashSet<UInt128> ids = [];
+        private readonly HashSet<UInt128> hashes = [];
+
+        public bool AddExternalId(string externalId) =>
+            ids.Add(BinaryPrimitives.ReadUInt128BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(externalId))));
+
+        public bool AddHash(string contentHash) =>
+            hashes.Add(UInt128.Parse(contentHash.AsSpan(0, 32), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
     }
 }

@@ -5,7 +5,7 @@ using Portal.Core.Agreement;
 
 // Portal benchmarks: the next-task queue (issue 4) and the agreement engine (issue 3). Prints the figures;
 // `benchmarks/run.sh` builds and runs everything.
-// Options: --suite all|agreement|queue, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
+// Options: --suite all|agreement|queue|import, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
 // default 1,000,000), --no-peers (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
 var work = Directory.CreateTempSubdirectory("portal-bench-");
@@ -14,6 +14,16 @@ Console.WriteLine();
 
 try
 {
+    if (options.Suite is "import" or "all")
+    {
+        await ImportBenchmark.RunAsync(work.FullName, options.Tasks);
+        Console.WriteLine();
+        if (options.Suite == "import")
+        {
+            return;
+        }
+    }
+
     if (options.Suite is "queue" or "all")
     {
         await QueueBenchmark.RunAsync(work.FullName, options.Tasks, options.Annotators, rounds: 10, options.ThinkMs);

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Portal.Core.ImportExport;
+using Portal.Core.Taxonomy;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.ImportExport;
+using Portal.Web.Taxonomy;
+
+/// <summary>
+/// Import speed on SQLite: a JSONL file of about 300-byte tasks into an empty project, through the same pipeline as the
+/// import verb (streamed reading, duplicate checks by external id, prepared inserts, one transaction).
+/// </summary>
+internal static class ImportBenchmark
+{
+    public static async Task RunAsync(string folder, int tasks)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(folder, "import.db")}",
+        }).Build();
+        await using var services = new ServiceCollection()
+            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
+            .AddPortalData(configuration, folder)
+            .BuildServiceProvider();
+        await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+        var factory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+
+        var now = DateTime.UtcNow;
+        var manager = new User { Id = Guid.CreateVersion7(), ExternalId = "bench:manager", Email = "m@bench", DisplayName = "Manager", CreatedAt = now };
+        var project = new Project { Id = Guid.CreateVersion7(), Name = "Import benchmark", CreatedAt = now, CreatedById = manager.Id, AnnotatorsPerTask = 2 };
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var taxonomy = new Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
+            var version = TaxonomyVersionFactory.FromTemplate(TaxonomyTemplates.CustomerMessages, taxonomy.Id, 1, manager.Id, now);
+            taxonomy.Versions.Add(version);
+            taxonomy.CurrentVersionId = version.Id;
+            project.Taxonomy = taxonomy;
+            db.AddRange(manager, project);
+            await db.SaveChangesAsync();
+        }
+
+        var file = Path.Combine(folder, "tasks.jsonl");
+        await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false)))
+        {
+            for (var i = 0; i < tasks; i++)
+            {
+                await writer.WriteLineAsync($$"""{"id":"msg-{{i}}","text":"Customer message {{i}}: my order #{{100000 + i}} from Nordwind Logistics has not arrived in Hamburg. I paid 49.90 EUR on 12 March and the tracking page still says the parcel is waiting.","channel":"{{(i % 3 == 0 ? "chat" : "email")}}"}""");
+            }
+        }
+
+        var size = new FileInfo(file).Length;
+        GC.Collect();
+        var before = Process.GetCurrentProcess().PeakWorkingSet64;
+        var watch = Stopwatch.StartNew();
+        await using var stream = File.OpenRead(file);
+        var summary = await new ImportService(factory, TimeProvider.System).RunAsync(
+            project.Id, manager.Id, stream, "tasks.jsonl", "bench", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+        watch.Stop();
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        Console.WriteLine($"import on SQLite, {tasks:N0} JSONL tasks ({size / 1e6:F0} MB, {size / tasks} bytes each)");
+        Console.WriteLine($"  {watch.Elapsed.TotalSeconds:F1} s, {tasks / watch.Elapsed.TotalSeconds:N0} tasks/s; imported {summary.Imported:N0}, committed {summary.Committed}   (target < 20 s)");
+        Console.WriteLine($"  process peak working set {peak / 1e6:F0} MB (before the import {before / 1e6:F0} MB)   (target < 300 MB)");
+    }
+}
