@@ -23,6 +23,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
     /// <summary>Drags the mouse over the first word of the task text, the way a person selects it.</summary>
     private static async Task<string> SelectFirstWordWithTheMouseAsync(IPage page)
     {
+        await WaitEditorAsync(page);
         var text = await page.Locator(".span-text").InnerTextAsync();
         var firstWord = text.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd(',', '.', '!');
         // The rectangle of the first two characters (an inline element's own box spans all its lines).
@@ -57,6 +58,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
         await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
         await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("labeling-1366x768"), FullPage = true });
+        await WaitEditorAsync(page);
         await page.Keyboard.PressAsync("Control+Enter");
 
         await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(firstTask);
@@ -96,6 +98,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
         var task = await page.Locator("#task-id").InnerTextAsync();
         await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
         await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
+        await WaitEditorAsync(page);
         await page.Keyboard.PressAsync("Control+Enter");
         await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(task);
 
@@ -106,6 +109,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
         var word = await SelectFirstWordWithTheMouseAsync(page);
         await page.Keyboard.PressAsync("r");
         await Assertions.Expect(page.Locator("#span-list")).ToContainTextAsync($"Product {word}");
+        await WaitEditorAsync(page);
         await page.Keyboard.PressAsync("Control+Enter");
 
         await Assertions.Expect(page.Locator("#history")).ToBeVisibleAsync();
@@ -134,7 +138,8 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
             await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
             await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
             var before = await page.Locator("#task-id").InnerTextAsync();
-            await page.Keyboard.PressAsync("Control+Enter");
+            await WaitEditorAsync(page);
+        await page.Keyboard.PressAsync("Control+Enter");
             await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(before);
             seen.Add(await page.Locator("#task-id").InnerTextAsync());
         }

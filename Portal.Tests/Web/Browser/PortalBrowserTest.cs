@@ -31,5 +31,9 @@ public abstract class PortalBrowserTest(BrowserFixture browser) : IAsyncLifetime
     protected static async Task WaitInteractiveAsync(IPage page) =>
         await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
 
+    /// <summary>Waits until the span editor listens to the mouse and the keyboard (its script attaches after the first render).</summary>
+    protected static async Task WaitEditorAsync(IPage page) =>
+        await page.Locator(".span-text[data-ready='true']").First.WaitForAsync();
+
     protected PortalDbContext Db() => App.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
 }

@@ -34,6 +34,7 @@ public sealed class ReviewBrowserTests(BrowserFixture browser) : PortalBrowserTe
         {
             var spans = await page.Locator("#span-list .mud-chip").CountAsync();
             await page.Locator("h1").ClickAsync();
+            await WaitEditorAsync(page);
             await page.Keyboard.PressAsync("Enter");
             await Assertions.Expect(page.Locator("#span-list .mud-chip")).ToHaveCountAsync(spans + 1);
             await Assertions.Expect(page.Locator("#suggestions .suggestion")).ToHaveCountAsync(candidates - 1);
@@ -86,6 +87,7 @@ public sealed class ReviewBrowserTests(BrowserFixture browser) : PortalBrowserTe
         await Assertions.Expect(page.Locator("#task-id")).ToHaveTextAsync(taskId);
         await WaitInteractiveAsync(page);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("labeling-rejected-1366x900"), FullPage = true });
+        await WaitEditorAsync(page);
         await page.Keyboard.PressAsync("Control+Enter");
         await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(taskId);
 
@@ -103,6 +105,7 @@ public sealed class ReviewBrowserTests(BrowserFixture browser) : PortalBrowserTe
         await WaitInteractiveAsync(reviewer);
         var waiting = await reviewer.Locator("#waiting").InnerTextAsync();
         await reviewer.Locator("h1").ClickAsync();
+        await WaitEditorAsync(reviewer);
         await reviewer.Keyboard.PressAsync("Control+Enter");
         await Assertions.Expect(reviewer.Locator(".mud-snackbar")).ToContainTextAsync("Accepted");
         await Assertions.Expect(reviewer.Locator("#waiting")).Not.ToHaveTextAsync(waiting);

@@ -77,6 +77,7 @@ public sealed class TaxonomyBrowserTests(BrowserFixture browser) : PortalBrowser
         // Ana keeps working on her open page: the next change saves without a conflict, and she submits.
         await ana.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
         await Assertions.Expect(ana.Locator("#save-status")).ToContainTextAsync("Draft saved", new LocatorAssertionsToContainTextOptions { Timeout = 5000 });
+        await WaitEditorAsync(ana);
         await ana.Keyboard.PressAsync("Control+Enter");
         await Assertions.Expect(ana.Locator("#task-id")).Not.ToHaveTextAsync(task);
 
@@ -84,6 +85,7 @@ public sealed class TaxonomyBrowserTests(BrowserFixture browser) : PortalBrowser
         await Assertions.Expect(ana.Locator("#review-comment")).ToContainTextAsync("\"Location / City\" was split");
         await Assertions.Expect(ana.Locator("#span-list")).ToContainTextAsync("City (no longer used)");
         await ana.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("labeling-relabel-1366x900"), FullPage = true });
+        await WaitEditorAsync(ana);
         await ana.Keyboard.PressAsync("Control+Enter");
         await Assertions.Expect(ana.Locator("#labeling-errors")).ToContainTextAsync("\"Location / City\" is no longer used");
     }

@@ -69,6 +69,8 @@ export function attach(container, dotnet) {
   container.addEventListener('mouseup', onMouseUp);
   document.addEventListener('keydown', onKeyDown);
   handlers.set(container, { onMouseUp, onKeyDown });
+  // Selection and keys work from now on (tests and tools wait for this).
+  container.dataset.ready = 'true';
 }
 
 export function detach(container) {
