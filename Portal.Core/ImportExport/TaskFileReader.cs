@@ -142,13 +142,15 @@ public static class TaskFileReader
             return new TaskRowError(where, line, "text", $"the text has {text.Length:N0} characters; a task holds at most {MaxTextChars:N0}.");
         }
 
-        string? id = null;
+        // A portal export keeps the original id in meta.external_id (its "id" is the portal's task id).
+        string? id = element.TryGetProperty("meta", out var metaId) && metaId.ValueKind == JsonValueKind.Object &&
+            metaId.TryGetProperty("external_id", out var fromMeta) && fromMeta.ValueKind is JsonValueKind.String or JsonValueKind.Number
+            ? fromMeta.ToString() : null;
         foreach (var name in new[] { "external_id", "id" })
         {
-            if (element.TryGetProperty(name, out var idElement) && idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            if (id is null && element.TryGetProperty(name, out var idElement) && idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number)
             {
                 id = idElement.ToString();
-                break;
             }
         }
 
@@ -162,7 +164,7 @@ public static class TaskFileReader
 
         if (element.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object)
         {
-            foreach (var property in meta.EnumerateObject())
+            foreach (var property in meta.EnumerateObject().Where(p => p.Name != "external_id"))
             {
                 metadata.TryAdd(property.Name, property.Value);
             }

@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Portal.Core.ImportExport;
 using Portal.Data;
-using Portal.Web.Hosting;
 using Portal.Web.ImportExport;
 
 namespace Portal.Web.Cli;
@@ -95,27 +93,9 @@ public static class ImportCommand
                 ? new CsvColumns(textColumn ?? "text", metadataColumns?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), idColumn)
                 : null;
 
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. rest] });
-            PortalConfiguration.AddRootSettings(builder.Configuration);
-            builder.Logging.ClearProviders();
-            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            builder.Services.AddPortalData(builder.Configuration, builder.Environment.ContentRootPath);
-            using var host = builder.Build();
+            using var host = CliDatabase.Build(rest);
             var factory = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-            Guid projectId, ownerId;
-            await using (var db = await factory.CreateDbContextAsync(ct))
-            {
-                var byId = Guid.TryParse(project, out var parsed) ? parsed : (Guid?)null;
-                var match = await db.Projects.AsNoTracking()
-                    .Where(p => byId != null ? p.Id == byId : p.Name == project)
-                    .Select(p => new { p.Id, p.CreatedById }).ToListAsync(ct);
-                if (match.Count != 1)
-                {
-                    throw new DataFormatException(match.Count == 0 ? $"There is no project \"{project}\"." : $"Several projects are called \"{project}\"; pass its id.");
-                }
-
-                (projectId, ownerId) = (match[0].Id, match[0].CreatedById);
-            }
+            var (projectId, ownerId) = await CliDatabase.ProjectAsync(factory, project, ct);
 
             // The same file with the same options into the same project is the same import: a rerun finds it done.
             string key;

@@ -10,7 +10,7 @@ namespace Portal.Web.Cli;
 /// </summary>
 public static class PortalCommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "agreement", "import", "help", "--help"];
+    private static readonly string[] Verbs = ["migrate", "agreement", "import", "export", "help", "--help"];
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -24,6 +24,8 @@ public static class PortalCommandLine
                 return await AgreementCommand.RunAsync(args[1..], Console.Out, Console.Error);
             case "import":
                 return await ImportCommand.RunAsync(args[1..], Console.Out, Console.Error);
+            case "export":
+                return await ExportCommand.RunAsync(args[1..], Console.Out, Console.Error);
             default:
                 await Console.Error.WriteLineAsync("""
                     Usage: Portal.Web [verb] [options]
@@ -34,6 +36,8 @@ public static class PortalCommandLine
                       import      FILE --project ID|NAME [--format jsonl|json|csv] [--text-column NAME] [--id-column NAME]
                                   [--valid-rows] [--mask email,phone,iban,card] [--mask-pattern NAME=REGEX] [--annotations refuse|ground-truth]
                                   import tasks (Label Studio predictions become suggestions); prints a JSON summary
+                      export      --project ID|NAME --format labelstudio|jsonl|csv|conll --out FILE
+                                  [--filter all|submitted|accepted|ground-truth] [--no-annotators]
                     Configuration comes from appsettings.json, environment variables (Portal__Database__Provider, ConnectionStrings__Portal) and --Key=Value options.
                     """);
                 return args[0] == "help" || args[0] == "--help" ? 0 : 2;

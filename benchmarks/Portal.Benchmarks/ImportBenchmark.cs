@@ -67,5 +67,18 @@ internal static class ImportBenchmark
         Console.WriteLine($"import on SQLite, {tasks:N0} JSONL tasks ({size / 1e6:F0} MB, {size / tasks} bytes each)");
         Console.WriteLine($"  {watch.Elapsed.TotalSeconds:F1} s, {tasks / watch.Elapsed.TotalSeconds:N0} tasks/s; imported {summary.Imported:N0}, committed {summary.Committed}   (target < 20 s)");
         Console.WriteLine($"  process peak working set {peak / 1e6:F0} MB (before the import {before / 1e6:F0} MB)   (target < 300 MB)");
+
+        // The same tasks out again as JSONL (Label Studio task per line), streamed to a file.
+        var exportFile = Path.Combine(folder, "export.jsonl");
+        watch.Restart();
+        long exported;
+        await using (var output = File.Create(exportFile))
+        {
+            exported = await new ExportService(factory).ExportAsync(project.Id, new ExportOptions(ExportFormat.Jsonl), output, default);
+        }
+
+        watch.Stop();
+        Console.WriteLine($"export as JSONL, {exported:N0} tasks ({new FileInfo(exportFile).Length / 1e6:F0} MB, tasks without annotations)");
+        Console.WriteLine($"  {watch.Elapsed.TotalSeconds:F1} s; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB   (target < 20 s, < 300 MB)");
     }
 }

@@ -1,0 +1,147 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Portal.Core.ImportExport;
+using Portal.Core.Labeling;
+using Portal.Tests.TestSupport;
+using Portal.Web.Cli;
+using Portal.Web.Demo;
+using Portal.Web.ImportExport;
+using Portal.Web.Review;
+using static Portal.Tests.Web.Labeling.LabelingServiceTests;
+
+namespace Portal.Tests.Web.ImportExport;
+
+/// <summary>Exports of the demo project: Label Studio JSON the readers accept, filters, anonymity, CSV safety, CoNLL.</summary>
+public class ExportServiceTests
+{
+    private static async Task<(TestDatabase Database, Guid ProjectId)> DemoAsync()
+    {
+        var database = await TestDatabase.CreateAsync();
+        await new DemoSeeder(database.Factory, TimeProvider.System, new ConsensusService(database.Factory, TimeProvider.System, NullLogger<ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance).SeedAsync();
+        await using var db = await database.ContextAsync();
+        return (database, await db.Projects.Select(p => p.Id).SingleAsync());
+    }
+
+    private static async Task<string> ExportAsync(TestDatabase database, Guid projectId, ExportOptions options)
+    {
+        using var stream = new MemoryStream();
+        await new ExportService(database.Factory).ExportAsync(projectId, options, stream, default);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    [Fact]
+    public async Task LabelStudioJson_HasEveryTaskWithItsAnnotatorsAndSuggestions_AndLabelStudiosReaderAcceptsIt()
+    {
+        var (database, projectId) = await DemoAsync();
+        await using var _ = database;
+
+        var json = await ExportAsync(database, projectId, new ExportOptions(ExportFormat.LabelStudioJson));
+
+        using var document = JsonDocument.Parse(json);
+        var tasks = document.RootElement.EnumerateArray().ToList();
+        Assert.Equal(DemoSeeder.TaskCount, tasks.Count);
+        var labeled = tasks.First(t => t.GetProperty("annotations").GetArrayLength() > 0);
+        var annotation = labeled.GetProperty("annotations")[0];
+        Assert.Equal("ana.annotator@demo.local", annotation.GetProperty("completed_by").GetProperty("email").GetString());
+        var span = annotation.GetProperty("result").EnumerateArray().First(r => r.GetProperty("type").GetString() == "labels").GetProperty("value");
+        var text = labeled.GetProperty("data").GetProperty("text").GetString()!;
+        Assert.Equal(text[span.GetProperty("start").GetInt32()..span.GetProperty("end").GetInt32()], span.GetProperty("text").GetString());
+        Assert.Contains(tasks, t => t.GetProperty("predictions").GetArrayLength() > 0);
+        Assert.Equal("msg-0001", tasks[0].GetProperty("meta").GetProperty("external_id").GetString());
+
+        var read = LabelStudioReader.Read(new MemoryStream(Encoding.UTF8.GetBytes(json)), "export.json");
+        Assert.Equal(DemoSeeder.TaskCount, read.Tasks.Count);
+        Assert.Contains(read.Tasks.SelectMany(t => t.Annotations), a => a.Annotator == "ben.annotator@demo.local");
+    }
+
+    [Fact]
+    public async Task Filters_AndAnonymousExports_WriteOnlyWhatWasAsked()
+    {
+        var (database, projectId) = await DemoAsync();
+        await using var _ = database;
+
+        var accepted = (await ExportAsync(database, projectId, new ExportOptions(ExportFormat.Jsonl, ExportFilter.ReviewedAccepted))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var truth = (await ExportAsync(database, projectId, new ExportOptions(ExportFormat.Jsonl, ExportFilter.GroundTruth))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var anonymous = await ExportAsync(database, projectId, new ExportOptions(ExportFormat.Jsonl, IncludeAnnotators: false));
+
+        await using var db = await database.ContextAsync();
+        Assert.Single(accepted);
+        Assert.Equal(await db.GroundTruths.CountAsync(), truth.Length);
+        Assert.DoesNotContain("@demo.local", anonymous, StringComparison.Ordinal);
+        Assert.Contains("annotator-1", anonymous, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Csv_NeutralisesFormulas_AndConllHasOneDocumentPerAnnotation()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 1, overlap: 1, annotators: 1);
+        await using (var db = await database.ContextAsync())
+        {
+            var task = await db.Tasks.SingleAsync();
+            task.Text = "=HYPERLINK(\"http://x\") Maria Schneider";
+            await db.SaveChangesAsync();
+        }
+
+        var labeling = Service(database);
+        var item = (await labeling.NextAsync(people[0], projectId, default))!;
+        var person = item.Controls.Single(c => c.Name == "entities").Labels.Single(l => l.Name == "Person").Key;
+        var maria = item.Text.IndexOf("Maria", StringComparison.Ordinal);
+        await labeling.SubmitAsync(people[0], projectId, item.TaskId, Answered(item) with { Spans = [new SpanValue("entities", person, maria, maria + 15)] }, item.Version, 1, default);
+
+        var csv = await ExportAsync(database, projectId, new ExportOptions(ExportFormat.Csv));
+        var conll = await ExportAsync(database, projectId, new ExportOptions(ExportFormat.Conll));
+
+        Assert.Contains(",\"'=HYPERLINK(\"\"http://x\"\") Maria Schneider\",", csv, StringComparison.Ordinal);
+        Assert.StartsWith("-DOCSTART- -X- O\n", conll, StringComparison.Ordinal);
+        Assert.Contains("Maria -X- _ B-Person\nSchneider -X- _ I-Person\n\n", conll, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RoundTrip_ExportedPredictionsAndAnnotations_ImportBackEqual()
+    {
+        var (database, projectId) = await DemoAsync();
+        await using var _ = database;
+        var json = await ExportAsync(database, projectId, new ExportOptions(ExportFormat.LabelStudioJson, ExportFilter.Submitted));
+        var (target, people) = await ProjectAsync(database, tasks: 0, overlap: 1, annotators: 1);
+
+        var summary = await new ImportService(database.Factory, TimeProvider.System).RunAsync(target, people[0].UserId, new MemoryStream(Encoding.UTF8.GetBytes(json)),
+            "export.json", "round-trip", new ImportOptions(TaskFileFormat.JsonArray, Annotations: ImportedAnnotations.GroundTruth), null, default);
+
+        Assert.True(summary.Committed, string.Join("; ", summary.Errors.Select(e => e.Reason)));
+        await using var db = await database.ContextAsync();
+        var original = await db.Annotations.Where(a => a.ProjectId == projectId && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted))
+            .OrderBy(a => a.Id).Include(a => a.Spans).ToListAsync();
+        var firstByTask = original.GroupBy(a => a.TaskId).Select(g => g.First()).ToDictionary(a => db.Tasks.Single(t => t.Id == a.TaskId).ExternalId!);
+        var imported = await db.GroundTruths.Where(g => g.ProjectId == target).ToListAsync();
+        Assert.Equal(firstByTask.Count, imported.Count);
+        // The two projects have their own label keys: spans compare by offsets and label name.
+        var names = (await db.Labels.Select(l => new { l.Key, l.Name }).ToListAsync()).DistinctBy(l => l.Key).ToDictionary(l => l.Key, l => l.Name);
+        foreach (var truth in imported)
+        {
+            var externalId = db.Tasks.Single(t => t.Id == truth.TaskId).ExternalId!;
+            var spans = AnnotationResult.FromJson(truth.ResultJson).Spans.Select(s => (s.Start, s.End, names[s.Label])).Order().ToList();
+            Assert.Equal(firstByTask[externalId].Spans.Select(s => (s.Start, s.End, names[s.LabelKey])).Order().ToList(), spans);
+        }
+    }
+
+    [Fact]
+    public async Task Cli_WritesACompleteFile_OrNone()
+    {
+        var (database, _) = await DemoAsync();
+        await using var __ = database;
+        var output = Path.Combine(database.Folder, "out.conll");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        Assert.Equal(0, await ExportCommand.RunAsync(["--project", DemoSeeder.ProjectName, "--format", "conll", "--out", output, $"--ConnectionStrings:Portal=Data Source={database.Path}", "--Logging:LogLevel:Default=Warning"], stdout, stderr));
+        Assert.StartsWith("-DOCSTART-", await File.ReadAllTextAsync(output), StringComparison.Ordinal);
+
+        var missing = Path.Combine(database.Folder, "none.json");
+        Assert.Equal(2, await ExportCommand.RunAsync(["--project", "Nope", "--format", "labelstudio", "--out", missing, $"--ConnectionStrings:Portal=Data Source={database.Path}"], TextWriter.Null, stderr));
+        Assert.False(File.Exists(missing));
+        Assert.False(File.Exists(missing + ".partial"));
+    }
+}
