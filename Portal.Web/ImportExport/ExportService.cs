@@ -38,7 +38,8 @@ public sealed record ExportOptions(ExportFormat Format, ExportFilter Filter = Ex
 /// <summary>
 /// Writes a project's tasks and results as Label Studio JSON (tasks with "annotations" and "predictions"), JSONL (one
 /// such task per line), CSV (one row per annotation, spreadsheet-safe) or CoNLL-2003 (one document per annotation).
-/// Streams task pages by key, so memory stays flat however large the project. Without annotator identities, people
+/// Streams task pages by key, so memory stays flat however large the project; tasks come in workflow order (open,
+/// complete, in review, adjudication, done), by id within each. Without annotator identities, people
 /// become "annotator-1", "annotator-2"… consistently within one export.
 /// </summary>
 public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
@@ -76,68 +77,73 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
                 break;
         }
 
-        long after = 0;
-        while (true)
+        // Pages by key within each workflow state: the (ProjectId, State, Id) index serves every page without a sort
+        // (a page by id alone made SQLite sort the whole project for each page).
+        foreach (var state in Enum.GetValues<TaskState>())
         {
-            var tasks = await db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId && t.Id > after).OrderBy(t => t.Id).Take(PageSize)
-                .Select(t => new { t.Id, t.ExternalId, t.Text, t.MetadataJson }).ToListAsync(ct);
-            if (tasks.Count == 0)
+            long after = 0;
+            while (true)
             {
-                break;
-            }
-
-            after = tasks[^1].Id;
-            var ids = tasks.Select(t => t.Id).ToList();
-            var results = await ResultsAsync(db, ids, options.Filter, Person, ct);
-            var predictions = options.Format is ExportFormat.LabelStudioJson or ExportFormat.Jsonl
-                ? (await db.Predictions.AsNoTracking().Where(p => ids.Contains(p.TaskId)).ToListAsync(ct)).ToLookup(p => p.TaskId)
-                : Enumerable.Empty<Prediction>().ToLookup(p => p.TaskId);
-            foreach (var task in tasks)
-            {
-                var taskResults = results[task.Id].ToList();
-                if (options.Filter != ExportFilter.All && taskResults.Count == 0)
+                var tasks = await db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId && t.State == state && t.Id > after).OrderBy(t => t.Id).Take(PageSize)
+                    .Select(t => new { t.Id, t.ExternalId, t.Text, t.MetadataJson }).ToListAsync(ct);
+                if (tasks.Count == 0)
                 {
-                    continue;
+                    break;
                 }
 
-                count++;
-                switch (options.Format)
+                after = tasks[^1].Id;
+                var ids = tasks.Select(t => t.Id).ToList();
+                var results = await ResultsAsync(db, ids, options.Filter, Person, ct);
+                var predictions = options.Format is ExportFormat.LabelStudioJson or ExportFormat.Jsonl
+                    ? (await db.Predictions.AsNoTracking().Where(p => ids.Contains(p.TaskId)).ToListAsync(ct)).ToLookup(p => p.TaskId)
+                    : Enumerable.Empty<Prediction>().ToLookup(p => p.TaskId);
+                foreach (var task in tasks)
                 {
-                    case ExportFormat.LabelStudioJson or ExportFormat.Jsonl:
-                        var json = LabelStudioTask(task.Id, task.ExternalId, task.Text, task.MetadataJson, taskResults, predictions[task.Id], names);
-                        if (options.Format == ExportFormat.LabelStudioJson)
-                        {
-                            await writer.WriteAsync(first ? "\n" : ",\n");
-                            first = false;
-                        }
+                    var taskResults = results[task.Id].ToList();
+                    if (options.Filter != ExportFilter.All && taskResults.Count == 0)
+                    {
+                        continue;
+                    }
 
-                        await writer.WriteAsync(json);
-                        if (options.Format == ExportFormat.Jsonl)
-                        {
-                            await writer.WriteAsync('\n');
-                        }
-
-                        break;
-                    case ExportFormat.Csv:
-                        foreach (var r in taskResults.DefaultIfEmpty())
-                        {
-                            var line = string.Join(',', new[]
+                    count++;
+                    switch (options.Format)
+                    {
+                        case ExportFormat.LabelStudioJson or ExportFormat.Jsonl:
+                            var json = LabelStudioTask(task.Id, task.ExternalId, task.Text, task.MetadataJson, taskResults, predictions[task.Id], names);
+                            if (options.Format == ExportFormat.LabelStudioJson)
                             {
+                                await writer.WriteAsync(first ? "\n" : ",\n");
+                                first = false;
+                            }
+
+                            await writer.WriteAsync(json);
+                            if (options.Format == ExportFormat.Jsonl)
+                            {
+                                await writer.WriteAsync('\n');
+                            }
+
+                            break;
+                        case ExportFormat.Csv:
+                            foreach (var r in taskResults.DefaultIfEmpty())
+                            {
+                                var line = string.Join(',', new[]
+                                {
                                 task.Id.ToString(CultureInfo.InvariantCulture), task.ExternalId, task.Text, r?.Annotator, r?.Status, r is null ? "" : r.Id is null ? "ground_truth" : "annotation",
                                 r is null ? "" : JsonSerializer.Serialize(r.Value.Spans.Select(s => new { s.Start, s.End, text = task.Text[s.Start..s.End], label = names.Name(s.Control, s.Label) }), Json),
                                 r is null ? "" : JsonSerializer.Serialize(r.Value.Answers.Select(a => new { question = a.Control, answer = names.Name(a.Control, a.Label) }), Json),
                             }.Select(Csv.Cell));
-                            await writer.WriteAsync(line + "\n");
-                        }
+                                await writer.WriteAsync(line + "\n");
+                            }
 
-                        break;
-                    case ExportFormat.Conll:
-                        foreach (var r in taskResults)
-                        {
-                            ConllExport.WriteDocument(writer, task.Text, r.Value.Spans.Select(s => new ConllSpan(s.Start, s.End, names.Name(s.Control, s.Label))));
-                        }
+                            break;
+                        case ExportFormat.Conll:
+                            foreach (var r in taskResults)
+                            {
+                                ConllExport.WriteDocument(writer, task.Text, r.Value.Spans.Select(s => new ConllSpan(s.Start, s.End, names.Name(s.Control, s.Label))));
+                            }
 
-                        break;
+                            break;
+                    }
                 }
             }
         }
