@@ -29,8 +29,9 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var task = await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId, ct);
-        if (task is null || task.State == TaskState.Adjudication)
+        if (task is null || task.State == TaskState.Adjudication || task.SubmittedCount < task.TargetAnnotations)
         {
+            // Most submits do not complete their task: one read and done.
             return null;
         }
 
