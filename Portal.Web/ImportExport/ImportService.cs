@@ -114,19 +114,20 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
                 {
                     var masked = options.Masking is { Count: > 0 } rules ? PiiMasking.Mask(record.Text, rules) : new PiiMasked(record.Text, []);
                     var extras = Extras(record, labels, masked, options, out var extrasError);
+                    var hash = extrasError is null ? ContentHash.Of(masked.Text) : "";
                     if (extrasError is not null)
                     {
                         Reject(extrasError);
                     }
-                    else if (!(record.ExternalId is { } id ? known.AddExternalId(id) : known.AddHash(ContentHash.Of(masked.Text))))
+                    else if (!(record.ExternalId is { } id ? known.AddExternalId(id) : known.AddHash(hash)))
                     {
                         duplicates++;
                     }
                     else
                     {
-                        var hash = ContentHash.Of(masked.Text);
                         if (record.ExternalId is not null)
                         {
+                            // Later rows without an id but with the same text are duplicates of this one.
                             known.AddHash(hash);
                         }
 
