@@ -20,17 +20,8 @@ internal static class ImportBenchmark
 {
     public static async Task RunAsync(string folder, int tasks)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(folder, "import.db")}",
-        }).Build();
-        await using var services = new ServiceCollection()
-            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
-            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
-            .AddPortalData(configuration, folder)
-            .BuildServiceProvider();
-        await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
-        var factory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        var (services, factory) = await BenchDatabase.CreateAsync(folder, "import.db");
+        await using var _ = services;
 
         var now = DateTime.UtcNow;
         var manager = new User { Id = Guid.CreateVersion7(), ExternalId = "bench:manager", Email = "m@bench", DisplayName = "Manager", CreatedAt = now };

@@ -23,17 +23,8 @@ internal static class QueueBenchmark
 {
     public static async Task RunAsync(string folder, int tasks, int annotators, int rounds, int thinkMs)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(folder, "queue.db")}",
-        }).Build();
-        await using var services = new ServiceCollection()
-            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
-            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
-            .AddPortalData(configuration, folder)
-            .BuildServiceProvider();
-        await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
-        var factory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        var (services, factory) = await BenchDatabase.CreateAsync(folder, "queue.db");
+        await using var _ = services;
 
         var seed = Stopwatch.StartNew();
         var (projectId, people, versionId) = await SeedAsync(factory, tasks, annotators);
