@@ -17,4 +17,7 @@ public enum RunState
     Succeeded = 2,
     Failed = 3,
     Cancelled = 4,
+
+    /// <summary>Stopped until a person decides something (an import's unknown labels or annotators).</summary>
+    Waiting = 5,
 }

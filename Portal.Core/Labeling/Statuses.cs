@@ -31,4 +31,5 @@ public enum RevisionReason
     TaxonomyMigration = 6,
     Adjudication = 7,
     Reopen = 8,
+    Import = 9,
 }

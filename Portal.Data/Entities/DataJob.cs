@@ -27,6 +27,18 @@ public sealed class DataJob : IVersioned
     public long Rejected { get; set; }
     public string? ErrorReportJson { get; set; }
     public string? ResultPath { get; set; }
+
+    /// <summary>Why the job failed, in words for the person who started it (file-level problems, refused sources).</summary>
+    public string? Message { get; set; }
+
+    /// <summary>What a <see cref="RunState.Waiting"/> import needs decided: unknown questions, labels and annotators.</summary>
+    public string? PendingJson { get; set; }
+
+    public long BytesTotal { get; set; }
+    public long BytesDone { get; set; }
+
+    /// <summary>Written while the job runs where the database allows it; a stale heartbeat lets another process resume the job.</summary>
+    public DateTime? HeartbeatAt { get; set; }
     public string? HangfireJobId { get; set; }
     public Guid CreatedById { get; set; }
     public DateTime CreatedAt { get; set; }

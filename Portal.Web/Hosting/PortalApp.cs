@@ -1,4 +1,5 @@
 using Portal.Web.Auth;
+using Portal.Web.ImportExport;
 using Portal.Web.Jobs;
 using Portal.Web.Taxonomy;
 
@@ -20,6 +21,7 @@ public static class PortalApp
         builder.AddPortalAuthentication();
         builder.AddPortalJobs();
         builder.AddPortalUi();
+        builder.AddPortalDataJobs();
         overrideServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -27,6 +29,7 @@ public static class PortalApp
         app.MapPortalAuthEndpoints();
         app.MapPortalJobs();
         app.MapTaxonomyExports();
+        app.MapDataJobs();
         app.MapPortalUi();
         return app;
     }

@@ -46,13 +46,15 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
 {
     private const int PageSize = 1000;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Text as written (not \u-escaped): the file is JSON for tools, never embedded in HTML.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private sealed record Result(long? Id, string Annotator, AnnotationResult Value, DateTime? Created, DateTime? Updated, long LeadTimeMs, string Status);
 
     /// <returns>The number of tasks written.</returns>
-    public async Task<long> ExportAsync(Guid projectId, ExportOptions options, Stream output, CancellationToken ct)
+    public async Task<long> ExportAsync(Guid projectId, ExportOptions options, Stream output, CancellationToken ct, IProgress<long>? progress = null)
     {
+        long visited = 0;
         await using var db = await factory.CreateDbContextAsync(ct);
         var names = await LabelNamesAsync(db, projectId, ct);
         var people = new Dictionary<Guid, string>();
@@ -92,6 +94,7 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
                 }
 
                 after = tasks[^1].Id;
+                visited += tasks.Count;
                 var ids = tasks.Select(t => t.Id).ToList();
                 var results = await ResultsAsync(db, ids, options.Filter, Person, ct);
                 var predictions = options.Format is ExportFormat.LabelStudioJson or ExportFormat.Jsonl
@@ -145,6 +148,8 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
                             break;
                     }
                 }
+
+                progress?.Report(visited);
             }
         }
 

@@ -17,6 +17,7 @@ public static class RecurringJobSchedule
     [
         new("expire-reservations", typeof(ExpireReservationsJob), "* * * * *", "Return abandoned tasks to the queue when their reservation times out."),
         new("consensus-sweep", typeof(Review.ConsensusSweepJob), "*/5 * * * *", "Consensus for complete tasks that no submit evaluated (after a crash or a lost race)."),
+        new("data-jobs-resume", typeof(ImportExport.DataJobResumeJob), "* * * * *", "Run again the imports and exports a restart left unfinished; delete expired uploads and exports."),
         new("agreement-snapshots", typeof(Agreement.AgreementSnapshotJob), "0 2 * * *", "Nightly agreement figures per project, label and annotator pair."),
     ];
 

@@ -97,24 +97,43 @@ public class ImportServiceTests
                 .Replace("wrote", "sang", StringComparison.Ordinal)) + "]";
 
         var refused = await service.RunAsync(projectId, userId, File(json), "ls.json", "ls1", new ImportOptions(TaskFileFormat.JsonArray, ImportValidRows: true), null, default);
-        var asTruth = await service.RunAsync(projectId, userId, File(json), "ls.json", "ls2",
-            new ImportOptions(TaskFileFormat.JsonArray, ImportValidRows: true, Masking: PiiMasking.BuiltIn, Annotations: ImportedAnnotations.GroundTruth), null, default);
 
-        Assert.Equal(["annotations", "predictions"], refused.Errors.Select(e => e.Field));
-        Assert.Contains("the label \"Wizard\" is not in \"Mark the entities\"", refused.Errors[1].Reason, StringComparison.Ordinal);
-        Assert.Equal((1L, 1L, 1L), (asTruth.Imported, asTruth.Duplicates, asTruth.Rejected));
-        await using var db = await database.ContextAsync();
-        var prediction = await db.Predictions.SingleAsync();
-        Assert.Equal("ner-v2", prediction.ModelVersion);
-        var predicted = AnnotationResult.FromJson(prediction.ResultJson).Spans.Single();
-        var truth = await db.GroundTruths.SingleAsync();
+        // An unknown label stops the import before anything is stored, and names itself with how many tasks use it.
+        Assert.False(refused.Committed);
+        Assert.Equal([new UnknownLabel("entities", "Wizard", 1)], refused.Needed!.Labels);
+        Assert.Equal(["annotations"], refused.Errors.Select(e => e.Field));
+        Assert.Equal(refused.Read, refused.Imported + refused.Duplicates + refused.Rejected + refused.Withheld);
+        await using (var db = await database.ContextAsync())
+        {
+            Assert.Equal(RunState.Waiting, (await db.DataJobs.SingleAsync(j => j.Id == refused.JobId)).State);
+            Assert.Equal(0, await db.Tasks.CountAsync());
+        }
+
+        var personKey = await PersonKeyAsync(database);
+        var asTruth = await service.RunAsync(projectId, userId, File(json), "ls.json", "ls2",
+            new ImportOptions(TaskFileFormat.JsonArray, ImportValidRows: true, Masking: PiiMasking.BuiltIn, Annotations: ImportedAnnotations.GroundTruth,
+                Mappings: new ImportMappings(Labels: [new LabelMapping("entities", "Wizard", personKey)])), null, default);
+
+        Assert.Equal((3L, 0L, 0L), (asTruth.Imported, asTruth.Duplicates, asTruth.Rejected));
+        await using var check = await database.ContextAsync();
+        var predictions = await check.Predictions.OrderBy(p => p.TaskId).ToListAsync();
+        Assert.Equal(["ner-v2", "imported"], predictions.Select(p => p.ModelVersion));
+        Assert.All(predictions, p => Assert.Equal(personKey, AnnotationResult.FromJson(p.ResultJson).Spans.Single().Label));
+        var predicted = AnnotationResult.FromJson(predictions[0].ResultJson).Spans.Single();
+        var truth = await check.GroundTruths.SingleAsync();
         Assert.Equal(GroundTruthSource.Imported, truth.Source);
-        var truthTask = await db.Tasks.SingleAsync(t => t.Id == truth.TaskId);
+        var truthTask = await check.Tasks.SingleAsync(t => t.Id == truth.TaskId);
         Assert.Equal("Maria Schneider called to [EMAIL] today.", truthTask.Text);
         var span = AnnotationResult.FromJson(truth.ResultJson).Spans.Single();
         Assert.Equal("Maria Schneider", truthTask.Text[span.Start..span.End]);
         Assert.Single(AnnotationResult.FromJson(truth.ResultJson).Answers);
         Assert.Equal((0, 15), (predicted.Start, predicted.End));
+    }
+
+    private static async Task<Guid> PersonKeyAsync(TestDatabase database)
+    {
+        await using var db = await database.ContextAsync();
+        return await db.Labels.Where(l => l.Name == "Person").Select(l => l.Key).FirstAsync();
     }
 
     [Fact]

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.Features;
+using Portal.Core.ImportExport;
+using Portal.Web.Auth;
+using Portal.Web.Jobs;
+using Portal.Web.Projects;
+
+namespace Portal.Web.ImportExport;
+
+/// <summary>
+/// The HTTP side of imports and exports: file uploads (streamed to disk as they arrive, so the interactive
+/// connection's message limits stay as they are), export downloads and error reports. Managers of the project only.
+/// </summary>
+public static class DataEndpoints
+{
+    public static void AddPortalDataJobs(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<DataFilesOptions>().BindConfiguration(DataFilesOptions.Section);
+        services.AddOptions<UrlSourceOptions>().BindConfiguration(UrlSourceOptions.Section);
+        services.AddOptions<BlobSourceOptions>().BindConfiguration(BlobSourceOptions.Section);
+        services.AddSingleton<DataFiles>();
+        services.AddSingleton<DataJobProgress>();
+        services.AddSingleton<UrlSource>();
+        services.AddSingleton<BlobSource>();
+        services.AddSingleton<ImportService>();
+        services.AddSingleton<ExportService>();
+        services.AddTransient<DataJobRunner>();
+        services.AddScoped<DataJobService>();
+    }
+
+    public static void MapDataJobs(this WebApplication app)
+    {
+        var group = app.MapGroup("/projects/{projectId:guid}/data").RequireAuthorization();
+
+        group.MapPost("/uploads", async (Guid projectId, string? name, HttpContext http, DataJobService data, DataFiles files, IAntiforgery antiforgery) =>
+        {
+            if (PortalClaims.ToPrincipal(http.User) is not { } user)
+            {
+                return Results.Forbid();
+            }
+
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return Results.BadRequest(new { error = "The upload did not come from the portal's page; reload the page and try again." });
+            }
+
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = files.MaxUploadBytes + 1;
+            }
+
+            return await Answer(async () => Results.Ok(await data.UploadAsync(user, projectId, name ?? "upload", http.Request.Body, http.RequestAborted)));
+        }).DisableAntiforgery();
+
+        group.MapGet("/jobs/{jobId:guid}/file", async (Guid projectId, Guid jobId, HttpContext http, DataJobService data) =>
+            PortalClaims.ToPrincipal(http.User) is not { } user ? Results.Forbid() : await Answer(async () =>
+            {
+                var (path, name, type) = await data.ResultAsync(user, projectId, jobId, http.RequestAborted);
+                return Results.File(path, type, name, enableRangeProcessing: true);
+            }));
+
+        group.MapGet("/jobs/{jobId:guid}/errors.csv", async (Guid projectId, Guid jobId, HttpContext http, DataJobService data) =>
+            PortalClaims.ToPrincipal(http.User) is not { } user ? Results.Forbid() : await Answer(async () =>
+            {
+                var (body, name) = await data.ErrorsCsvAsync(user, projectId, jobId, http.RequestAborted);
+                return Results.File(body, "text/csv", name);
+            }));
+    }
+
+    private static async Task<IResult> Answer(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (NotFoundException)
+        {
+            return Results.NotFound();
+        }
+        catch (ForbiddenException)
+        {
+            return Results.Forbid();
+        }
+        catch (DataFormatException ex)
+        {
+            return Results.BadRequest(new { error = ex.Message });
+        }
+    }
+}
