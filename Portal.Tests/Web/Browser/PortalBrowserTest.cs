@@ -13,7 +13,10 @@ public abstract class PortalBrowserTest(BrowserFixture browser) : IAsyncLifetime
 
     protected TestPortal App { get; private set; } = default!;
 
-    public async Task InitializeAsync() => App = await TestPortal.StartAsync();
+    /// <summary>Settings of this test's portal (its own jobs server, for example).</summary>
+    protected virtual IReadOnlyDictionary<string, string>? Settings => null;
+
+    public async Task InitializeAsync() => App = await TestPortal.StartAsync(Settings);
 
     public async Task DisposeAsync()
     {

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Web.Browser;
+
+/// <summary>
+/// Import and export in Chromium, with the portal's own Hangfire server running the jobs: a Label Studio export with an
+/// unknown label (mapped in the page), a CSV with a bad row, progress that survives a reload, and CoNLL and Label
+/// Studio JSON downloads.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest(browser)
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Portal:Jobs:RunServer"] = "true",
+        ["Portal:Jobs:WorkerCount"] = "1",
+    };
+
+    private static readonly PageWaitForSelectorOptions Long = new() { Timeout = 30_000 };
+
+    private static async Task ChooseAsync(IPage page, string selectId, string option)
+    {
+        await page.Locator($".mud-select:has(#{selectId})").First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new PageLocatorOptions { HasText = option }).First.ClickAsync();
+    }
+
+    [Fact]
+    public async Task Manager_ImportsALabelStudioExportAndACsv_ThenExportsCoNLLAndLabelStudioJson()
+    {
+        var folder = TempFolder.Create();
+        try
+        {
+            const string text = "Maria Lopez bought a Gizmo 3000 from Acme Ltd.";
+            var ls = Path.Combine(folder, "label-studio.json");
+            await File.WriteAllTextAsync(ls, $$$"""
+                [{"id":701,"data":{"text":"{{{text}}}"},
+                  "annotations":[{"completed_by":{"email":"ana.annotator@demo.local"},"result":[
+                    {"from_name":"entities","to_name":"text","type":"labels","value":{"start":0,"end":11,"labels":["Person"]}},
+                    {"from_name":"entities","to_name":"text","type":"labels","value":{"start":21,"end":31,"labels":["Gadget"]}}]}],
+                  "predictions":[{"model_version":"ner-v2","result":[{"from_name":"entities","to_name":"text","type":"labels","value":{"start":37,"end":45,"labels":["Company"]}}]}]}]
+                """);
+            var csv = Path.Combine(folder, "tickets.csv");
+            await File.WriteAllTextAsync(csv, "ticket,body,priority\nT-1,\"My parcel from DHL never came\",high\nT-2,\"Broken\",ragged,row\nT-3,\"=HYPERLINK(\"\"x\"\") thanks\",low\n");
+
+            var page = await SignInAsync("manager");
+            await page.Locator("a.data").ClickAsync();
+            await page.Locator("#import-form").WaitForAsync();
+            await WaitInteractiveAsync(page);
+            await page.WaitForFunctionAsync("() => document.querySelector('#import-file')?.onchange != null");
+
+            // Label Studio export: "Gadget" is not a label of the project; the page asks, the manager maps it to Product.
+            await page.Locator("#import-file").SetInputFilesAsync(ls);
+            await page.Locator("#uploaded-file").WaitForAsync();
+            await page.Locator("#start-import").ClickAsync();
+            await page.WaitForSelectorAsync(".data-job[data-state='waiting'] .unknown-label[data-name='Gadget']", Long);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-decision-1366x900"), FullPage = true });
+            await page.Locator(".unknown-label[data-name='Gadget'] .mud-select").First.ClickAsync();
+            await page.Locator(".mud-popover-open .mud-list-item", new PageLocatorOptions { HasText = "The label \"Product\"" }).ClickAsync();
+            await page.Locator(".continue-import").ClickAsync();
+            await page.WaitForSelectorAsync(".data-job[data-kind='import'][data-state='succeeded']", Long);
+
+            // CSV: the text column is found by its name; the ragged row is reported, the others imported.
+            await page.Locator("#import-file").SetInputFilesAsync(csv);
+            await page.Locator("#uploaded-file").WaitForAsync();
+            await Assertions.Expect(page.Locator("#csv-text-column")).ToHaveValueAsync("body");
+            await page.GetByText("Import the good rows and list the rest").ClickAsync();
+            await page.Locator("#start-import").ClickAsync();
+            // The job is kept by the server: a reload shows it, and its outcome.
+            await page.ReloadAsync();
+            await WaitInteractiveAsync(page);
+            await page.WaitForFunctionAsync("() => document.querySelectorAll(\".data-job[data-kind='import'][data-state='succeeded']\").length === 2", null,
+                new PageWaitForFunctionOptions { Timeout = 30_000 });
+            var csvJob = page.Locator(".data-job[data-kind='import']").First;
+            await Assertions.Expect(csvJob.Locator(".data-count[data-label='Imported']")).ToContainTextAsync("2");
+            await Assertions.Expect(csvJob.Locator(".data-count[data-label='Rejected']")).ToContainTextAsync("1");
+            await csvJob.Locator(".show-errors").ClickAsync();
+            await Assertions.Expect(csvJob.Locator(".job-errors")).ToContainTextAsync("4 cells where the header has 3");
+
+            using (var db = Db())
+            {
+                var task = await db.Tasks.SingleAsync(t => t.ExternalId == "701");
+                var annotation = await db.Annotations.Include(a => a.Spans).SingleAsync(a => a.TaskId == task.Id);
+                var product = await db.Labels.Where(l => l.Name == "Product").Select(l => l.Key).FirstAsync();
+                Assert.Contains(annotation.Spans, s => s.LabelKey == product && (s.Start, s.End) == (21, 31));
+                Assert.Equal("=HYPERLINK(\"x\") thanks", (await db.Tasks.SingleAsync(t => t.ExternalId == "T-3")).Text);
+            }
+
+            // Exports: CoNLL-2003, then Label Studio JSON; each a download when done.
+            await ChooseAsync(page, "export-format", "CoNLL-2003");
+            await page.Locator("#start-export").ClickAsync();
+            await page.WaitForSelectorAsync(".data-job[data-kind='export'][data-state='succeeded'] .download", Long);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-1366x900"), FullPage = true });
+            var conll = await page.RunAndWaitForDownloadAsync(() => page.Locator(".data-job[data-kind='export'] .download").First.ClickAsync());
+            var conllPath = Path.Combine(folder, conll.SuggestedFilename);
+            await conll.SaveAsAsync(conllPath);
+            var conllText = await File.ReadAllTextAsync(conllPath);
+            Assert.StartsWith("-DOCSTART- -X- O", conllText, StringComparison.Ordinal);
+            Assert.Contains("Maria -X- _ B-Person\nLopez -X- _ I-Person", conllText, StringComparison.Ordinal);
+
+            await ChooseAsync(page, "export-format", "Label Studio JSON");
+            await page.Locator("#start-export").ClickAsync();
+            await page.WaitForFunctionAsync("() => document.querySelectorAll(\".data-job[data-kind='export'][data-state='succeeded'] .download\").length === 2", null,
+                new PageWaitForFunctionOptions { Timeout = 30_000 });
+            var json = await page.RunAndWaitForDownloadAsync(() => page.Locator(".data-job[data-kind='export'] .download").First.ClickAsync());
+            Assert.EndsWith(".json", json.SuggestedFilename, StringComparison.Ordinal);
+            var jsonPath = Path.Combine(folder, "export.json");
+            await json.SaveAsAsync(jsonPath);
+            using var exported = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath));
+            var mine = exported.RootElement.EnumerateArray().Single(t => t.TryGetProperty("meta", out var m) && m.GetProperty("external_id").GetString() == "701");
+            Assert.Equal("ana.annotator@demo.local", mine.GetProperty("annotations")[0].GetProperty("completed_by").GetProperty("email").GetString());
+            Assert.Equal("ner-v2", mine.GetProperty("predictions")[0].GetProperty("model_version").GetString());
+        }
+        finally
+        {
+            TempFolder.Delete(folder);
+        }
+    }
+}
