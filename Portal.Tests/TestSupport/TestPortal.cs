@@ -49,6 +49,7 @@ public sealed class TestPortal : IAsyncDisposable
         {
             ["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(folder, "portal.db")}",
             ["Portal:Jobs:RunServer"] = "false",
+            ["Portal:DataFiles:Path"] = Path.Combine(folder, "data-files"),
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
             ["Logging:Console:FormatterName"] = "simple",

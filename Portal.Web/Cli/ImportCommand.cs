@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.ImportExport;
 using Portal.Data;
 using Portal.Web.ImportExport;
@@ -15,7 +16,8 @@ public static class ImportCommand
 {
     public const string Usage =
         "usage: import FILE --project ID|NAME [--format jsonl|json|csv] [--text-column NAME] [--id-column NAME] [--metadata-columns A,B] " +
-        "[--valid-rows] [--mask email,phone,iban,card] [--mask-pattern NAME=REGEX] [--annotations refuse|ground-truth]";
+        "[--valid-rows] [--mask email,phone,iban,card] [--mask-pattern NAME=REGEX] [--annotations refuse|ground-truth|annotations] " +
+        "[--map-question FROM=TO] [--map-label QUESTION:NAME=LABEL] [--map-annotator FROM=EMAIL]; FILE may be an https address";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -26,6 +28,12 @@ public static class ImportCommand
         var annotations = ImportedAnnotations.Refuse;
         var masking = new List<PiiRule>();
         var rest = new List<string>();
+        var questionMaps = new List<(string From, string To)>();
+        var labelMaps = new List<(string Question, string Name, string To)>();
+        var annotatorMaps = new List<(string From, string Email)>();
+        static (string, string) Pair(string value, string option) => value.IndexOf('=', StringComparison.Ordinal) is > 0 and var i && i < value.Length - 1
+            ? (value[..i].Trim(), value[(i + 1)..].Trim())
+            : throw new DataFormatException($"{option} takes FROM=TO, not \"{value}\".");
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -44,8 +52,20 @@ public static class ImportCommand
                         {
                             "refuse" => ImportedAnnotations.Refuse,
                             "ground-truth" => ImportedAnnotations.GroundTruth,
-                            var other => throw new DataFormatException($"--annotations takes refuse or ground-truth, not \"{other}\"."),
+                            "annotations" => ImportedAnnotations.Annotations,
+                            var other => throw new DataFormatException($"--annotations takes refuse, ground-truth or annotations, not \"{other}\"."),
                         };
+                        break;
+                    case "--map-question":
+                        questionMaps.Add(Pair(Next(), "--map-question"));
+                        break;
+                    case "--map-annotator":
+                        annotatorMaps.Add(Pair(Next(), "--map-annotator"));
+                        break;
+                    case "--map-label":
+                        var (from, to) = Pair(Next(), "--map-label");
+                        var colon = from.IndexOf(':', StringComparison.Ordinal);
+                        labelMaps.Add(colon > 0 ? (from[..colon], from[(colon + 1)..], to) : throw new DataFormatException($"--map-label takes QUESTION:NAME=LABEL, not \"{from}={to}\"."));
                         break;
                     case "--mask":
                         foreach (var name in Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -77,12 +97,14 @@ public static class ImportCommand
                 throw new DataFormatException(Usage);
             }
 
-            if (!File.Exists(file))
+            var remote = file.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || file.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+            if (!remote && !File.Exists(file))
             {
                 throw new DataFormatException($"{file}: no such file.");
             }
 
-            var fileFormat = (format ?? Path.GetExtension(file).TrimStart('.').ToLowerInvariant()) switch
+            var extension = Path.GetExtension(remote ? new Uri(file).AbsolutePath : file).TrimStart('.').ToLowerInvariant();
+            var fileFormat = (format ?? extension) switch
             {
                 "jsonl" or "ndjson" => TaskFileFormat.Jsonl,
                 "json" => TaskFileFormat.JsonArray,
@@ -96,33 +118,80 @@ public static class ImportCommand
             using var host = CliDatabase.Build(rest);
             var factory = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
             var (projectId, ownerId) = await CliDatabase.ProjectAsync(factory, project, ct);
+            var mappings = await MappingsAsync(factory, projectId, questionMaps, labelMaps, annotatorMaps, ct);
 
             // The same file with the same options into the same project is the same import: a rerun finds it done.
-            string key;
-            await using (var hashed = File.OpenRead(file))
+            string content;
+            if (remote)
             {
-                var digest = await SHA256.HashDataAsync(hashed, ct);
-                key = $"import:{projectId:N}:{Convert.ToHexStringLower(digest)}:{fileFormat}:{textColumn}:{idColumn}:{metadataColumns}:{validRows}:{annotations}:{string.Join("|", masking.Select(m => m.Name + "=" + m.Pattern))}";
-                key = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+                content = file;
+            }
+            else
+            {
+                await using var hashed = File.OpenRead(file);
+                content = Convert.ToHexStringLower(await SHA256.HashDataAsync(hashed, ct));
             }
 
-            await using var stream = File.OpenRead(file);
+            var key = $"import:{projectId:N}:{content}:{fileFormat}:{textColumn}:{idColumn}:{metadataColumns}:{validRows}:{annotations}:{string.Join("|", masking.Select(m => m.Name + "=" + m.Pattern))}:{JsonSerializer.Serialize(mappings)}";
+            key = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+
+            using var urls = new UrlSource(Options.Create(host.Services.GetRequiredService<IConfiguration>().GetSection(UrlSourceOptions.Section).Get<UrlSourceOptions>() ?? new UrlSourceOptions()));
+            var (stream, sourceName) = remote ? await OpenRemoteAsync(urls, file, ct) : (File.OpenRead(file), Path.GetFileName(file));
+            await using var _ = stream;
             var summary = await new ImportService(factory, TimeProvider.System).RunAsync(
-                projectId, ownerId, stream, Path.GetFileName(file), key,
-                new ImportOptions(fileFormat, csv, validRows, masking, annotations),
+                projectId, ownerId, stream, sourceName, key,
+                new ImportOptions(fileFormat, csv, validRows, masking, annotations, mappings),
                 new StderrProgress(stderr), ct);
             await stdout.WriteLineAsync(JsonSerializer.Serialize(new
             {
                 summary.JobId, summary.Read, summary.Imported, summary.Duplicates, summary.Rejected, summary.Withheld, summary.Committed, summary.AlreadyDone,
                 Errors = summary.Errors.Select(e => new { e.Where, e.Field, e.Reason }),
+                summary.Needed,
             }, Json));
+            if (summary.Needed is { } needed)
+            {
+                await stderr.WriteLineAsync("import: the file uses names the project does not know; map them (--map-question, --map-label, --map-annotator) or add the labels to the label set: " +
+                    string.Join("; ", needed.Questions.Select(q => $"question {q.Name}").Concat(needed.Labels.Select(l => $"label {l.Question}:{l.Name}")).Concat(needed.Annotators.Select(a => $"annotator {a.Annotator}"))));
+            }
+
             return summary.Committed ? 0 : 2;
         }
-        catch (DataFormatException ex)
+        catch (Exception ex) when (ex is DataFormatException or UrlRefusedException)
         {
             await stderr.WriteLineAsync($"import: {ex.Message}");
             return 2;
         }
+    }
+
+    private static async Task<(Stream, string)> OpenRemoteAsync(UrlSource urls, string url, CancellationToken ct)
+    {
+        var (body, _, name) = await urls.OpenAsync(url, ct);
+        return (body, name);
+    }
+
+    /// <summary>The mapping options as the import takes them: labels by name in the project's current label set, people by e-mail.</summary>
+    private static async Task<ImportMappings> MappingsAsync(IDbContextFactory<PortalDbContext> factory, Guid projectId, List<(string From, string To)> questions,
+        List<(string Question, string Name, string To)> labels, List<(string From, string Email)> annotators, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct) ?? Guid.Empty;
+        var controls = await Labeling.LabelingService.ControlsAsync(db, versionId, ct);
+        var labelMappings = labels.Select(m =>
+        {
+            var control = controls.FirstOrDefault(c => c.Name == m.Question) ?? throw new DataFormatException($"--map-label: the project has no question \"{m.Question}\".");
+            var label = control.Labels.FirstOrDefault(l => !l.IsDeprecated && (l.Name == m.To || l.Path == m.To))
+                ?? throw new DataFormatException($"--map-label: \"{control.Prompt}\" has no label \"{m.To}\".");
+            return new LabelMapping(m.Question, m.Name, label.Key);
+        }).ToList();
+        var people = new List<AnnotatorMapping>();
+        foreach (var (from, email) in annotators)
+        {
+            var id = await db.Users.Where(u => u.Email == email).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(ct)
+                ?? throw new DataFormatException($"--map-annotator: there is no user with the e-mail {email}.");
+            people.Add(new AnnotatorMapping(from, id));
+        }
+
+        return new ImportMappings([.. questions.Select(q => new QuestionMapping(q.From, q.To))], labelMappings, people);
     }
 
     /// <summary>Progress on stderr, written at once (Progress&lt;T&gt; would post it later, after the command returned).</summary>

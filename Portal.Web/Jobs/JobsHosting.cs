@@ -27,8 +27,10 @@ public static class JobsHosting
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateOnStart();
         var database = DataServiceCollectionExtensions.Read(builder.Configuration);
 
-        services.AddHangfire(config =>
+        services.AddHangfire((provider, config) =>
         {
+            // Hangfire's log provider is process-wide; it must not fail once this app's logger factory is disposed.
+            config.UseLogProvider(new ResilientLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(provider.GetRequiredService<ILoggerFactory>())));
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings();
@@ -67,6 +69,33 @@ public static class JobsHosting
         }).AllowAnonymous();
 
         RecurringJobSchedule.Register(app.Services.GetRequiredService<IRecurringJobManager>());
+    }
+
+    /// <summary>
+    /// Hangfire keeps one log provider per process (the last app that configured it). When that app has stopped (tests
+    /// host several apps in one process, one after another), its logger factory is disposed; this answers with a
+    /// silent logger instead of failing whatever asked Hangfire for a logger.
+    /// </summary>
+    private sealed class ResilientLogProvider(Hangfire.Logging.ILogProvider inner) : Hangfire.Logging.ILogProvider
+    {
+        public Hangfire.Logging.ILog GetLogger(string name)
+        {
+            try
+            {
+                return inner.GetLogger(name);
+            }
+            catch (ObjectDisposedException)
+            {
+                return Silent.Instance;
+            }
+        }
+
+        private sealed class Silent : Hangfire.Logging.ILog
+        {
+            public static readonly Silent Instance = new();
+
+            public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
+        }
     }
 
     private sealed class AdminOnlyDashboardFilter : IDashboardAuthorizationFilter

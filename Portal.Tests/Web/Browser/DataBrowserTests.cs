@@ -59,6 +59,7 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-decision-1366x900"), FullPage = true });
             await page.Locator(".unknown-label[data-name='Gadget'] .mud-select").First.ClickAsync();
             await page.Locator(".mud-popover-open .mud-list-item", new PageLocatorOptions { HasText = "The label \"Product\"" }).ClickAsync();
+            await Assertions.Expect(page.Locator(".unknown-label[data-name='Gadget'] input").First).Not.ToHaveValueAsync("add");
             await page.Locator(".continue-import").ClickAsync();
             await page.WaitForSelectorAsync(".data-job[data-kind='import'][data-state='succeeded']", Long);
 

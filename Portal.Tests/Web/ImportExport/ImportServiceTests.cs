@@ -186,6 +186,40 @@ public class ImportServiceTests
         Assert.Contains("There is no project \"No such project\"", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Cli_AnnotationsOfPeople_WaitForUnknownNames_ThenMapThem()
+    {
+        var (database, projectId, _, _) = await SetupAsync();
+        await using var _ = database;
+        string email;
+        await using (var db = await database.ContextAsync())
+        {
+            email = await db.Users.Select(u => u.Email).FirstAsync();
+        }
+
+        var file = Path.Combine(database.Folder, "ls.json");
+        await System.IO.File.WriteAllTextAsync(file, """
+            [{"id":7,"data":{"text":"Maria Schneider wrote."},"annotations":[{"completed_by":{"email":"someone@partner.example"},
+              "result":[{"from_name":"entities","to_name":"text","type":"labels","value":{"start":0,"end":15,"labels":["Human"]}}]}]}]
+            """);
+        string[] common = [file, "--project", projectId.ToString(), "--annotations", "annotations", $"--ConnectionStrings:Portal=Data Source={database.Path}", "--Logging:LogLevel:Default=Warning"];
+        using var stderr = new StringWriter();
+        using var waiting = new StringWriter();
+
+        Assert.Equal(2, await ImportCommand.RunAsync(common, waiting, stderr));
+        Assert.Contains("label entities:Human; annotator someone@partner.example", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, await ImportCommand.RunAsync([.. common, "--map-label", "entities:Human=Nobody"], TextWriter.Null, stderr));
+        Assert.Contains("has no label \"Nobody\"", stderr.ToString(), StringComparison.Ordinal);
+
+        using var stdout = new StringWriter();
+        var code = await ImportCommand.RunAsync([.. common, "--map-label", "entities:Human=Person", "--map-annotator", $"someone@partner.example={email}"], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        await using var check = await database.ContextAsync();
+        var annotation = await check.Annotations.Include(a => a.Spans).SingleAsync();
+        Assert.Equal(email, await check.Users.Where(u => u.Id == annotation.UserId).Select(u => u.Email).SingleAsync());
+        Assert.Equal((0, 15), (annotation.Spans.Single().Start, annotation.Spans.Single().End));
+    }
+
     /// <summary>Reads like a file until <paramref name="failAfter"/> bytes, then fails like a dying process's disk.</summary>
     private sealed class FailingStream(byte[] bytes, int failAfter) : MemoryStream(bytes)
     {
