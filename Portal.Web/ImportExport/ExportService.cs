@@ -64,6 +64,7 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
             : people.TryGetValue(id, out var alias) ? alias : people[id] = $"annotator-{people.Count + 1}";
 
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        using var jsonBuffer = new JsonWriterBuffer();
         var first = true;
         long count = 0;
         switch (options.Format)
@@ -95,10 +96,11 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
 
                 after = tasks[^1].Id;
                 visited += tasks.Count;
-                var ids = tasks.Select(t => t.Id).ToList();
-                var results = await ResultsAsync(db, ids, options.Filter, Person, ct);
+                var ids = tasks.Select(t => t.Id).ToHashSet();
+                long low = tasks[0].Id, high = tasks[^1].Id;
+                var results = await ResultsAsync(db, ids, low, high, options.Filter, Person, ct);
                 var predictions = options.Format is ExportFormat.LabelStudioJson or ExportFormat.Jsonl
-                    ? (await db.Predictions.AsNoTracking().Where(p => ids.Contains(p.TaskId)).ToListAsync(ct)).ToLookup(p => p.TaskId)
+                    ? (await db.Predictions.AsNoTracking().Where(p => p.TaskId >= low && p.TaskId <= high).ToListAsync(ct)).Where(p => ids.Contains(p.TaskId)).ToLookup(p => p.TaskId)
                     : Enumerable.Empty<Prediction>().ToLookup(p => p.TaskId);
                 foreach (var task in tasks)
                 {
@@ -112,7 +114,7 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
                     switch (options.Format)
                     {
                         case ExportFormat.LabelStudioJson or ExportFormat.Jsonl:
-                            var json = LabelStudioTask(task.Id, task.ExternalId, task.Text, task.MetadataJson, taskResults, predictions[task.Id], names);
+                            var json = LabelStudioTask(jsonBuffer, task.Id, task.ExternalId, task.Text, task.MetadataJson, taskResults, predictions[task.Id], names);
                             if (options.Format == ExportFormat.LabelStudioJson)
                             {
                                 await writer.WriteAsync(first ? "\n" : ",\n");
@@ -162,11 +164,17 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
         return count;
     }
 
-    private static async Task<ILookup<long, Result>> ResultsAsync(PortalDbContext db, List<long> ids, ExportFilter filter, Func<Guid, string> person, CancellationToken ct)
+    /// <summary>
+    /// The results of one page of tasks. Rows are read by the page's task id range (the page is in id order) with one
+    /// query each for annotations, spans and answers, and kept when their task is on the page: an IN list of a
+    /// thousand ids and EF's split includes were each ten times slower here.
+    /// </summary>
+    private static async Task<ILookup<long, Result>> ResultsAsync(PortalDbContext db, HashSet<long> ids, long first, long last, ExportFilter filter, Func<Guid, string> person, CancellationToken ct)
     {
         if (filter == ExportFilter.GroundTruth)
         {
-            return (await db.GroundTruths.AsNoTracking().Where(g => ids.Contains(g.TaskId)).ToListAsync(ct))
+            return (await db.GroundTruths.AsNoTracking().Where(g => g.TaskId >= first && g.TaskId <= last).ToListAsync(ct))
+                .Where(g => ids.Contains(g.TaskId))
                 .ToLookup(g => g.TaskId, g => new Result(null, g.DecidedById is { } d ? person(d) : "rule", AnnotationResult.FromJson(g.ResultJson), g.DecidedAt, g.DecidedAt, 0, g.Source.ToString()));
         }
 
@@ -176,69 +184,176 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
             ExportFilter.ReviewedAccepted => [AnnotationStatus.Accepted],
             _ => [AnnotationStatus.Submitted, AnnotationStatus.Accepted, AnnotationStatus.Rejected],
         };
-        var annotations = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers).AsSplitQuery()
-            .Where(a => ids.Contains(a.TaskId) && statuses.Contains(a.Status)).OrderBy(a => a.Id).ToListAsync(ct);
-        return annotations.ToLookup(a => a.TaskId, a => new Result(a.Id, person(a.UserId), new AnnotationResult(
-            [.. a.Spans.Select(s => new SpanValue(s.ControlName, s.LabelKey, s.Start, s.End))],
-            [.. a.Answers.Select(x => new AnswerValue(x.ControlName, x.LabelKey))]), a.CreatedAt, a.UpdatedAt, a.LeadTimeMs, a.Status.ToString().ToLowerInvariant()));
+        var inRange = db.Annotations.AsNoTracking().Where(a => a.TaskId >= first && a.TaskId <= last && statuses.Contains(a.Status));
+        var annotations = (await inRange.Select(a => new { a.Id, a.TaskId, a.UserId, a.Status, a.CreatedAt, a.UpdatedAt, a.LeadTimeMs }).ToListAsync(ct))
+            .Where(a => ids.Contains(a.TaskId)).OrderBy(a => a.Id).ToList();
+        var spans = (await (from a in inRange join s in db.AnnotationSpans on a.Id equals s.AnnotationId select new { s.AnnotationId, s.ControlName, s.LabelKey, s.Start, s.End, s.Id })
+            .ToListAsync(ct)).OrderBy(s => s.Id).ToLookup(s => s.AnnotationId, s => new SpanValue(s.ControlName, s.LabelKey, s.Start, s.End));
+        var answers = (await (from a in inRange join x in db.AnnotationAnswers on a.Id equals x.AnnotationId select new { x.AnnotationId, x.ControlName, x.LabelKey, x.Id })
+            .ToListAsync(ct)).OrderBy(x => x.Id).ToLookup(x => x.AnnotationId, x => new AnswerValue(x.ControlName, x.LabelKey));
+        return annotations.ToLookup(a => a.TaskId, a => new Result(a.Id, person(a.UserId), new AnnotationResult([.. spans[a.Id]], [.. answers[a.Id]]),
+            a.CreatedAt, a.UpdatedAt, a.LeadTimeMs, a.Status.ToString().ToLowerInvariant()));
     }
 
+    /// <summary>
+    /// One task as Label Studio writes it (id, data, annotations, predictions, meta), written with a
+    /// <see cref="Utf8JsonWriter"/> into a reused buffer: several times faster than serializing dictionaries.
+    /// </summary>
     private static string LabelStudioTask(
-        long id, string? externalId, string text, string? metadataJson, List<Result> results, IEnumerable<Prediction> predictions, LabelNames names)
+        JsonWriterBuffer buffer, long id, string? externalId, string text, string? metadataJson, List<Result> results, IEnumerable<Prediction> predictions, LabelNames names)
     {
-        var data = new Dictionary<string, object?> { ["text"] = text };
-        if (metadataJson is not null && JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(metadataJson) is { } metadata)
+        var json = buffer.Start();
+        json.WriteStartObject();
+        json.WriteNumber("id", id);
+        json.WriteStartObject("data");
+        json.WriteString("text", text);
+        if (metadataJson is not null)
         {
-            foreach (var (key, value) in metadata)
+            using var metadata = JsonDocument.Parse(metadataJson);
+            foreach (var property in metadata.RootElement.EnumerateObject().Where(p => p.Name != "text"))
             {
-                data.TryAdd(key, value);
+                property.WriteTo(json);
             }
         }
 
-        var task = new Dictionary<string, object?>
+        json.WriteEndObject();
+        json.WriteStartArray("annotations");
+        foreach (var r in results)
         {
-            ["id"] = id,
-            ["data"] = data,
-            ["annotations"] = results.Select(r => new Dictionary<string, object?>
+            json.WriteStartObject();
+            if (r.Id is { } annotationId)
             {
-                ["id"] = r.Id,
-                ["completed_by"] = new { email = r.Annotator },
-                ["result"] = Regions(r.Value, text, names),
-                ["was_cancelled"] = false,
-                ["ground_truth"] = r.Id is null,
-                ["created_at"] = r.Created,
-                ["updated_at"] = r.Updated,
-                ["lead_time"] = r.LeadTimeMs / 1000.0,
-            }),
-            ["predictions"] = predictions.Select(p => new { model_version = p.ModelVersion, score = p.Score, result = Regions(AnnotationResult.FromJson(p.ResultJson), text, names) }),
-        };
-        if (externalId is not null)
-        {
-            task["meta"] = new { external_id = externalId };
+                json.WriteNumber("id", annotationId);
+            }
+            else
+            {
+                json.WriteNull("id");
+            }
+
+            json.WriteStartObject("completed_by");
+            json.WriteString("email", r.Annotator);
+            json.WriteEndObject();
+            WriteRegions(json, r.Value, text, names);
+            json.WriteBoolean("was_cancelled", false);
+            json.WriteBoolean("ground_truth", r.Id is null);
+            WriteDate(json, "created_at", r.Created);
+            WriteDate(json, "updated_at", r.Updated);
+            json.WriteNumber("lead_time", r.LeadTimeMs / 1000.0);
+            json.WriteEndObject();
         }
 
-        return JsonSerializer.Serialize(task, Json);
+        json.WriteEndArray();
+        json.WriteStartArray("predictions");
+        foreach (var p in predictions)
+        {
+            json.WriteStartObject();
+            json.WriteString("model_version", p.ModelVersion);
+            if (p.Score is { } score)
+            {
+                json.WriteNumber("score", score);
+            }
+            else
+            {
+                json.WriteNull("score");
+            }
+
+            WriteRegions(json, AnnotationResult.FromJson(p.ResultJson), text, names);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        if (externalId is not null)
+        {
+            json.WriteStartObject("meta");
+            json.WriteString("external_id", externalId);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        return buffer.Finish();
     }
 
-    private static IEnumerable<object> Regions(AnnotationResult result, string text, LabelNames names) =>
-    [
-        .. result.Spans.Select((s, i) => new
+    private static void WriteDate(Utf8JsonWriter json, string name, DateTime? value)
+    {
+        if (value is { } date)
         {
-            id = $"s{i}",
-            from_name = s.Control,
-            to_name = "text",
-            type = "labels",
-            value = new { start = s.Start, end = s.End, text = s.End <= text.Length ? text[s.Start..s.End] : "", labels = new[] { names.Name(s.Control, s.Label) } },
-        }),
-        .. result.Answers.GroupBy(a => a.Control).Select(g => new
+            json.WriteString(name, date);
+        }
+        else
         {
-            id = $"c-{g.Key}",
-            from_name = g.Key,
-            to_name = "text",
-            type = "choices",
-            value = new { choices = g.Select(a => names.Name(a.Control, a.Label)).ToArray() },
-        }),
-    ];
+            json.WriteNull(name);
+        }
+    }
+
+    /// <summary>"result": spans as "labels" regions, answers as one "choices" region per question.</summary>
+    private static void WriteRegions(Utf8JsonWriter json, AnnotationResult result, string text, LabelNames names)
+    {
+        json.WriteStartArray("result");
+        var i = 0;
+        foreach (var s in result.Spans)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", $"s{i++}");
+            json.WriteString("from_name", s.Control);
+            json.WriteString("to_name", "text");
+            json.WriteString("type", "labels");
+            json.WriteStartObject("value");
+            json.WriteNumber("start", s.Start);
+            json.WriteNumber("end", s.End);
+            json.WriteString("text", s.End <= text.Length && s.Start >= 0 && s.Start <= s.End ? text.AsSpan(s.Start, s.End - s.Start) : "");
+            json.WriteStartArray("labels");
+            json.WriteStringValue(names.Name(s.Control, s.Label));
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        foreach (var group in result.Answers.GroupBy(a => a.Control))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", $"c-{group.Key}");
+            json.WriteString("from_name", group.Key);
+            json.WriteString("to_name", "text");
+            json.WriteString("type", "choices");
+            json.WriteStartObject("value");
+            json.WriteStartArray("choices");
+            foreach (var answer in group)
+            {
+                json.WriteStringValue(names.Name(answer.Control, answer.Label));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>A JSON writer over one reused buffer; text as written (the file is JSON for tools, never embedded in HTML).</summary>
+    private sealed class JsonWriterBuffer : IDisposable
+    {
+        private readonly System.Buffers.ArrayBufferWriter<byte> bytes = new(4096);
+        private readonly Utf8JsonWriter json;
+
+        public JsonWriterBuffer() =>
+            json = new Utf8JsonWriter(bytes, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false });
+
+        public Utf8JsonWriter Start()
+        {
+            bytes.ResetWrittenCount();
+            json.Reset(bytes);
+            return json;
+        }
+
+        public string Finish()
+        {
+            json.Flush();
+            return Encoding.UTF8.GetString(bytes.WrittenSpan);
+        }
+
+        public void Dispose() => json.Dispose();
+    }
 
     /// <summary>Label names by key across every version of the project (the newest name wins), for results of any age.</summary>
     private sealed class LabelNames(Dictionary<Guid, string> names)
