@@ -15,7 +15,8 @@ internal sealed class LabelingTaskConfiguration : IEntityTypeConfiguration<Label
         b.HasOne<Project>().WithMany().HasForeignKey(t => t.ProjectId).OnDelete(DeleteBehavior.Cascade);
         // Duplicate detection on import.
         b.HasIndex(t => new { t.ProjectId, t.ExternalId }).IsUnique().HasFilter("[ExternalId] IS NOT NULL");
-        b.HasIndex(t => new { t.ProjectId, t.ContentHash });
+        // No index on ContentHash: imports find duplicates in memory from one scan of the project, and random hash keys
+        // made the index the slowest part of an import (docs/decisions/0009-import-pipeline.md).
         // Adjudication queue and the consensus sweep: tasks of a project by state.
         b.HasIndex(t => new { t.ProjectId, t.State, t.Id });
         // Next task: claimable tasks of a project by priority, then age; gold tasks separately for injection.

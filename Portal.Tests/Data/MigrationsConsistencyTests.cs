@@ -64,6 +64,42 @@ public class MigrationsConsistencyTests
         Assert.NotEmpty(((TSqlScript)fragment).Batches);
     }
 
+    /// <summary>
+    /// The import's hand-written statements, as sent to SQL Server: valid T-SQL, and every column they insert is a column
+    /// of that table in the SQL Server model (SQLite runs them for real in the import tests).
+    /// </summary>
+    [Fact]
+    public void ImportStatements_AreValidTSql_AndNameRealColumns()
+    {
+        using var db = SqlServer();
+        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+        var inserts = 0;
+        foreach (var sql in Portal.Web.ImportExport.ImportService.Statements(sqlite: false).All)
+        {
+            using var reader = new StringReader(sql);
+            var script = (TSqlScript)parser.Parse(reader, out var errors);
+            Assert.True(errors.Count == 0, $"{sql}: {string.Join("; ", errors.Select(e => e.Message))}");
+            foreach (var insert in script.Batches.SelectMany(b => b.Statements).OfType<InsertStatement>())
+            {
+                var table = ((NamedTableReference)insert.InsertSpecification.Target).SchemaObject.BaseIdentifier.Value;
+                var entity = db.Model.GetEntityTypes().Single(e => e.GetTableName() == table);
+                var columns = entity.GetProperties().Select(p => p.GetColumnName()).ToHashSet();
+                foreach (var column in insert.InsertSpecification.Columns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value))
+                {
+                    Assert.True(columns.Contains(column), $"{table} has no column {column}");
+                }
+
+                // Every non-null column without a default is given a value.
+                var required = entity.GetProperties().Where(p => !p.IsNullable && !p.ValueGenerated.HasFlag(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.OnAdd) && p.GetDefaultValueSql() is null)
+                    .Select(p => p.GetColumnName());
+                Assert.Empty(required.Except(insert.InsertSpecification.Columns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value)));
+                inserts++;
+            }
+        }
+
+        Assert.Equal(8, inserts);
+    }
+
     [Fact]
     public async Task Sqlite_FreshFile_MigratesToEveryTable_InWalMode()
     {

@@ -559,27 +559,39 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
                 return command;
             }
 
+            var sql = Texts(sqlite);
+            keys = Command(sql.Keys, "@p");
+            string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@d", "@a", "@j", "@c"];
+            insertTask = Command(sql.InsertTask, names);
+            insertTaskWithId = Command(sql.InsertTaskWithId, names);
+            insertPrediction = Command(sql.InsertPrediction, "@task", "@model", "@r", "@c");
+            insertTruth = Command(sql.InsertTruth, "@task", "@p", "@v", "@r", "@s", "@u", "@c");
+            insertAnnotation = Command(sql.InsertAnnotation, "@p", "@task", "@u", "@v", "@l", "@c", "@up");
+            insertSpan = Command(sql.InsertSpan, "@a", "@q", "@k", "@s", "@e");
+            insertAnswer = Command(sql.InsertAnswer, "@a", "@q", "@k");
+            insertRevision = Command(sql.InsertRevision, "@a", "@c", "@u", "@v", "@r", "@n");
+        }
+
+        /// <summary>The import's statements for one provider (tests parse the SQL Server ones with Microsoft's T-SQL parser).</summary>
+        internal static SqlTexts Texts(bool sqlite)
+        {
             var identity = sqlite ? " SELECT last_insert_rowid();" : " SELECT CAST(SCOPE_IDENTITY() AS bigint);";
-            keys = Command("SELECT ExternalId, ContentHash FROM Tasks WHERE ProjectId = @p", "@p");
             const string insert =
                 "INSERT INTO Tasks (ProjectId, ExternalId, ContentHash, Text, MetadataJson, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, ImportJobId, CreatedAt, Version) " +
                 "VALUES (@p, @e, @h, @t, @m, 0, 0, 0, @n, @d, @d, @a, @j, @c, 0);";
-            string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@d", "@a", "@j", "@c"];
-            insertTask = Command(insert, names);
-            insertTaskWithId = Command(insert + identity, names);
-            insertPrediction = Command("INSERT INTO Predictions (TaskId, ModelVersion, Score, ResultJson, CreatedAt) VALUES (@task, @model, NULL, @r, @c)", "@task", "@model", "@r", "@c");
-            insertTruth = Command(
-                "INSERT INTO GroundTruths (TaskId, ProjectId, TaxonomyVersionId, ResultJson, Source, Rule, DecidedById, AgreeingAnnotatorsJson, Agreement, ReasonCode, Note, DecidedAt, Version) " +
-                "VALUES (@task, @p, @v, @r, @s, 'imported', @u, NULL, NULL, 0, NULL, @c, 0)", "@task", "@p", "@v", "@r", "@s", "@u", "@c");
-            insertAnnotation = Command(
+            return new SqlTexts(
+                "SELECT ExternalId, ContentHash FROM Tasks WHERE ProjectId = @p",
+                insert,
+                insert + identity,
+                "INSERT INTO Predictions (TaskId, ModelVersion, Score, ResultJson, CreatedAt) VALUES (@task, @model, NULL, @r, @c)",
+                "INSERT INTO GroundTruths (TaskId, ProjectId, TaxonomyVersionId, ResultJson, Source, \"Rule\", DecidedById, AgreeingAnnotatorsJson, Agreement, ReasonCode, Note, DecidedAt, Version) " +
+                "VALUES (@task, @p, @v, @r, @s, 'imported', @u, NULL, NULL, 0, NULL, @c, 0)",
                 "INSERT INTO Annotations (ProjectId, TaskId, UserId, Round, TaxonomyVersionId, Status, SkipReason, ReviewComment, ReviewRequested, LeadTimeMs, CreatedAt, UpdatedAt, SubmittedAt, Version) " +
                 $"VALUES (@p, @task, @u, 0, @v, {(int)AnnotationStatus.Submitted}, NULL, NULL, 0, @l, @c, @up, @up, 0);" + identity,
-                "@p", "@task", "@u", "@v", "@l", "@c", "@up");
-            insertSpan = Command("INSERT INTO AnnotationSpans (AnnotationId, ControlName, LabelKey, Start, \"End\") VALUES (@a, @q, @k, @s, @e)", "@a", "@q", "@k", "@s", "@e");
-            insertAnswer = Command("INSERT INTO AnnotationAnswers (AnnotationId, ControlName, LabelKey) VALUES (@a, @q, @k)", "@a", "@q", "@k");
-            insertRevision = Command(
+                "INSERT INTO AnnotationSpans (AnnotationId, ControlName, LabelKey, Start, \"End\") VALUES (@a, @q, @k, @s, @e)",
+                "INSERT INTO AnnotationAnswers (AnnotationId, ControlName, LabelKey) VALUES (@a, @q, @k)",
                 "INSERT INTO AnnotationRevisions (AnnotationId, Number, ChangedAt, ChangedById, Reason, Status, TaxonomyVersionId, ResultJson, Note) " +
-                $"VALUES (@a, 1, @c, @u, {(int)RevisionReason.Import}, {(int)AnnotationStatus.Submitted}, @v, @r, @n)", "@a", "@c", "@u", "@v", "@r", "@n");
+                $"VALUES (@a, 1, @c, @u, {(int)RevisionReason.Import}, {(int)AnnotationStatus.Submitted}, @v, @r, @n)");
         }
 
         private object Value(Guid id) => sqlite ? id.ToString().ToUpperInvariant() : id;
@@ -702,6 +714,15 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
             }
         }
     }
+
+    internal sealed record SqlTexts(
+        string Keys, string InsertTask, string InsertTaskWithId, string InsertPrediction, string InsertTruth, string InsertAnnotation, string InsertSpan,
+        string InsertAnswer, string InsertRevision)
+    {
+        public IEnumerable<string> All => [Keys, InsertTask, InsertTaskWithId, InsertPrediction, InsertTruth, InsertAnnotation, InsertSpan, InsertAnswer, InsertRevision];
+    }
+
+    internal static SqlTexts Statements(bool sqlite) => Commands.Texts(sqlite);
 
     /// <summary>
     /// Duplicate detection in memory, so the import inserts without a lookup per row: external ids and content hashes

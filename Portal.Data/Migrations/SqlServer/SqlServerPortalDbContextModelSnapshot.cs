@@ -812,8 +812,6 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ProjectId", "ContentHash");
-
                     b.HasIndex("ProjectId", "ExternalId")
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
