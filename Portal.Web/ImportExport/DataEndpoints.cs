@@ -40,6 +40,11 @@ public static class DataEndpoints
                 return Results.Forbid();
             }
 
+            if (http.Request.ContentLength > files.MaxUploadBytes)
+            {
+                return Results.BadRequest(new { error = $"{DataFiles.CleanName(name ?? "upload")} is larger than {files.MaxUploadBytes / 1024 / 1024:N0} MB, the most an upload may be; import it from Azure storage or a web address instead." });
+            }
+
             if (!await antiforgery.IsRequestValidAsync(http))
             {
                 return Results.BadRequest(new { error = "The upload did not come from the portal's page; reload the page and try again." });

@@ -249,6 +249,11 @@ public sealed class DataJobTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, noToken.StatusCode);
         Assert.Contains("reload the page", await noToken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
+        // A file over the limit is refused by its announced length, before a byte is stored.
+        using var announced = await client.PostAsync($"/projects/{projectId}/data/uploads?name=big.jsonl", new ByteArrayContent(new byte[(2 << 20) + 1]));
+        Assert.Equal(HttpStatusCode.BadRequest, announced.StatusCode);
+        Assert.Contains("big.jsonl is larger than 1 MB", await announced.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
         var tooLarge = await Assert.ThrowsAsync<DataFormatException>(() => WithScopeAsync(s => s.GetRequiredService<DataJobService>()
             .UploadAsync(manager, projectId, "big.jsonl", new MemoryStream(new byte[(1 << 20) + 10]), default)));
         Assert.Contains("larger than 1 MB", tooLarge.Message, StringComparison.Ordinal);
