@@ -22,6 +22,14 @@ internal sealed class PortalAuthenticationStateProvider(
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         var principal = PortalClaims.ToPrincipal(authenticationState.User);
-        return principal is not null && await users.IsActiveAsync(principal.UserId, cancellationToken);
+        try
+        {
+            return principal is not null && await users.IsActiveAsync(principal.UserId, cancellationToken);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The app is stopping and its services are gone: the circuit ends with it, nothing to check.
+            return false;
+        }
     }
 }
