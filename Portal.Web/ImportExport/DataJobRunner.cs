@@ -151,7 +151,7 @@ public sealed class DataJobRunner(
         live.BytesTotal = sources.Sum(s => s.Length ?? 0);
         var counted = sources.Select(s => s with
         {
-            OpenAsync = async token => new CountingStream(await s.OpenAsync(token), live.AddBytes),
+            OpenAsync = async token => new ReadOnlyStream(await s.OpenAsync(token), live.AddBytes),
         }).ToList();
         var summary = await imports.RunAsync(job.ProjectId, job.CreatedById, counted, job.SourceName ?? "", job.IdempotencyKey, options,
             new Rows(live), ct);

@@ -60,7 +60,7 @@ public sealed class DataJobService(
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Manager, ct);
         var key = Key(projectId, requestKey);
-        if (await db.DataJobs.AsNoTracking().Where(j => j.IdempotencyKey == key).Select(j => (Guid?)j.Id).SingleOrDefaultAsync(ct) is { } existing)
+        if (await ExistingAsync(db, key, ct) is { } existing)
         {
             return existing;
         }
@@ -111,7 +111,7 @@ public sealed class DataJobService(
         db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "data.import.start", "DataJob", job.Id.ToString(), projectId, $"{spec.Format} from {spec.Source.Kind}: {job.SourceName}"));
         if (!await SaveNewAsync(db, ct))
         {
-            return await db.DataJobs.AsNoTracking().Where(j => j.IdempotencyKey == key).Select(j => j.Id).SingleAsync(ct);
+            return (await ExistingAsync(db, key, ct))!.Value;
         }
 
         await EnqueueAsync(job.Id, ct);
@@ -123,7 +123,7 @@ public sealed class DataJobService(
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Manager, ct);
         var key = Key(projectId, requestKey);
-        if (await db.DataJobs.AsNoTracking().Where(j => j.IdempotencyKey == key).Select(j => (Guid?)j.Id).SingleOrDefaultAsync(ct) is { } existing)
+        if (await ExistingAsync(db, key, ct) is { } existing)
         {
             return existing;
         }
@@ -144,7 +144,7 @@ public sealed class DataJobService(
             $"{options.Format}, {options.Filter}, {(options.IncludeAnnotators ? "with" : "without")} annotator identities"));
         if (!await SaveNewAsync(db, ct))
         {
-            return await db.DataJobs.AsNoTracking().Where(j => j.IdempotencyKey == key).Select(j => j.Id).SingleAsync(ct);
+            return (await ExistingAsync(db, key, ct))!.Value;
         }
 
         await EnqueueAsync(job.Id, ct);
@@ -350,6 +350,10 @@ public sealed class DataJobService(
             .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName, u.Email }).OrderBy(u => u.DisplayName).ToListAsync(ct);
         return [.. people.Select(p => (p.Id, p.DisplayName, p.Email))];
     }
+
+    /// <summary>The job a request with this key already started (a double click, a retried request).</summary>
+    private static Task<Guid?> ExistingAsync(PortalDbContext db, string key, CancellationToken ct) =>
+        db.DataJobs.AsNoTracking().Where(j => j.IdempotencyKey == key).Select(j => (Guid?)j.Id).SingleOrDefaultAsync(ct);
 
     private static string Key(Guid projectId, string requestKey) =>
         string.IsNullOrWhiteSpace(requestKey) || requestKey.Length > 100 ? throw new DataFormatException("The request has no valid key.") : $"web:{projectId:N}:{requestKey}";

@@ -131,7 +131,7 @@ public sealed class UrlSource : IDisposable
 
             var name = response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"');
             name ??= Uri.UnescapeDataString(uri.Segments[^1]).Trim('/') is { Length: > 0 } last ? last : uri.Host;
-            return (new ResponseStream(response, await response.Content.ReadAsStreamAsync(ct)), response.Content.Headers.ContentLength, name);
+            return (new ReadOnlyStream(await response.Content.ReadAsStreamAsync(ct), owner: response), response.Content.Headers.ContentLength, name);
         }
     }
 
@@ -240,42 +240,5 @@ public sealed class UrlSource : IDisposable
         }
 
         return null;
-    }
-
-    /// <summary>The body stream that disposes its response.</summary>
-    private sealed class ResponseStream(HttpResponseMessage response, Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                response.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }

@@ -25,17 +25,13 @@ internal static class ImportBenchmark
 
         var now = DateTime.UtcNow;
         var manager = new User { Id = Guid.CreateVersion7(), ExternalId = "bench:manager", Email = "m@bench", DisplayName = "Manager", CreatedAt = now };
-        var project = new Project { Id = Guid.CreateVersion7(), Name = "Import benchmark", CreatedAt = now, CreatedById = manager.Id, AnnotatorsPerTask = 2 };
         await using (var db = await factory.CreateDbContextAsync())
         {
-            var taxonomy = new Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
-            var version = TaxonomyVersionFactory.FromTemplate(TaxonomyTemplates.CustomerMessages, taxonomy.Id, 1, manager.Id, now);
-            taxonomy.Versions.Add(version);
-            taxonomy.CurrentVersionId = version.Id;
-            project.Taxonomy = taxonomy;
-            db.AddRange(manager, project);
+            db.Add(manager);
             await db.SaveChangesAsync();
         }
+
+        var project = await ProjectAsync(factory, manager, "Import benchmark", annotatorsPerTask: 2);
 
         var file = Path.Combine(folder, "tasks.jsonl");
         await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false)))
@@ -76,6 +72,22 @@ internal static class ImportBenchmark
         await WithAnnotationsAsync(folder, factory, manager, tasks);
     }
 
+    /// <summary>An empty project with the customer-messages label set.</summary>
+    private static async Task<Project> ProjectAsync(IDbContextFactory<PortalDbContext> factory, User manager, string name, int annotatorsPerTask)
+    {
+        var now = DateTime.UtcNow;
+        var project = new Project { Id = Guid.CreateVersion7(), Name = name, CreatedAt = now, CreatedById = manager.Id, AnnotatorsPerTask = annotatorsPerTask };
+        var taxonomy = new Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
+        var version = TaxonomyVersionFactory.FromTemplate(TaxonomyTemplates.CustomerMessages, taxonomy.Id, 1, manager.Id, now);
+        taxonomy.Versions.Add(version);
+        taxonomy.CurrentVersionId = version.Id;
+        project.Taxonomy = taxonomy;
+        await using var db = await factory.CreateDbContextAsync();
+        db.Add(project);
+        await db.SaveChangesAsync();
+        return project;
+    }
+
     /// <summary>
     /// The export target is for tasks with annotations: a Label Studio JSONL file where every task has one annotation
     /// (two spans and a choice) is imported as annotations of the benchmark's user, then exported as Label Studio JSON
@@ -83,18 +95,7 @@ internal static class ImportBenchmark
     /// </summary>
     private static async Task WithAnnotationsAsync(string folder, IDbContextFactory<PortalDbContext> factory, User manager, int tasks)
     {
-        var now = DateTime.UtcNow;
-        var project = new Project { Id = Guid.CreateVersion7(), Name = "Export benchmark", CreatedAt = now, CreatedById = manager.Id, AnnotatorsPerTask = 1 };
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            var taxonomy = new Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
-            var version = TaxonomyVersionFactory.FromTemplate(TaxonomyTemplates.CustomerMessages, taxonomy.Id, 1, manager.Id, now);
-            taxonomy.Versions.Add(version);
-            taxonomy.CurrentVersionId = version.Id;
-            project.Taxonomy = taxonomy;
-            db.Add(project);
-            await db.SaveChangesAsync();
-        }
+        var project = await ProjectAsync(factory, manager, "Export benchmark", annotatorsPerTask: 1);
 
         var file = Path.Combine(folder, "annotated.jsonl");
         await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false)))
