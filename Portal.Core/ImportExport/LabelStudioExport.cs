@@ -65,7 +65,7 @@ public static class LabelStudioReader
                             continue;
                         }
 
-                        var annotator = AnnotatorOf(annotation) ?? throw new DataFormatException($"{fileName}: task {id}: an annotation has no completed_by.");
+                        var annotator = Annotator(annotation) ?? throw new DataFormatException($"{fileName}: task {id}: an annotation has no completed_by.");
                         var regions = new List<LabelStudioRegion>();
                         if (annotation.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Array)
                         {
@@ -111,7 +111,8 @@ public static class LabelStudioReader
         return data.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).Select(p => p.Value.GetString()).FirstOrDefault();
     }
 
-    private static string? AnnotatorOf(JsonElement annotation)
+    /// <summary>Who made an annotation: its <c>completed_by</c> e-mail, else its user id; null when it says nobody.</summary>
+    public static string? Annotator(JsonElement annotation)
     {
         if (!annotation.TryGetProperty("completed_by", out var by))
         {

@@ -68,6 +68,11 @@ public static partial class PiiMasking
     /// <summary>The built-in rules, most specific first (a card or IBAN is not also a phone number).</summary>
     public static IReadOnlyList<PiiRule> BuiltIn { get; } = [Email, Iban, Card, Phone];
 
+    /// <summary>A built-in rule by its name (email, phone, iban, card); another name is an error that lists them.</summary>
+    public static PiiRule Named(string name) =>
+        BuiltIn.FirstOrDefault(r => r.Name == name)
+        ?? throw new DataFormatException($"There is no masking rule \"{name}\"; the rules are {string.Join(", ", BuiltIn.Select(r => r.Name))}.");
+
     /// <summary>A custom rule from a manager's pattern; a pattern that does not compile is an error naming it.</summary>
     public static PiiRule Custom(string name, string pattern)
     {

@@ -66,22 +66,7 @@ public static class ExportCommand
             using var host = CliDatabase.Build(rest);
             var factory = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
             var (projectId, _) = await CliDatabase.ProjectAsync(factory, project, ct);
-            var partial = output + ".partial";
-            long tasks;
-            try
-            {
-                await using (var file = File.Create(partial))
-                {
-                    tasks = await new ExportService(factory).ExportAsync(projectId, options, file, ct);
-                }
-
-                File.Move(partial, output, overwrite: true);
-            }
-            finally
-            {
-                File.Delete(partial);
-            }
-
+            var tasks = await new ExportService(factory).ExportToFileAsync(projectId, options, output, ct);
             await stdout.WriteLineAsync(JsonSerializer.Serialize(new { tasks, file = Path.GetFullPath(output), bytes = new FileInfo(output).Length }, Json));
             return 0;
         }

@@ -174,16 +174,7 @@ public sealed class DataJobRunner(
 
         var (extension, _) = FileType(options.Format);
         var path = files.ExportPath(job.Id, extension);
-        var partial = path + ".partial";
-        long count;
-        await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-        {
-            count = await exports.ExportAsync(job.ProjectId, options, output, ct, new Rows(live));
-            await output.FlushAsync(ct);
-        }
-
-        // Complete or absent: the file gets its final name only when every byte is written.
-        File.Move(partial, path, overwrite: true);
+        var count = await exports.ExportToFileAsync(job.ProjectId, options, path, ct, new Rows(live));
         var now = clock.GetUtcNow().UtcDateTime;
         var size = new FileInfo(path).Length;
         await db.DataJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s

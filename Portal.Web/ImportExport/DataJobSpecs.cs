@@ -38,7 +38,7 @@ public sealed record ImportSpec(
         var rules = new List<PiiRule>();
         foreach (var name in Mask ?? [])
         {
-            rules.Add(PiiMasking.BuiltIn.FirstOrDefault(r => r.Name == name) ?? throw new DataFormatException($"There is no masking rule \"{name}\"."));
+            rules.Add(PiiMasking.Named(name));
         }
 
         foreach (var custom in CustomMasks ?? [])

@@ -51,6 +51,32 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
 
     private sealed record Result(long? Id, string Annotator, AnnotationResult Value, DateTime? Created, DateTime? Updated, long LeadTimeMs, string Status);
 
+    /// <summary>
+    /// Exports into a file that is complete or absent: written as "<paramref name="path"/>.partial" and renamed when
+    /// every byte is there; a failed export leaves no partial file behind.
+    /// </summary>
+    /// <returns>The number of tasks written.</returns>
+    public async Task<long> ExportToFileAsync(Guid projectId, ExportOptions options, string path, CancellationToken ct, IProgress<long>? progress = null)
+    {
+        var partial = path + ".partial";
+        try
+        {
+            long count;
+            await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                count = await ExportAsync(projectId, options, output, ct, progress);
+                await output.FlushAsync(ct);
+            }
+
+            File.Move(partial, path, overwrite: true);
+            return count;
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+    }
+
     /// <returns>The number of tasks written.</returns>
     public async Task<long> ExportAsync(Guid projectId, ExportOptions options, Stream output, CancellationToken ct, IProgress<long>? progress = null)
     {
@@ -337,7 +363,7 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
         private readonly Utf8JsonWriter json;
 
         public JsonWriterBuffer() =>
-            json = new Utf8JsonWriter(bytes, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false });
+            json = new Utf8JsonWriter(bytes, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
         public Utf8JsonWriter Start()
         {

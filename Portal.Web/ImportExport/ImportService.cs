@@ -388,8 +388,8 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
         var imported = new List<ImportedAnnotation>();
         foreach (var annotation in annotations)
         {
-            var who = AnnotatorName(annotation);
-            if (who is null)
+            var who = LabelStudioReader.Annotator(annotation);
+            if (who is not { Length: > 0 })
             {
                 error = new TaskRowError(record.Where, record.Line, "annotations", "an annotation has no completed_by (an e-mail or a user id).");
                 return TaskExtras.None;
@@ -418,27 +418,6 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
         }
 
         return new TaskExtras(predictions, null, imported);
-    }
-
-    /// <summary>Label Studio's completed_by: an e-mail (in an object or as a string), else the user id.</summary>
-    private static string? AnnotatorName(JsonElement annotation)
-    {
-        if (!annotation.TryGetProperty("completed_by", out var by))
-        {
-            return null;
-        }
-
-        if (by.ValueKind == JsonValueKind.Object)
-        {
-            if (by.TryGetProperty("email", out var email) && email.ValueKind == JsonValueKind.String && email.GetString() is { Length: > 0 } e)
-            {
-                return e;
-            }
-
-            return by.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.Number or JsonValueKind.String ? id.ToString() : null;
-        }
-
-        return by.ValueKind is JsonValueKind.String or JsonValueKind.Number && by.ToString() is { Length: > 0 } s ? s : null;
     }
 
     private static DateTime? Date(JsonElement element, string name) =>
