@@ -5,7 +5,6 @@ using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Jobs;
-using Portal.Web.Labeling;
 
 namespace Portal.Web.Agreement;
 
@@ -16,7 +15,7 @@ namespace Portal.Web.Agreement;
 /// pairwise Cohen's kappa. A rerun for the same day replaces that day's rows in one transaction (idempotent).
 /// Keys name the slice with stable ids: "control:NAME", "|label:LABELKEY", "|pair:USERID|USERID".
 /// </summary>
-public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, ILogger<AgreementSnapshotJob> logger) : IRecurringJob
+public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock, ILogger<AgreementSnapshotJob> logger) : IRecurringJob
 {
     public async Task RunAsync(CancellationToken ct)
     {
@@ -37,7 +36,7 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleOrDefaultAsync(ct);
-        var controls = versionId is { } id ? await LabelingService.ControlsAsync(db, id, ct) : [];
+        var controls = versionId is { } id ? await labelSets.GetAsync(db, id, ct) : [];
         var submitted = db.Annotations.AsNoTracking()
             .Where(a => a.ProjectId == projectId && a.Round == 0 && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted));
         var annotations = await submitted.Select(a => new { a.Id, a.TaskId, a.UserId, a.TaxonomyVersionId }).ToListAsync(ct);

@@ -15,7 +15,7 @@ internal static class CliDatabase
         PortalConfiguration.AddRootSettings(builder.Configuration);
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Services.AddPortalData(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddPortalFeatures(builder.Configuration, builder.Environment.ContentRootPath);
         return builder.Build();
     }
 

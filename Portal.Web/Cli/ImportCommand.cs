@@ -137,7 +137,7 @@ public static class ImportCommand
             using var urls = new UrlSource(Options.Create(host.Services.GetRequiredService<IConfiguration>().GetSection(UrlSourceOptions.Section).Get<UrlSourceOptions>() ?? new UrlSourceOptions()));
             var (stream, sourceName) = remote ? await OpenRemoteAsync(urls, file, ct) : (File.OpenRead(file), Path.GetFileName(file));
             await using var _ = stream;
-            var summary = await new ImportService(factory, TimeProvider.System).RunAsync(
+            var summary = await host.Services.GetRequiredService<ImportService>().RunAsync(
                 projectId, ownerId, stream, sourceName, key,
                 new ImportOptions(fileFormat, csv, validRows, masking, annotations, mappings),
                 new StderrProgress(stderr), ct);
@@ -174,7 +174,7 @@ public static class ImportCommand
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct) ?? Guid.Empty;
-        var controls = await Labeling.LabelingService.ControlsAsync(db, versionId, ct);
+        var controls = await new LabelSetCache().GetAsync(db, versionId, ct);
         var labelMappings = labels.Select(m =>
         {
             var control = controls.FirstOrDefault(c => c.Name == m.Question) ?? throw new DataFormatException($"--map-label: the project has no question \"{m.Question}\".");

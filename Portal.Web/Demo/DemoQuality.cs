@@ -17,7 +17,7 @@ namespace Portal.Web.Demo;
 /// her queue); adjudication; a review queue; an accepted review; one rejected annotation back in Chloe's queue; one
 /// adjudicated task with its provenance.
 /// </summary>
-internal sealed class DemoQuality(IDbContextFactory<PortalDbContext> factory, ConsensusService consensus, TimeProvider clock)
+internal sealed class DemoQuality(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, ConsensusService consensus, TimeProvider clock)
 {
     public async Task RunAsync(Guid projectId, IReadOnlyDictionary<string, User> users, Func<LabelingTask, AnnotationResult> careful, CancellationToken ct)
     {
@@ -67,7 +67,7 @@ internal sealed class DemoQuality(IDbContextFactory<PortalDbContext> factory, Co
 
         var reviewer = Principal(users["reviewer"]);
         var access = new ProjectAccess();
-        var review = new ReviewService(factory, access, consensus, clock);
+        var review = new ReviewService(factory, access, labelSets, consensus, clock);
         if (await review.NextAsync(reviewer, projectId, QueueOrder.OldestFirst, [], ct) is { } first)
         {
             await review.DecideAsync(reviewer, projectId, first.AnnotationId, first.Version, ReviewDecision.Accept, null, null, ct);
@@ -84,7 +84,7 @@ internal sealed class DemoQuality(IDbContextFactory<PortalDbContext> factory, Co
             }
         }
 
-        var adjudication = new AdjudicationService(factory, access, clock);
+        var adjudication = new AdjudicationService(factory, access, labelSets, clock);
         if (await adjudication.NextAsync(reviewer, projectId, QueueOrder.OldestFirst, [], ct) is { } task0)
         {
             await adjudication.ResolveAsync(reviewer, projectId, task0.TaskId, task0.TaskVersion, task0.Annotators[0].Result, AuditErrorType.Boundary,

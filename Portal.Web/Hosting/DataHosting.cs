@@ -7,12 +7,14 @@ namespace Portal.Web.Hosting;
 
 public static class DataHosting
 {
+    /// <summary>The domain (<see cref="PortalFeatures.AddPortalFeatures"/>) and what only the web host adds around it.</summary>
     public static void AddPortalData(this WebApplicationBuilder builder)
     {
-        builder.Services.AddPortalData(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddPortalFeatures(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddDataProtection().SetApplicationName("Portal").PersistKeysToPortalDatabase();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
     }
 
     /// <summary>Migrates when configured to (the embedded default does) and seeds the demo project in demo mode.</summary>

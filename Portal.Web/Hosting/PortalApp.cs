@@ -21,7 +21,6 @@ public static class PortalApp
         builder.AddPortalAuthentication();
         builder.AddPortalJobs();
         builder.AddPortalUi();
-        builder.AddPortalDataJobs();
         overrideServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -2,7 +2,6 @@ using MudBlazor.Services;
 using Portal.Web.Auth;
 using Portal.Web.Components;
 using Portal.Web.Demo;
-using Portal.Web.Projects;
 
 namespace Portal.Web.Hosting;
 
@@ -19,22 +18,12 @@ public static class UiHosting
         builder.Services.AddRazorComponents()
             .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddMudServices();
-        builder.Services.AddScoped<ProjectAccess>();
-        builder.Services.AddScoped<ProjectService>();
-        builder.Services.AddScoped<MemberService>();
-        builder.Services.AddScoped<Labeling.LabelingService>();
-        builder.Services.AddSingleton<Review.ConsensusService>();
-        builder.Services.AddScoped<Review.ReviewService>();
-        builder.Services.AddScoped<Review.AdjudicationService>();
-        builder.Services.AddScoped<Review.ReviewSettingsService>();
-        builder.Services.AddScoped<Taxonomy.TaxonomyService>();
-        builder.Services.AddScoped<AuditLog>();
-        builder.Services.AddSingleton<DemoSeeder>();
     }
 
     public static void UsePortalPipeline(this WebApplication app)
     {
-        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        // Domain errors on endpoints become problem details (ProblemDetailsExceptionHandler); faults get the error page.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error", CreateScopeForErrors = true });
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();

@@ -13,22 +13,6 @@ namespace Portal.Web.ImportExport;
 /// </summary>
 public static class DataEndpoints
 {
-    public static void AddPortalDataJobs(this WebApplicationBuilder builder)
-    {
-        var services = builder.Services;
-        services.AddOptions<DataFilesOptions>().BindConfiguration(DataFilesOptions.Section);
-        services.AddOptions<UrlSourceOptions>().BindConfiguration(UrlSourceOptions.Section);
-        services.AddOptions<BlobSourceOptions>().BindConfiguration(BlobSourceOptions.Section);
-        services.AddSingleton<DataFiles>();
-        services.AddSingleton<DataJobProgress>();
-        services.AddSingleton<UrlSource>();
-        services.AddSingleton<BlobSource>();
-        services.AddSingleton<ImportService>();
-        services.AddSingleton<ExportService>();
-        services.AddTransient<DataJobRunner>();
-        services.AddScoped<DataJobService>();
-    }
-
     public static void MapDataJobs(this WebApplication app)
     {
         var group = app.MapGroup("/projects/{projectId:guid}/data").RequireAuthorization();

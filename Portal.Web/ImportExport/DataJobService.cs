@@ -27,7 +27,7 @@ public sealed record ImportResolution(IReadOnlyList<AddedLabel> Add, ImportMappi
 /// state in the DataJobs table, so the page shows them again after a reload and a restart resumes them.
 /// </summary>
 public sealed class DataJobService(
-    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, DataFiles files, DataJobProgress progress, IBackgroundJobClient jobs,
+    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, DataFiles files, DataJobProgress progress, IBackgroundJobClient jobs,
     TaxonomyService taxonomies, BlobSource blobs, AuditLog audit, TimeProvider clock)
 {
     private const int Listed = 25;
@@ -319,7 +319,7 @@ public sealed class DataJobService(
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Manager, ct);
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct) ?? Guid.Empty;
-        return await LabelingService.ControlsAsync(db, versionId, ct);
+        return await labelSets.GetAsync(db, versionId, ct);
     }
 
     /// <summary>Runs a failed import or export again with the same settings.</summary>

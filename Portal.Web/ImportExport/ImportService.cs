@@ -80,7 +80,7 @@ public sealed record ImportSummary(
 /// the rest imported. A crash leaves no half import (the transaction never commits), and the same file again (same
 /// idempotency key) finds the finished job and imports nothing twice.
 /// </summary>
-public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, TimeProvider clock)
+public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock)
 {
     private const int KeptErrors = 1000;
 
@@ -122,7 +122,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, Ti
 
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct) ?? Guid.Empty;
         var resolver = new Resolver(
-            (await LabelingService.ControlsAsync(db, versionId, ct)).ToDictionary(c => c.Name, StringComparer.Ordinal),
+            (await labelSets.GetAsync(db, versionId, ct)).ToDictionary(c => c.Name, StringComparer.Ordinal),
             options.Mappings ?? ImportMappings.None,
             options.Annotations == ImportedAnnotations.Annotations
                 ? await db.Users.AsNoTracking().Select(u => new { u.Email, u.Id }).ToDictionaryAsync(u => u.Email, u => u.Id, StringComparer.OrdinalIgnoreCase, ct)

@@ -50,10 +50,7 @@ public static class JobsHosting
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, jobs.WorkerCount));
         }
 
-        foreach (var job in RecurringJobSchedule.Jobs)
-        {
-            services.AddTransient(job.JobType);
-        }
+        // Each job is registered by its feature (AddPortalFeatures); a test checks that every row of the schedule resolves.
     }
 
     public static void MapPortalJobs(this WebApplication app)

@@ -1,16 +1,10 @@
 using Portal.Core.Labeling;
 using Portal.Core.Taxonomy;
+using Portal.Web.Common;
 
 namespace Portal.Web.Labeling;
 
-/// <param name="IsDeprecated">No longer offered (split or deprecated in a later taxonomy version); kept so older work still shows its name.</param>
-public sealed record LabelOption(
-    Guid Key, string Name, string Path, string Color, string? Hotkey, string? Description, int Depth, string? Examples = null, string? CounterExamples = null,
-    bool IsDeprecated = false);
-
 public sealed record Guidelines(int Number, string Markdown);
-
-public sealed record ControlView(string Name, ControlKind Kind, string Prompt, bool Required, IReadOnlyList<LabelOption> Labels);
 
 /// <summary>What the labeling page needs for one task: the text, the label set and the user's own draft (blind: nobody else's).</summary>
 public sealed record WorkItem(
@@ -27,9 +21,6 @@ public sealed record WorkItem(
 }
 
 public sealed record LabelingProgress(int MineToday, int MineTotal, int ProjectCompleted, int ProjectTotal);
-
-/// <summary>Someone else changed the same thing meanwhile (another tab, a reviewer); nothing was overwritten.</summary>
-public sealed class ConflictException(string message) : Exception(message);
 
 public sealed record HistoryEntry(long TaskId, string Snippet, AnnotationStatus Status, DateTime UpdatedAt, bool CanReopen, string? SkipReason);
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.ImportExport;
 using Portal.Core.Labeling;
@@ -8,7 +7,6 @@ using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Queries;
-using Portal.Web.Projects;
 
 namespace Portal.Web.Labeling;
 
@@ -17,11 +15,8 @@ namespace Portal.Web.Labeling;
 /// server; an annotator only ever sees their own annotation of a task (blind labeling).
 /// </summary>
 public sealed class LabelingService(
-    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, TimeProvider clock, Review.ConsensusService consensus, ILogger<LabelingService> logger)
+    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, TimeProvider clock, Review.ConsensusService consensus, ILogger<LabelingService> logger)
 {
-    // Published taxonomy versions never change, so their label sets are cached for good.
-    private static readonly ConcurrentDictionary<Guid, IReadOnlyList<ControlView>> ControlCache = new();
-
     /// <summary>
     /// The task to work on: the one this user already holds (a reload, another tab), else a newly claimed one by
     /// priority and age, gold tasks injected at the project's rate; null when nothing is left for this user.
@@ -128,7 +123,7 @@ public sealed class LabelingService(
             .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
         var until = await db.Reservations.Where(r => r.TaskId == taskId && r.UserId == user.UserId).Select(r => (DateTime?)r.ExpiresAt).SingleOrDefaultAsync(ct);
         var draft = annotation is null ? AnnotationResult.Empty : AnnotationStore.ResultOf(annotation);
-        var controls = await ControlsAsync(db, versionId, ct);
+        var controls = await labelSets.GetAsync(db, versionId, ct);
         var prediction = await db.Predictions.AsNoTracking().Where(p => p.TaskId == taskId)
             .OrderByDescending(p => p.CreatedAt).Select(p => new { p.ModelVersion, p.ResultJson }).FirstOrDefaultAsync(ct);
         var suggestions = prediction is null ? [] : Suggestions(AnnotationResult.FromJson(prediction.ResultJson), controls, task.Text.Length, draft);
@@ -139,21 +134,6 @@ public sealed class LabelingService(
             SuggestedBy = suggestions.Count > 0 ? prediction!.ModelVersion : null,
             ReviewComment = annotation?.Status == AnnotationStatus.Rejected ? annotation.ReviewComment : null,
         };
-    }
-
-    public static async Task<IReadOnlyList<ControlView>> ControlsAsync(PortalDbContext db, Guid versionId, CancellationToken ct)
-    {
-        if (ControlCache.TryGetValue(versionId, out var cached))
-        {
-            return cached;
-        }
-
-        var controls = await db.TaxonomyControls.AsNoTracking().Where(c => c.TaxonomyVersionId == versionId).OrderBy(c => c.SortOrder).ToListAsync(ct);
-        var labels = await db.Labels.AsNoTracking().Where(l => l.TaxonomyVersionId == versionId).OrderBy(l => l.SortOrder).ToListAsync(ct);
-        IReadOnlyList<ControlView> views = [.. controls.Select(c => new ControlView(c.Name, c.Kind, c.Prompt, c.Required,
-            [.. labels.Where(l => l.ControlId == c.Id).Select(l => new LabelOption(l.Key, l.Name, l.Path, l.Color, l.Hotkey, l.Description,
-                l.Path.Split(" / ").Length - 1, l.Examples, l.CounterExamples, l.IsDeprecated))]))];
-        return ControlCache.GetOrAdd(versionId, views);
     }
 
     /// <summary>Predicted spans that fit this label set and text and are not in the draft already.</summary>
@@ -411,7 +391,7 @@ public sealed class LabelingService(
         var versionId = annotation?.TaxonomyVersionId
             ?? await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct)
             ?? throw new InvalidOperationException("The project has no published taxonomy.");
-        AnnotationStore.Validate(task.Text, await ControlsAsync(db, versionId, ct), result, requireComplete);
+        AnnotationStore.Validate(task.Text, await labelSets.GetAsync(db, versionId, ct), result, requireComplete);
 
         var now = clock.GetUtcNow().UtcDateTime;
         if (annotation is null)

@@ -25,13 +25,6 @@ public sealed record ProjectCard(
 
 public sealed record NewProject(string Name, string? Description, string TemplateId, ProjectSettings Settings);
 
-/// <summary>A request that breaks rules; each error names the field it is about.</summary>
-public sealed class ValidationException(IReadOnlyList<(string Field, string Message)> errors)
-    : Exception(string.Join(" ", errors.Select(e => e.Message)))
-{
-    public IReadOnlyList<(string Field, string Message)> Errors { get; } = errors;
-}
-
 public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, AuditLog audit, TimeProvider clock)
 {
     /// <summary>Projects the user works in (managers and admins: every active project), with progress.</summary>

@@ -6,8 +6,6 @@ using Portal.Core.Review;
 using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Web.Labeling;
-using Portal.Web.Projects;
 
 namespace Portal.Web.Review;
 
@@ -16,7 +14,7 @@ namespace Portal.Web.Review;
 /// threshold pre-accepted), and the adjudicator's result becomes the task's ground truth with provenance.
 /// With anonymized adjudication, annotator names never leave the server.
 /// </summary>
-public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> factory, ProjectAccess access, TimeProvider clock)
+public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, TimeProvider clock)
 {
     public async Task<int> WaitingAsync(PortalPrincipal user, Guid projectId, CancellationToken ct)
     {
@@ -50,7 +48,7 @@ public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> facto
             !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == user.UserId));
     }
 
-    private static async Task<AdjudicationItem> LoadAsync(PortalDbContext db, Guid projectId, long taskId, CancellationToken ct)
+    private async Task<AdjudicationItem> LoadAsync(PortalDbContext db, Guid projectId, long taskId, CancellationToken ct)
     {
         var task = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId && t.ProjectId == projectId)
             .Select(t => new { t.Text, t.State, t.Agreement, t.Version }).SingleOrDefaultAsync(ct) ?? throw new NotFoundException("The task");
@@ -72,7 +70,7 @@ public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> facto
                 : new AdjudicationAnnotator(letter, names.GetValueOrDefault(a.UserId, "someone"), a.UserId, AnnotationStore.ResultOf(a));
         }).ToList();
         var versionId = await VersionOfAsync(db, projectId, annotations, ct);
-        var controls = await LabelingService.ControlsAsync(db, versionId, ct);
+        var controls = await labelSets.GetAsync(db, versionId, ct);
         var merged = TaskConsensus.Merge([.. controls.Select(c => new ControlSpec(c.Name, c.Kind))], [.. people.Select(p => new AnnotatorResult(p.Key, p.Result))], project.ConsensusVoteThreshold);
         return new AdjudicationItem(projectId, taskId, task.Text, controls, people, merged, task.Agreement, project.ConsensusVoteThreshold,
             project.AnonymousAdjudication, task.Version, await ReviewService.ReviewerInstructionsAsync(db, projectId, ct));
@@ -127,7 +125,7 @@ public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> facto
         }
 
         var versionId = await VersionOfAsync(db, projectId, annotations, ct);
-        AnnotationStore.Validate(task.Text, await LabelingService.ControlsAsync(db, versionId, ct), result, requireComplete: true);
+        AnnotationStore.Validate(task.Text, await labelSets.GetAsync(db, versionId, ct), result, requireComplete: true);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var json = result.ToJson();

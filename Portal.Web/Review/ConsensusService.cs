@@ -9,7 +9,6 @@ using Portal.Core.Security;
 using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Web.Labeling;
 
 namespace Portal.Web.Review;
 
@@ -20,7 +19,7 @@ namespace Portal.Web.Review;
 /// Idempotent: evaluating a task again with the same annotations changes nothing, so the submit path, the sweep job
 /// and a retry can all call it.
 /// </summary>
-public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, ILogger<ConsensusService> logger)
+public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock, ILogger<ConsensusService> logger)
 {
     /// <summary>How many of the project's latest annotations Dawid-Skene learns annotator skill from.</summary>
     private const int HistoryAnnotations = 3000;
@@ -65,7 +64,7 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
 
         var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == task.ProjectId, ct);
         var settings = project.Settings;
-        var controls = (await LabelingService.ControlsAsync(db, annotations[^1].TaxonomyVersionId, ct)).Select(c => new ControlSpec(c.Name, c.Kind)).ToList();
+        var controls = (await labelSets.GetAsync(db, annotations[^1].TaxonomyVersionId, ct)).Select(c => new ControlSpec(c.Name, c.Kind)).ToList();
         var results = annotations.Select(a => new AnnotatorResult(a.UserId.ToString(), AnnotationStore.ResultOf(a))).ToList();
         var history = await HistoryAsync(db, task, controls, results, ct);
         var decision = TaskConsensus.Decide(controls, task.Text.Length, results, new ConsensusPolicy(settings.AgreementThreshold, settings.ConsensusVoteThreshold), history);

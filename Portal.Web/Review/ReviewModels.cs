@@ -1,7 +1,6 @@
 using Portal.Core.Audits;
 using Portal.Core.Labeling;
 using Portal.Core.Review;
-using Portal.Web.Labeling;
 
 namespace Portal.Web.Review;
 

@@ -5,8 +5,6 @@ using Portal.Core.Review;
 using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Web.Labeling;
-using Portal.Web.Projects;
 
 namespace Portal.Web.Review;
 
@@ -15,7 +13,7 @@ namespace Portal.Web.Review;
 /// agreement first; accept, fix and accept, or reject back to the annotator with a comment. Reviewers, managers
 /// and admins only; nobody reviews their own work; a decision on a stale version is a conflict.
 /// </summary>
-public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, ProjectAccess access, ConsensusService consensus, TimeProvider clock)
+public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, ConsensusService consensus, TimeProvider clock)
 {
     public async Task<int> WaitingAsync(PortalPrincipal user, Guid projectId, CancellationToken ct)
     {
@@ -52,7 +50,7 @@ public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, Pr
             a.Status == AnnotationStatus.Submitted && a.UserId != user.UserId && !putAside.Contains(a.Id));
     }
 
-    private static async Task<ReviewItem> LoadAsync(PortalDbContext db, Guid projectId, long annotationId, CancellationToken ct)
+    private async Task<ReviewItem> LoadAsync(PortalDbContext db, Guid projectId, long annotationId, CancellationToken ct)
     {
         var a = await db.Annotations.AsNoTracking().Include(x => x.Spans).Include(x => x.Answers)
             .SingleOrDefaultAsync(x => x.Id == annotationId && x.ProjectId == projectId, ct) ?? throw new NotFoundException("The annotation");
@@ -61,7 +59,7 @@ public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, Pr
         var past = await db.Reviews.AsNoTracking().Where(r => r.AnnotationId == a.Id).OrderBy(r => r.CreatedAt)
             .Select(r => new PastReview(r.CreatedAt, db.Users.Where(u => u.Id == r.ReviewerId).Select(u => u.DisplayName).First(), r.Decision, r.Comment))
             .ToListAsync(ct);
-        return new ReviewItem(projectId, a.Id, a.TaskId, task.Text, await LabelingService.ControlsAsync(db, a.TaxonomyVersionId, ct), AnnotationStore.ResultOf(a),
+        return new ReviewItem(projectId, a.Id, a.TaskId, task.Text, await labelSets.GetAsync(db, a.TaxonomyVersionId, ct), AnnotationStore.ResultOf(a),
             a.Version, a.UserId, annotator, a.SubmittedAt, task.Agreement, past, await ReviewerInstructionsAsync(db, projectId, ct));
     }
 
@@ -109,7 +107,7 @@ public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, Pr
         {
             result = fixedResult ?? throw new ArgumentNullException(nameof(fixedResult));
             var text = await db.Tasks.Where(t => t.Id == annotation.TaskId).Select(t => t.Text).SingleAsync(ct);
-            AnnotationStore.Validate(text, await LabelingService.ControlsAsync(db, annotation.TaxonomyVersionId, ct), result, requireComplete: true);
+            AnnotationStore.Validate(text, await labelSets.GetAsync(db, annotation.TaxonomyVersionId, ct), result, requireComplete: true);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -165,7 +163,7 @@ public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, Pr
                 [.. agreeing.Select(a => Guid.TryParse(a, out var g) ? Name(g) : a)], truth.Agreement, truth.ReasonCode, truth.Note);
         }
 
-        return new TaskDetail(projectId, taskId, task.Text, task.State, task.Agreement, await LabelingService.ControlsAsync(db, versionId, ct), truthView,
+        return new TaskDetail(projectId, taskId, task.Text, task.State, task.Agreement, await labelSets.GetAsync(db, versionId, ct), truthView,
             [.. events.Select(e => new TaskEventView(e.At, e.Kind, e.ActorId is { } a ? Name(a) : null, e.Agreement, e.Detail))],
             [.. annotations.Select(a => new TaskAnnotationView(a.Id, a.UserId, Name(a.UserId), a.Status, a.SubmittedAt, AnnotationStore.ResultOf(a)))]);
     }

@@ -5,8 +5,6 @@ using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Auth;
-using Portal.Web.Labeling;
-using Portal.Web.Projects;
 
 namespace Portal.Web.Review;
 

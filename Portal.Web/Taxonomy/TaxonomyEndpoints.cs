@@ -1,7 +1,6 @@
 using System.Text;
 using Portal.Core.Taxonomy;
 using Portal.Web.Auth;
-using Portal.Web.Projects;
 
 namespace Portal.Web.Taxonomy;
 
@@ -22,22 +21,12 @@ public static class TaxonomyEndpoints
                 return Results.Forbid();
             }
 
-            try
-            {
-                var state = await taxonomies.LoadAsync(user, projectId, http.RequestAborted);
-                var name = $"label-set-v{state.CurrentNumber}{(state.HasSavedDraft ? "-draft" : "")}.{format}";
-                var body = format == "json" ? TaxonomyFile.WriteJson(state.Draft.Model) : TaxonomyFile.WriteCsv(state.Draft.Model);
-                // A BOM so spreadsheet programs read the CSV as UTF-8.
-                var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(body)).ToArray();
-                return Results.File(bytes, format == "json" ? "application/json" : "text/csv", name);
-            }
-            catch (NotFoundException)
-            {
-                return Results.NotFound();
-            }
-            catch (ForbiddenException)
-            {
-                return Results.Forbid();
-            }
+            // Refusals and missing projects surface as domain errors, answered by ProblemDetailsExceptionHandler.
+            var state = await taxonomies.LoadAsync(user, projectId, http.RequestAborted);
+            var name = $"label-set-v{state.CurrentNumber}{(state.HasSavedDraft ? "-draft" : "")}.{format}";
+            var body = format == "json" ? TaxonomyFile.WriteJson(state.Draft.Model) : TaxonomyFile.WriteCsv(state.Draft.Model);
+            // A BOM so spreadsheet programs read the CSV as UTF-8.
+            var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(body)).ToArray();
+            return Results.File(bytes, format == "json" ? "application/json" : "text/csv", name);
         }).RequireAuthorization();
 }

@@ -6,8 +6,6 @@ using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Auth;
-using Portal.Web.Labeling;
-using Portal.Web.Projects;
 
 namespace Portal.Web.Taxonomy;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Data;
 
-/// <summary>A migrated SQLite file in the benchmark's folder, with the portal's data services and no logging.</summary>
+/// <summary>A migrated SQLite file in the benchmark's folder, with the portal's services as every host registers them, and no logging.</summary>
 internal static class BenchDatabase
 {
     public static async Task<(ServiceProvider Services, IDbContextFactory<PortalDbContext> Factory)> CreateAsync(string folder, string file)
@@ -17,7 +17,7 @@ internal static class BenchDatabase
         var services = new ServiceCollection()
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
-            .AddPortalData(configuration, folder)
+            .AddPortalFeatures(configuration, folder)
             .BuildServiceProvider();
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
         return (services, services.GetRequiredService<IDbContextFactory<PortalDbContext>>());

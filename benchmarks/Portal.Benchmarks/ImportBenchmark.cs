@@ -47,7 +47,7 @@ internal static class ImportBenchmark
         var before = Process.GetCurrentProcess().WorkingSet64;
         var watch = Stopwatch.StartNew();
         await using var stream = File.OpenRead(file);
-        var summary = await new ImportService(factory, TimeProvider.System).RunAsync(
+        var summary = await services.GetRequiredService<ImportService>().RunAsync(
             project.Id, manager.Id, stream, "tasks.jsonl", "bench", new ImportOptions(TaskFileFormat.Jsonl), null, default);
         watch.Stop();
         var peak = PhasePeak.Bytes();
@@ -62,14 +62,14 @@ internal static class ImportBenchmark
         long exported;
         await using (var output = File.Create(exportFile))
         {
-            exported = await new ExportService(factory).ExportAsync(project.Id, new ExportOptions(ExportFormat.Jsonl), output, default);
+            exported = await services.GetRequiredService<ExportService>().ExportAsync(project.Id, new ExportOptions(ExportFormat.Jsonl), output, default);
         }
 
         watch.Stop();
         Console.WriteLine($"export as JSONL, {exported:N0} tasks ({new FileInfo(exportFile).Length / 1e6:F0} MB, tasks without annotations)");
         Console.WriteLine($"  {watch.Elapsed.TotalSeconds:F1} s; peak resident memory during the export {PhasePeak.Bytes() / 1e6:F0} MB   (target < 20 s, < 300 MB)");
 
-        await WithAnnotationsAsync(folder, factory, manager, tasks);
+        await WithAnnotationsAsync(folder, services, factory, manager, tasks);
     }
 
     /// <summary>An empty project with the customer-messages label set.</summary>
@@ -93,7 +93,7 @@ internal static class ImportBenchmark
     /// (two spans and a choice) is imported as annotations of the benchmark's user, then exported as Label Studio JSON
     /// and as JSONL.
     /// </summary>
-    private static async Task WithAnnotationsAsync(string folder, IDbContextFactory<PortalDbContext> factory, User manager, int tasks)
+    private static async Task WithAnnotationsAsync(string folder, IServiceProvider services, IDbContextFactory<PortalDbContext> factory, User manager, int tasks)
     {
         var project = await ProjectAsync(factory, manager, "Export benchmark", annotatorsPerTask: 1);
 
@@ -114,7 +114,7 @@ internal static class ImportBenchmark
         ImportSummary summary;
         await using (var stream = File.OpenRead(file))
         {
-            summary = await new ImportService(factory, TimeProvider.System).RunAsync(
+            summary = await services.GetRequiredService<ImportService>().RunAsync(
                 project.Id, manager.Id, stream, "annotated.jsonl", "bench-annotated", new ImportOptions(TaskFileFormat.Jsonl, Annotations: ImportedAnnotations.Annotations), null, default);
         }
 
@@ -130,7 +130,7 @@ internal static class ImportBenchmark
             long exported;
             await using (var stream = File.Create(output))
             {
-                exported = await new ExportService(factory).ExportAsync(project.Id, new ExportOptions(format), stream, default);
+                exported = await services.GetRequiredService<ExportService>().ExportAsync(project.Id, new ExportOptions(format), stream, default);
             }
 
             watch.Stop();

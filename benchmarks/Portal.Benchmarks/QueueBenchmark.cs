@@ -31,9 +31,8 @@ internal static class QueueBenchmark
         Console.WriteLine($"next task on SQLite, {tasks:N0} tasks (overlap 2), {annotators} concurrent annotators x {rounds} tasks each, {thinkMs / 2}-{thinkMs * 3 / 2} ms per task");
         Console.WriteLine($"  seeding {seed.Elapsed.TotalSeconds:F1} s (raw prepared inserts)");
 
-        var service = new LabelingService(factory, new ProjectAccess(), TimeProvider.System,
-            new ConsensusService(factory, TimeProvider.System, NullLogger<ConsensusService>.Instance), NullLogger<LabelingService>.Instance);
-        var controls = await LabelingService.ControlsAsync(await factory.CreateDbContextAsync(), versionId, default);
+        var service = services.GetRequiredService<LabelingService>();
+        var controls = await services.GetRequiredService<LabelSetCache>().GetAsync(await factory.CreateDbContextAsync(), versionId, default);
         var intent = controls.Single(c => c.Name == "intent").Labels[0].Key;
         var sentiment = controls.Single(c => c.Name == "sentiment").Labels[0].Key;
         var result = new AnnotationResult([], [new AnswerValue("intent", intent), new AnswerValue("sentiment", sentiment)]);

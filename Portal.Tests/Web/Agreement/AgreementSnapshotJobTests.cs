@@ -13,9 +13,9 @@ public class AgreementSnapshotJobTests
     public async Task DemoProject_SnapshotsEveryControl_AndARerunReplacesTheDay()
     {
         await using var database = await TestDatabase.CreateAsync();
-        await new DemoSeeder(database.Factory, TimeProvider.System, new Portal.Web.Review.ConsensusService(database.Factory, TimeProvider.System, NullLogger<Portal.Web.Review.ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance).SeedAsync();
+        await database.Get<DemoSeeder>().SeedAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero));
-        var job = new AgreementSnapshotJob(database.Factory, clock, NullLogger<AgreementSnapshotJob>.Instance);
+        var job = new AgreementSnapshotJob(database.Factory, database.Get<LabelSetCache>(), clock, NullLogger<AgreementSnapshotJob>.Instance);
 
         await job.RunAsync(CancellationToken.None);
         List<(string Measure, string Key, double? Value, double? Low, double? High)> first;

@@ -25,17 +25,12 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        await new DemoSeeder(Database.Factory, TimeProvider.System, new Portal.Web.Review.ConsensusService(Database.Factory, TimeProvider.System, NullLogger<Portal.Web.Review.ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance).SeedAsync();
+        await Database.Get<DemoSeeder>().SeedAsync();
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
-        Services.AddSingleton(Database.Factory);
-        Services.AddSingleton(TimeProvider.System);
-        Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
+        // The same registration as the app, the CLI and the benchmarks, over the test's database.
+        Services.AddPortalFeatures(Database.Configuration, Database.Folder);
         Services.AddSingleton(new AuthMode(IsDemo: true, IdentityProviderOrigin: null));
-        Services.AddScoped<AuditLog>();
-        Services.AddScoped<ProjectService>();
-        Services.AddScoped<ProjectAccess>();
-        Services.AddScoped<Portal.Web.Taxonomy.TaxonomyService>();
         Auth = AddAuthorization();
         // Last, because touching the renderer builds the service provider.
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));

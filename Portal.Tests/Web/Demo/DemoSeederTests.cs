@@ -13,7 +13,7 @@ public class DemoSeederTests
     public async Task SeedAsync_Twice_SeedsOnce()
     {
         await using var database = await TestDatabase.CreateAsync();
-        var seeder = new DemoSeeder(database.Factory, TimeProvider.System, new Portal.Web.Review.ConsensusService(database.Factory, TimeProvider.System, NullLogger<Portal.Web.Review.ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance);
+        var seeder = database.Get<DemoSeeder>();
 
         await seeder.SeedAsync();
         await seeder.SeedAsync();
@@ -32,7 +32,7 @@ public class DemoSeederTests
     public async Task SeedAsync_EverySpanCoversItsEntityText_AndAnnotatorsSometimesDisagree()
     {
         await using var database = await TestDatabase.CreateAsync();
-        await new DemoSeeder(database.Factory, TimeProvider.System, new Portal.Web.Review.ConsensusService(database.Factory, TimeProvider.System, NullLogger<Portal.Web.Review.ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance).SeedAsync();
+        await database.Get<DemoSeeder>().SeedAsync();
         await using var db = await database.ContextAsync();
 
         var spans = await db.AnnotationSpans
@@ -55,7 +55,7 @@ public class DemoSeederTests
     public async Task SeedAsync_DemonstratesEveryQualityPath()
     {
         await using var database = await TestDatabase.CreateAsync();
-        await new DemoSeeder(database.Factory, TimeProvider.System, new Portal.Web.Review.ConsensusService(database.Factory, TimeProvider.System, NullLogger<Portal.Web.Review.ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance).SeedAsync();
+        await database.Get<DemoSeeder>().SeedAsync();
         await using var db = await database.ContextAsync();
 
         var sources = await db.GroundTruths.GroupBy(g => g.Source).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count);

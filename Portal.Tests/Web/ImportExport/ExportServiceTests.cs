@@ -19,7 +19,7 @@ public class ExportServiceTests
     private static async Task<(TestDatabase Database, Guid ProjectId)> DemoAsync()
     {
         var database = await TestDatabase.CreateAsync();
-        await new DemoSeeder(database.Factory, TimeProvider.System, new ConsensusService(database.Factory, TimeProvider.System, NullLogger<ConsensusService>.Instance), NullLogger<DemoSeeder>.Instance).SeedAsync();
+        await database.Get<DemoSeeder>().SeedAsync();
         await using var db = await database.ContextAsync();
         return (database, await db.Projects.Select(p => p.Id).SingleAsync());
     }
@@ -27,7 +27,7 @@ public class ExportServiceTests
     private static async Task<string> ExportAsync(TestDatabase database, Guid projectId, ExportOptions options)
     {
         using var stream = new MemoryStream();
-        await new ExportService(database.Factory).ExportAsync(projectId, options, stream, default);
+        await database.Get<ExportService>().ExportAsync(projectId, options, stream, default);
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
@@ -107,7 +107,7 @@ public class ExportServiceTests
         var json = await ExportAsync(database, projectId, new ExportOptions(ExportFormat.LabelStudioJson, ExportFilter.Submitted));
         var (target, people) = await ProjectAsync(database, tasks: 0, overlap: 1, annotators: 1);
 
-        var summary = await new ImportService(database.Factory, TimeProvider.System).RunAsync(target, people[0].UserId, new MemoryStream(Encoding.UTF8.GetBytes(json)),
+        var summary = await database.Get<ImportService>().RunAsync(target, people[0].UserId, new MemoryStream(Encoding.UTF8.GetBytes(json)),
             "export.json", "round-trip", new ImportOptions(TaskFileFormat.JsonArray, Annotations: ImportedAnnotations.GroundTruth), null, default);
 
         Assert.True(summary.Committed, string.Join("; ", summary.Errors.Select(e => e.Reason)));

@@ -22,7 +22,7 @@ public class ImportServiceTests
     {
         var database = await TestDatabase.CreateAsync();
         var (projectId, people) = await ProjectAsync(database, tasks: 0, overlap: 2, annotators: 1);
-        return (database, projectId, people[0].UserId, new ImportService(database.Factory, TimeProvider.System));
+        return (database, projectId, people[0].UserId, database.Get<ImportService>());
     }
 
     [Fact]

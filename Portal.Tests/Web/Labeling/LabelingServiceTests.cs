@@ -16,9 +16,7 @@ namespace Portal.Tests.Web.Labeling;
 
 public class LabelingServiceTests
 {
-    internal static LabelingService Service(TestDatabase database) => new(
-        database.Factory, new ProjectAccess(), TimeProvider.System,
-        new ConsensusService(database.Factory, TimeProvider.System, NullLogger<ConsensusService>.Instance), NullLogger<LabelingService>.Instance);
+    internal static LabelingService Service(TestDatabase database) => database.Get<LabelingService>();
 
     /// <summary>A project with <paramref name="tasks"/> texts, overlap <paramref name="overlap"/>, and <paramref name="annotators"/> members.</summary>
     internal static async Task<(Guid ProjectId, List<PortalPrincipal> Annotators)> ProjectAsync(TestDatabase database, int tasks, int overlap, int annotators)
@@ -30,7 +28,7 @@ public class LabelingServiceTests
             await db.SaveChangesAsync();
         }
 
-        var projects = new ProjectService(database.Factory, new AuditLog(database.Factory, TimeProvider.System, new HttpContextAccessor()), TimeProvider.System);
+        var projects = database.Get<ProjectService>();
         var projectId = await projects.CreateAsync(manager, new NewProject($"P{Guid.NewGuid():N}", null, TaxonomyTemplates.CustomerMessages.Id,
             new ProjectSettings { AnnotatorsPerTask = overlap }), default);
         var people = new List<PortalPrincipal>();

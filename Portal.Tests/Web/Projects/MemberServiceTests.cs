@@ -14,8 +14,7 @@ public class MemberServiceTests
 {
     private static async Task<(MemberService Service, Guid ProjectId, PortalPrincipal Manager, User Annotator)> SetUpAsync(TestDatabase database)
     {
-        var audit = new AuditLog(database.Factory, TimeProvider.System, new HttpContextAccessor());
-        var manager = new PortalPrincipal(Guid.CreateVersion7(), "Morgan", new HashSet<string> { AppRoles.Manager });
+                var manager = new PortalPrincipal(Guid.CreateVersion7(), "Morgan", new HashSet<string> { AppRoles.Manager });
         var annotator = new User { Id = Guid.CreateVersion7(), ExternalId = "oid-ann", Email = "Ann@Example.test", DisplayName = "Ann", CreatedAt = DateTime.UtcNow };
         await using (var db = await database.ContextAsync())
         {
@@ -23,9 +22,9 @@ public class MemberServiceTests
             await db.SaveChangesAsync();
         }
 
-        var projectId = await new ProjectService(database.Factory, audit, TimeProvider.System)
+        var projectId = await database.Get<ProjectService>()
             .CreateAsync(manager, new NewProject("Tickets", null, TaxonomyTemplates.NamedEntities.Id, new ProjectSettings()), default);
-        return (new MemberService(database.Factory, new ProjectAccess(), audit, TimeProvider.System), projectId, manager, annotator);
+        return (database.Get<MemberService>(), projectId, manager, annotator);
     }
 
     [Fact]

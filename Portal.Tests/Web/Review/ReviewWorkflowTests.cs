@@ -34,10 +34,8 @@ public class ReviewWorkflowTests
             await db.SaveChangesAsync();
         }
 
-        var consensus = new ConsensusService(database.Factory, TimeProvider.System, NullLogger<ConsensusService>.Instance);
         return new Setup(database, projectId, people, reviewer, Service(database),
-            new ReviewService(database.Factory, new ProjectAccess(), consensus, TimeProvider.System),
-            new AdjudicationService(database.Factory, new ProjectAccess(), TimeProvider.System), consensus);
+            database.Get<ReviewService>(), database.Get<AdjudicationService>(), database.Get<ConsensusService>());
     }
 
     private static Guid Label(WorkItem item, string control, string name) => item.Controls.Single(c => c.Name == control).Labels.Single(l => l.Name == name).Key;
@@ -76,7 +74,7 @@ public class ReviewWorkflowTests
 
         // Idempotent: the sweep (or a retry) evaluating it again changes nothing.
         Assert.Null(await s.Consensus.EvaluateAsync(task, default));
-        await new ConsensusSweepJob(database.Factory, s.Consensus, NullLogger<ConsensusSweepJob>.Instance).RunAsync(default);
+        await database.Get<ConsensusSweepJob>().RunAsync(default);
         await using var check = await database.ContextAsync();
         Assert.Equal([TaskEventKind.ConsensusReached], await check.TaskEvents.Where(e => e.TaskId == task).Select(e => e.Kind).ToListAsync());
         Assert.Equal(1, await check.GroundTruths.CountAsync());
@@ -252,8 +250,7 @@ public class ReviewWorkflowTests
         await using var database = await TestDatabase.CreateAsync();
         var s = await SetupAsync(database, tasks: 1, overlap: 2, annotators: 1);
         var manager = new PortalPrincipal(Guid.CreateVersion7(), "Mia Manager", new HashSet<string> { AppRoles.Manager });
-        var settings = new ReviewSettingsService(database.Factory, new ProjectAccess(),
-            new Portal.Web.Auth.AuditLog(database.Factory, TimeProvider.System, new Microsoft.AspNetCore.Http.HttpContextAccessor()), TimeProvider.System);
+        var settings = database.Get<ReviewSettingsService>();
         var (_, current) = await settings.GetAsync(manager, s.ProjectId, default);
 
         var invalid = await Assert.ThrowsAsync<ValidationException>(() => settings.SaveAsync(manager, s.ProjectId, current with { AgreementThreshold = 1.5 }, default));

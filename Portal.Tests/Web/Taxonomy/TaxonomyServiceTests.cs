@@ -18,8 +18,7 @@ public class TaxonomyServiceTests
 {
     private static readonly PortalPrincipal Manager = new(Guid.CreateVersion7(), "Mia Manager", new HashSet<string> { AppRoles.Manager });
 
-    private static TaxonomyService Service(TestDatabase database) =>
-        new(database.Factory, new ProjectAccess(), new AuditLog(database.Factory, TimeProvider.System, new HttpContextAccessor()), TimeProvider.System);
+    private static TaxonomyService Service(TestDatabase database) => database.Get<TaxonomyService>();
 
     private static Guid Key(TaxonomyDraft draft, string path) => draft.Model.AllLabels.Single(x => draft.Model.PathOf(x.Label.Key) == path).Label.Key;
 
@@ -77,7 +76,7 @@ public class TaxonomyServiceTests
         var current = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync();
         Assert.Equal(3, await db.Annotations.CountAsync(a => a.ProjectId == projectId && a.TaxonomyVersionId == current));
         Assert.Equal(3, await db.AnnotationSpans.CountAsync(s => s.LabelKey == person));
-        var controls = await LabelingService.ControlsAsync(db, current!.Value, default);
+        var controls = await database.Get<LabelSetCache>().GetAsync(db, current!.Value, default);
         Assert.Equal("Individual", controls.Single(c => c.Name == "entities").Labels.Single(l => l.Key == person).Name);
         Assert.Null((await db.Taxonomies.SingleAsync(t => t.ProjectId == projectId)).DraftJson);
         Assert.True(await db.AuditLog.AnyAsync(e => e.Action == "taxonomy.publish" && e.ProjectId == projectId));

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
 
-namespace Portal.Web.Auth;
+namespace Portal.Web.Common;
 
 /// <summary>Writes the append-only log of security-relevant actions.</summary>
 public sealed class AuditLog(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, IHttpContextAccessor http)

@@ -2,13 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Security;
 using Portal.Data;
 
-namespace Portal.Web.Projects;
-
-/// <summary>The object does not exist, or exists outside the caller's projects: both look the same.</summary>
-public sealed class NotFoundException(string what) : Exception($"{what} was not found.");
-
-/// <summary>The caller may see the object but not do this with it.</summary>
-public sealed class ForbiddenException(string message) : Exception(message);
+namespace Portal.Web.Common;
 
 /// <summary>Server-side project authorization used by every feature service.</summary>
 public sealed class ProjectAccess

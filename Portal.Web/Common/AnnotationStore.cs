@@ -3,9 +3,8 @@ using Portal.Core.Labeling;
 using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Web.Projects;
 
-namespace Portal.Web.Labeling;
+namespace Portal.Web.Common;
 
 /// <summary>
 /// Writing an annotation the one way every feature does (labeling, review fixes): validated against its label set,

@@ -1,0 +1,11 @@
+namespace Portal.Web.Labeling;
+
+public static class LabelingFeature
+{
+    public static IServiceCollection AddLabeling(this IServiceCollection services)
+    {
+        services.AddScoped<LabelingService>();
+        services.AddTransient<Jobs.ExpireReservationsJob>();
+        return services;
+    }
+}

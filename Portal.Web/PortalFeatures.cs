@@ -1,0 +1,45 @@
+using Portal.Data;
+using Portal.Web.Common;
+using Portal.Web.Agreement;
+using Portal.Web.ImportExport;
+using Portal.Web.Labeling;
+using Portal.Web.Projects;
+using Portal.Web.Review;
+using Portal.Web.Taxonomy;
+
+namespace Portal.Web;
+
+/// <summary>
+/// The one registration of Portal's domain: the database, the shared ground and every feature's services, in an explicit
+/// list (no assembly scanning). The web app, the command line, the component tests and the benchmarks all call it, so
+/// they run the same services; each host adds only what is its own (UI, sign-in, Hangfire, console logging).
+/// </summary>
+public static class PortalFeatures
+{
+    public static IServiceCollection AddPortalFeatures(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddPortalData(configuration, contentRoot);
+        services.AddPortalCommon();
+        services.AddProjects();
+        services.AddTaxonomy();
+        services.AddLabeling();
+        services.AddReview();
+        services.AddAgreement();
+        services.AddImportExport();
+        // The demo project is seeded through the real services, by the web app and by tests alike.
+        services.AddSingleton<Demo.DemoSeeder>();
+        return services;
+    }
+
+    /// <summary>What every feature needs: time, access checks, the current user, label sets, the audit log.</summary>
+    public static IServiceCollection AddPortalCommon(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddSingleton<ProjectAccess>();
+        services.AddSingleton<LabelSetCache>();
+        services.AddScoped<CurrentUser>();
+        services.AddScoped<AuditLog>();
+        return services;
+    }
+}
