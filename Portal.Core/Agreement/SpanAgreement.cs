@@ -75,6 +75,13 @@ public static class SpanAgreement
             }
         }
 
+        return Summarize(study, pairs, tp, sizeA, sizeB);
+    }
+
+    /// <summary>F1 per pair (micro over labels and tasks) and per label (the mean over pairs where the label occurs).</summary>
+    private static SpanF1Result Summarize(SpanStudy study, List<(int A, int B)> pairs, long[] tp, long[] sizeA, long[] sizeB)
+    {
+        var labels = study.Labels.Count;
         var pairResults = new List<SpanPairResult>(pairs.Count);
         var perLabelSums = new double[labels];
         var perLabelCounts = new int[labels];

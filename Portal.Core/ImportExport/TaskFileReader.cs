@@ -175,11 +175,14 @@ public static class TaskFileReader
         return new TaskRecord(where, line, id, text, metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata), keep ? element.Clone() : null);
     }
 
+    /// <summary>A quoted cell may hold line breaks, but a record never grows past this many characters (the task limit and its other cells).</summary>
+    public const int MaxCsvRecordChars = MaxTextChars + (64 * 1024);
+
     private static async IAsyncEnumerable<object> ReadCsvAsync(Stream stream, string fileName, CsvColumns columns, [EnumeratorCancellation] CancellationToken ct)
     {
         List<string>? header = null;
         var pending = new StringBuilder();
-        long startLine = 0;
+        long startLine = 0, quotes = 0;
         var any = false;
         await foreach (var line in ReadLinesAsync(stream, ct))
         {
@@ -187,6 +190,7 @@ public static class TaskFileReader
             {
                 yield return new TaskRowError($"{fileName}, line {line.Number}", line.Number, "line", error);
                 pending.Clear();
+                quotes = 0;
                 continue;
             }
 
@@ -200,13 +204,23 @@ public static class TaskFileReader
             }
 
             pending.Append(line.Text);
-            if (!Balanced(pending))
+            // One pass: each line's quotes are counted once as it arrives, never the whole record again.
+            quotes += line.Text!.AsSpan().Count('"');
+            if (quotes % 2 != 0)
             {
+                if (pending.Length > MaxCsvRecordChars)
+                {
+                    yield return new TaskRowError($"{fileName}, line {startLine}", startLine, "row",
+                        $"unclosed quote starting at line {startLine}: the record runs past line {line.Number} without closing it.");
+                    yield break;
+                }
+
                 continue;
             }
 
             var fields = Csv.SplitRecord(pending.ToString()) ?? [];
             pending.Clear();
+            quotes = 0;
             var where = $"{fileName}, line {startLine}";
             if (header is null)
             {
@@ -221,34 +235,16 @@ public static class TaskFileReader
                 continue;
             }
 
-            if (fields.All(string.IsNullOrWhiteSpace))
+            if (CsvRow(header, fields, columns, where, startLine) is { } row)
             {
-                continue;
+                any = true;
+                yield return row;
             }
-
-            any = true;
-            if (fields.Count != header.Count)
-            {
-                yield return new TaskRowError(where, startLine, "row", $"{fields.Count} cells where the header has {header.Count}.");
-                continue;
-            }
-
-            var text = fields[header.IndexOf(columns.TextColumn)];
-            if (text.Trim().Length == 0)
-            {
-                yield return new TaskRowError(where, startLine, columns.TextColumn, "the text is empty.");
-                continue;
-            }
-
-            var id = columns.IdColumn is { } idColumn && header.IndexOf(idColumn) is >= 0 and var i && fields[i].Trim().Length > 0 ? fields[i].Trim() : null;
-            var keep = columns.MetadataColumns ?? [.. header.Where(h => h != columns.TextColumn && h != columns.IdColumn)];
-            var metadata = keep.Where(header.Contains).ToDictionary(k => k, k => fields[header.IndexOf(k)]);
-            yield return new TaskRecord(where, startLine, id, text, metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata), null);
         }
 
         if (pending.Length > 0)
         {
-            yield return new TaskRowError($"{fileName}, line {startLine}", startLine, "row", "a quoted cell is never closed.");
+            yield return new TaskRowError($"{fileName}, line {startLine}", startLine, "row", $"unclosed quote starting at line {startLine}: a quoted cell is never closed.");
         }
         else if (header is null)
         {
@@ -260,18 +256,29 @@ public static class TaskFileReader
         }
     }
 
-    private static bool Balanced(StringBuilder record)
+    /// <summary>One data row as a task or a row error; null for a blank row.</summary>
+    private static object? CsvRow(List<string> header, List<string> fields, CsvColumns columns, string where, long line)
     {
-        var quotes = 0;
-        foreach (var chunk in record.GetChunks())
+        if (fields.All(string.IsNullOrWhiteSpace))
         {
-            foreach (var c in chunk.Span)
-            {
-                quotes += c == '"' ? 1 : 0;
-            }
+            return null;
         }
 
-        return quotes % 2 == 0;
+        if (fields.Count != header.Count)
+        {
+            return new TaskRowError(where, line, "row", $"{fields.Count} cells where the header has {header.Count}.");
+        }
+
+        var text = fields[header.IndexOf(columns.TextColumn)];
+        if (text.Trim().Length == 0)
+        {
+            return new TaskRowError(where, line, columns.TextColumn, "the text is empty.");
+        }
+
+        var id = columns.IdColumn is { } idColumn && header.IndexOf(idColumn) is >= 0 and var i && fields[i].Trim().Length > 0 ? fields[i].Trim() : null;
+        var keep = columns.MetadataColumns ?? [.. header.Where(h => h != columns.TextColumn && h != columns.IdColumn)];
+        var metadata = keep.Where(header.Contains).ToDictionary(k => k, k => fields[header.IndexOf(k)]);
+        return new TaskRecord(where, line, id, text, metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata), null);
     }
 
     private readonly record struct Line(long Number, string? Text, string? Error);

@@ -77,29 +77,9 @@ public static class TaskConsensus
                 continue;
             }
 
-            var current = annotations.Select(a => (a.Annotator, Value: a.Result.Answers.FirstOrDefault(x => x.Control == control.Name)))
-                .Where(x => x.Value.Control is not null).Select(x => new Answer(Current, x.Annotator, x.Value.Label.ToString())).ToList();
-            if (current.Count == 0)
+            if (!SingleAnswer(control.Name, annotations, policy, history, rules, out var label))
             {
                 continue;
-            }
-
-            var earlier = history?.GetValueOrDefault(control.Name) ?? [];
-            var earlierTasks = earlier.Select(a => a.Task).Distinct().Count();
-            string? label;
-            if (earlierTasks >= policy.MinDawidSkeneTasks)
-            {
-                label = Consensus.DawidSkene([.. earlier, .. current]).Labels[Current];
-                rules.Add($"{control.Name}: dawid-skene({earlierTasks + 1} tasks)");
-            }
-            else
-            {
-                var top = current.GroupBy(a => a.Label).Select(g => (Label: g.Key, Votes: g.Count()))
-                    .OrderByDescending(g => g.Votes).ThenBy(g => g.Label, StringComparer.Ordinal).ToList();
-                // A tie or a plurality under the vote threshold leaves the question undecided.
-                var decided = (double)top[0].Votes / n >= policy.VoteThreshold && (top.Count == 1 || top[1].Votes < top[0].Votes);
-                label = decided ? top[0].Label : null;
-                rules.Add($"{control.Name}: majority-vote>={policy.VoteThreshold:0.##}");
             }
 
             if (label is null)
@@ -119,6 +99,43 @@ public static class TaskConsensus
         var canonical = result.ToJson();
         var agreeing = annotations.Where(a => a.Result.ToJson() == canonical).Select(a => a.Annotator).ToList();
         return new ConsensusDecision(agreement, perControl, reached, result, string.Join("; ", rules), agreeing);
+    }
+
+    /// <summary>
+    /// A single-answer question's consensus: Dawid-Skene when the project has enough earlier answers, else majority vote;
+    /// false when nobody answered it. <paramref name="label"/> is null when the question stays undecided.
+    /// </summary>
+    private static bool SingleAnswer(
+        string controlName, IReadOnlyList<AnnotatorResult> annotations, ConsensusPolicy policy, IReadOnlyDictionary<string, IReadOnlyList<Answer>>? history,
+        List<string> rules, out string? label)
+    {
+        var n = annotations.Count;
+        var current = annotations.Select(a => (a.Annotator, Value: a.Result.Answers.FirstOrDefault(x => x.Control == controlName)))
+            .Where(x => x.Value.Control is not null).Select(x => new Answer(Current, x.Annotator, x.Value.Label.ToString())).ToList();
+        if (current.Count == 0)
+        {
+            label = null;
+            return false;
+        }
+
+        var earlier = history?.GetValueOrDefault(controlName) ?? [];
+        var earlierTasks = earlier.Select(a => a.Task).Distinct().Count();
+        if (earlierTasks >= policy.MinDawidSkeneTasks)
+        {
+            label = Consensus.DawidSkene([.. earlier, .. current]).Labels[Current];
+            rules.Add($"{controlName}: dawid-skene({earlierTasks + 1} tasks)");
+        }
+        else
+        {
+            var top = current.GroupBy(a => a.Label).Select(g => (Label: g.Key, Votes: g.Count()))
+                .OrderByDescending(g => g.Votes).ThenBy(g => g.Label, StringComparer.Ordinal).ToList();
+            // A tie or a plurality under the vote threshold leaves the question undecided.
+            var decided = (double)top[0].Votes / n >= policy.VoteThreshold && (top.Count == 1 || top[1].Votes < top[0].Votes);
+            label = decided ? top[0].Label : null;
+            rules.Add($"{controlName}: majority-vote>={policy.VoteThreshold:0.##}");
+        }
+
+        return true;
     }
 
     /// <summary>

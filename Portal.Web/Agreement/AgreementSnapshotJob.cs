@@ -56,7 +56,7 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
             .ToDictionaryAsync(t => t.Id, t => t.Length, ct);
 
         var annotators = annotations.Select(a => a.UserId.ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var byTask = annotations.GroupBy(a => a.TaskId).OrderBy(g => g.Key).ToList();
+        var byTask = annotations.GroupBy(a => a.TaskId, a => (a.Id, a.UserId)).OrderBy(g => g.Key).ToList();
         var now = clock.GetUtcNow().UtcDateTime;
         var rows = new List<AgreementSnapshot>();
         void Add(string measure, string key, double? value, int units, double? low = null, double? high = null) =>
@@ -66,66 +66,16 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
                 Value = value is { } v && double.IsFinite(v) ? v : null, Low = low, High = high, Units = units, ComputedAt = now,
             });
 
+        var figures = new Figures(annotators, byTask, lengths, Current, Add);
         foreach (var control in controls)
         {
-            var key = $"control:{control.Name}";
             if (control.Kind == ControlKind.Spans)
             {
-                var study = new SpanStudy(annotators);
-                foreach (var task in byTask)
-                {
-                    var perAnnotator = new IReadOnlyList<(int, int, string)>?[annotators.Count];
-                    foreach (var a in task)
-                    {
-                        perAnnotator[annotators.BinarySearch(a.UserId.ToString(), StringComparer.Ordinal)] =
-                            [.. spans[a.Id].Where(s => s.ControlName == control.Name).Select(s => (s.Start, s.End, Current(a.Id, s.LabelKey)))];
-                    }
-
-                    study.AddTask(task.Key.ToString(), lengths[task.Key], perAnnotator);
-                }
-
-                foreach (var (measure, result) in new[] { ("spanF1Exact", SpanAgreement.ExactF1(study)), ("spanF1Overlap", SpanAgreement.OverlapF1(study, AgreementReport.OverlapIouThreshold)) })
-                {
-                    Add(measure, key, result.Mean, study.Tasks.Count);
-                    foreach (var (label, f1) in result.PerLabel)
-                    {
-                        Add(measure, $"{key}|label:{label}", f1, study.Tasks.Count);
-                    }
-
-                    foreach (var pair in result.Pairs)
-                    {
-                        Add(measure, $"{key}|pair:{pair.A}|{pair.B}", pair.F1, study.Tasks.Count);
-                    }
-                }
-
-                var unitizing = UnitizingAlpha.ForStudy(study);
-                Add("alphaUnitizing", key, unitizing.Alpha, study.Tasks.Count);
+                figures.Spans(control.Name, a => spans[a].Where(s => s.ControlName == control.Name).Select(s => (s.Start, s.End, s.LabelKey)));
             }
             else
             {
-                var builder = new ReliabilityDataBuilder(annotators);
-                var values = new string?[annotators.Count];
-                foreach (var task in byTask)
-                {
-                    Array.Clear(values);
-                    foreach (var a in task)
-                    {
-                        var chosen = answers[a.Id].Where(x => x.ControlName == control.Name).Select(x => Current(a.Id, x.LabelKey)).Distinct().Order(StringComparer.Ordinal).ToList();
-                        values[annotators.BinarySearch(a.UserId.ToString(), StringComparer.Ordinal)] = chosen.Count == 0 ? null : string.Join("|", chosen);
-                    }
-
-                    builder.AddUnit(values.AsSpan());
-                }
-
-                var data = builder.Build();
-                var alpha = CodingAgreement.KrippendorffAlpha(data, MeasurementLevel.Nominal);
-                var interval = Bootstrap.KrippendorffAlpha(data, MeasurementLevel.Nominal, iterations: 500);
-                Add("krippendorffAlpha", key, alpha.Alpha, data.UnitCount, interval.Low, interval.High);
-                Add("percentAgreement", key, CodingAgreement.PercentAgreement(data), data.UnitCount);
-                foreach (var pair in CodingAgreement.Pairwise(data))
-                {
-                    Add("cohenKappa", $"{key}|pair:{pair.A}|{pair.B}", pair.CohenKappa, pair.N);
-                }
+                figures.Choices(control.Name, a => answers[a].Where(x => x.ControlName == control.Name).Select(x => x.LabelKey));
             }
         }
 
@@ -136,5 +86,73 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
         await tx.CommitAsync(ct);
         logger.LogInformation("Agreement snapshot of project {Project} for {Day}: {Rows} figures.", projectId, day, rows.Count);
         return rows.Count;
+    }
+
+    /// <summary>The figures of one control, from the annotations of the snapshot grouped by task.</summary>
+    private sealed class Figures(
+        List<string> annotators, List<IGrouping<long, (long Id, Guid UserId)>> byTask, Dictionary<long, int> lengths, Func<long, Guid, string> current,
+        Action<string, string, double?, int, double?, double?> add)
+    {
+        public void Spans(string control, Func<long, IEnumerable<(int Start, int End, Guid Label)>> spansOf)
+        {
+            var key = $"control:{control}";
+            var study = new SpanStudy(annotators);
+            foreach (var task in byTask)
+            {
+                var perAnnotator = new IReadOnlyList<(int, int, string)>?[annotators.Count];
+                foreach (var a in task)
+                {
+                    perAnnotator[Index(a.UserId)] = [.. spansOf(a.Id).Select(s => (s.Start, s.End, current(a.Id, s.Label)))];
+                }
+
+                study.AddTask(task.Key.ToString(), lengths[task.Key], perAnnotator);
+            }
+
+            foreach (var (measure, result) in new[] { ("spanF1Exact", SpanAgreement.ExactF1(study)), ("spanF1Overlap", SpanAgreement.OverlapF1(study, AgreementReport.OverlapIouThreshold)) })
+            {
+                add(measure, key, result.Mean, study.Tasks.Count, null, null);
+                foreach (var (label, f1) in result.PerLabel)
+                {
+                    add(measure, $"{key}|label:{label}", f1, study.Tasks.Count, null, null);
+                }
+
+                foreach (var pair in result.Pairs)
+                {
+                    add(measure, $"{key}|pair:{pair.A}|{pair.B}", pair.F1, study.Tasks.Count, null, null);
+                }
+            }
+
+            add("alphaUnitizing", key, UnitizingAlpha.ForStudy(study).Alpha, study.Tasks.Count, null, null);
+        }
+
+        public void Choices(string control, Func<long, IEnumerable<Guid>> answersOf)
+        {
+            var key = $"control:{control}";
+            var builder = new ReliabilityDataBuilder(annotators);
+            var values = new string?[annotators.Count];
+            foreach (var task in byTask)
+            {
+                Array.Clear(values);
+                foreach (var a in task)
+                {
+                    var chosen = answersOf(a.Id).Select(label => current(a.Id, label)).Distinct().Order(StringComparer.Ordinal).ToList();
+                    values[Index(a.UserId)] = chosen.Count == 0 ? null : string.Join("|", chosen);
+                }
+
+                builder.AddUnit(values.AsSpan());
+            }
+
+            var data = builder.Build();
+            var alpha = CodingAgreement.KrippendorffAlpha(data, MeasurementLevel.Nominal);
+            var interval = Bootstrap.KrippendorffAlpha(data, MeasurementLevel.Nominal, iterations: 500);
+            add("krippendorffAlpha", key, alpha.Alpha, data.UnitCount, interval.Low, interval.High);
+            add("percentAgreement", key, CodingAgreement.PercentAgreement(data), data.UnitCount, null, null);
+            foreach (var pair in CodingAgreement.Pairwise(data))
+            {
+                add("cohenKappa", $"{key}|pair:{pair.A}|{pair.B}", pair.CohenKappa, pair.N, null, null);
+            }
+        }
+
+        private int Index(Guid user) => annotators.BinarySearch(user.ToString(), StringComparer.Ordinal);
     }
 }

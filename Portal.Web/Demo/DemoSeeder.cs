@@ -48,38 +48,7 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, Label
         });
         db.Users.AddRange(users.Values);
 
-        var manager = users["manager"];
-        var project = new Project
-        {
-            Id = Guid.CreateVersion7(), Name = ProjectName, CreatedAt = now, CreatedById = manager.Id,
-            Description = "Incoming customer e-mails and chat messages: mark people, companies, places, products, amounts, dates and order numbers; classify intent and sentiment.",
-            AnnotatorsPerTask = 2,
-        };
-        foreach (var u in Users.Where(u => u.Role is not null))
-        {
-            project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = users[u.Key].Id, Role = u.Role!.Value, AddedAt = now });
-        }
-
-        var taxonomy = new Data.Entities.Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
-        var version = TaxonomyVersionFactory.FromTemplate(TaxonomyTemplates.CustomerMessages, taxonomy.Id, 1, manager.Id, now);
-        taxonomy.Versions.Add(version);
-        taxonomy.CurrentVersionId = version.Id;
-        project.Taxonomy = taxonomy;
-        db.Projects.Add(project);
-        db.GuidelineVersions.Add(new GuidelineVersion
-        {
-            Id = Guid.CreateVersion7(), ProjectId = project.Id, Number = 1, CreatedAt = now, CreatedById = manager.Id,
-            Markdown = """
-                # Customer messages
-
-                Mark every **named** entity; do not mark pronouns or generic words ("the courier", "your shop").
-                Include titles and model names in products ("Nimbus 14 laptop"), currency symbols in money, and the
-                whole reference in order numbers ("INV-2025-1234"). Then choose the customer's main intent and the
-                overall sentiment. If a message is not a customer message at all, skip it with a reason.
-                """,
-            ReviewerInstructions = "Accept when every entity is marked with the right label and boundaries within a token; reject with a comment naming the first problem you see.",
-        });
-
+        var (project, version) = AddProject(db, users, now);
         var labels = version.Labels.ToDictionary(l => (version.Controls.Single(c => c.Id == l.ControlId).Name, l.Path), l => l.Key);
         var texts = DemoTexts.Generate(TaskCount);
         var random = new Random(7);
@@ -130,6 +99,43 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, Label
         var byText = texts.ToDictionary(t => t.Text);
         await new DemoQuality(factory, labelSets, consensus, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         logger.LogInformation("Seeded the demo: {Users} users, project \"{Project}\" with {Tasks} tasks.", users.Count, ProjectName, texts.Count);
+    }
+
+    /// <summary>The demo project with its members, label set v1 and guidelines, added to the context (not yet saved).</summary>
+    private static (Project Project, TaxonomyVersion Version) AddProject(PortalDbContext db, Dictionary<string, User> users, DateTime now)
+    {
+        var manager = users["manager"];
+        var project = new Project
+        {
+            Id = Guid.CreateVersion7(), Name = ProjectName, CreatedAt = now, CreatedById = manager.Id,
+            Description = "Incoming customer e-mails and chat messages: mark people, companies, places, products, amounts, dates and order numbers; classify intent and sentiment.",
+            AnnotatorsPerTask = 2,
+        };
+        foreach (var u in Users.Where(u => u.Role is not null))
+        {
+            project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = users[u.Key].Id, Role = u.Role!.Value, AddedAt = now });
+        }
+
+        var taxonomy = new Data.Entities.Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
+        var version = TaxonomyVersionFactory.FromTemplate(TaxonomyTemplates.CustomerMessages, taxonomy.Id, 1, manager.Id, now);
+        taxonomy.Versions.Add(version);
+        taxonomy.CurrentVersionId = version.Id;
+        project.Taxonomy = taxonomy;
+        db.Projects.Add(project);
+        db.GuidelineVersions.Add(new GuidelineVersion
+        {
+            Id = Guid.CreateVersion7(), ProjectId = project.Id, Number = 1, CreatedAt = now, CreatedById = manager.Id,
+            Markdown = """
+                # Customer messages
+
+                Mark every **named** entity; do not mark pronouns or generic words ("the courier", "your shop").
+                Include titles and model names in products ("Nimbus 14 laptop"), currency symbols in money, and the
+                whole reference in order numbers ("INV-2025-1234"). Then choose the customer's main intent and the
+                overall sentiment. If a message is not a customer message at all, skip it with a reason.
+                """,
+            ReviewerInstructions = "Accept when every entity is marked with the right label and boundaries within a token; reject with a comment naming the first problem you see.",
+        });
+        return (project, version);
     }
 
     /// <summary>What a simple rule set finds: amounts, order numbers and dates (the regular, easy entities).</summary>

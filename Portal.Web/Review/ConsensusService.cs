@@ -72,72 +72,10 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
         var now = clock.GetUtcNow().UtcDateTime;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         task.Agreement = decision.Agreement;
-        TaskEventKind? happened = null;
         var score = decision.Agreement is { } a ? a.ToString("0.00", CultureInfo.InvariantCulture) : "undefined";
-        if (decision.Reached)
-        {
-            var json = decision.Result.ToJson();
-            var agreeing = JsonSerializer.Serialize(decision.Agreeing);
-            if (truth is null)
-            {
-                db.GroundTruths.Add(truth = new GroundTruth { TaskId = taskId, ProjectId = task.ProjectId, ResultJson = json });
-                happened = TaskEventKind.ConsensusReached;
-            }
-            else if (truth.ResultJson != json || truth.AgreeingAnnotatorsJson != agreeing)
-            {
-                truth.ResultJson = json;
-                happened = TaskEventKind.ConsensusUpdated;
-            }
-
-            if (happened is not null)
-            {
-                truth.Source = GroundTruthSource.Consensus;
-                truth.Rule = Truncate(decision.Rule, 400);
-                truth.TaxonomyVersionId = annotations[^1].TaxonomyVersionId;
-                truth.AgreeingAnnotatorsJson = agreeing;
-                truth.Agreement = decision.Agreement;
-                truth.DecidedAt = now;
-                truth.DecidedById = null;
-                AddEvent(db, task, happened.Value, now, decision.Agreement,
-                    $"Agreement {score} ≥ {settings.AgreementThreshold:0.00}: the consensus of {decision.Agreeing.Count} of {annotations.Count} annotators became the ground-truth candidate ({decision.Rule}).");
-            }
-
-            task.State = TaskState.Done;
-        }
-        else
-        {
-            if (truth is not null)
-            {
-                // A fix made the annotations disagree: the old consensus no longer stands.
-                db.GroundTruths.Remove(truth);
-            }
-
-            var extra = task.TargetAnnotations - settings.AnnotatorsPerTask;
-            var canAdd = extra < settings.MaxExtraAnnotators && !task.IsGold && await db.ProjectMembers
-                .AnyAsync(m => m.ProjectId == task.ProjectId && m.Role == ProjectRole.Annotator && !db.Annotations.Any(x => x.TaskId == taskId && x.UserId == m.UserId), ct);
-            if (canAdd)
-            {
-                task.TargetAnnotations++;
-                task.IsAvailable = task.AssignedCount < task.TargetAnnotations;
-                task.State = TaskState.Open;
-                happened = TaskEventKind.AnnotatorAdded;
-                AddEvent(db, task, happened.Value, now, decision.Agreement,
-                    $"Agreement {score} < {settings.AgreementThreshold:0.00}: one more annotator asked for ({task.TargetAnnotations - 1} → {task.TargetAnnotations}).");
-            }
-            else
-            {
-                task.State = TaskState.Adjudication;
-                happened = TaskEventKind.SentToAdjudication;
-                AddEvent(db, task, happened.Value, now, decision.Agreement,
-                    $"Agreement {score} < {settings.AgreementThreshold:0.00} with {annotations.Count} annotators: sent to adjudication.");
-            }
-
-            if (settings.ReviewPolicy == ReviewPolicy.LowAgreementOnly)
-            {
-                await db.Annotations.Where(x => x.TaskId == taskId && x.Status == AnnotationStatus.Submitted && !x.ReviewRequested)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReviewRequested, true).SetProperty(x => x.Version, x => x.Version + 1), ct);
-            }
-        }
+        var happened = decision.Reached
+            ? RecordConsensus(db, task, truth, decision, annotations, settings, now, score)
+            : await RouteDisagreementAsync(db, task, truth, decision, annotations.Count, settings, now, score, ct);
 
         try
         {
@@ -149,6 +87,83 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
             // Another evaluation of the same task (the sweep, a second submit) won the race; its result stands.
             logger.LogInformation(ex, "Task {TaskId} was evaluated concurrently; keeping the other result.", taskId);
             return null;
+        }
+
+        return happened;
+    }
+
+    /// <summary>Agreement reached: the consensus becomes (or stays) the ground-truth candidate and the task is done.</summary>
+    private static TaskEventKind? RecordConsensus(
+        PortalDbContext db, LabelingTask task, GroundTruth? truth, ConsensusDecision decision, List<Annotation> annotations, ProjectSettings settings, DateTime now, string score)
+    {
+        TaskEventKind? happened = null;
+        var json = decision.Result.ToJson();
+        var agreeing = JsonSerializer.Serialize(decision.Agreeing);
+        if (truth is null)
+        {
+            db.GroundTruths.Add(truth = new GroundTruth { TaskId = task.Id, ProjectId = task.ProjectId, ResultJson = json });
+            happened = TaskEventKind.ConsensusReached;
+        }
+        else if (truth.ResultJson != json || truth.AgreeingAnnotatorsJson != agreeing)
+        {
+            truth.ResultJson = json;
+            happened = TaskEventKind.ConsensusUpdated;
+        }
+
+        if (happened is not null)
+        {
+            truth.Source = GroundTruthSource.Consensus;
+            truth.Rule = Truncate(decision.Rule, 400);
+            truth.TaxonomyVersionId = annotations[^1].TaxonomyVersionId;
+            truth.AgreeingAnnotatorsJson = agreeing;
+            truth.Agreement = decision.Agreement;
+            truth.DecidedAt = now;
+            truth.DecidedById = null;
+            AddEvent(db, task, happened.Value, now, decision.Agreement,
+                $"Agreement {score} ≥ {settings.AgreementThreshold:0.00}: the consensus of {decision.Agreeing.Count} of {annotations.Count} annotators became the ground-truth candidate ({decision.Rule}).");
+        }
+
+        task.State = TaskState.Done;
+        return happened;
+    }
+
+    /// <summary>Agreement missed: one more annotator when the project allows one, else adjudication.</summary>
+    private static async Task<TaskEventKind?> RouteDisagreementAsync(
+        PortalDbContext db, LabelingTask task, GroundTruth? truth, ConsensusDecision decision, int annotators, ProjectSettings settings, DateTime now, string score,
+        CancellationToken ct)
+    {
+        TaskEventKind? happened;
+        var taskId = task.Id;
+        if (truth is not null)
+        {
+            // A fix made the annotations disagree: the old consensus no longer stands.
+            db.GroundTruths.Remove(truth);
+        }
+
+        var extra = task.TargetAnnotations - settings.AnnotatorsPerTask;
+        var canAdd = extra < settings.MaxExtraAnnotators && !task.IsGold && await db.ProjectMembers
+            .AnyAsync(m => m.ProjectId == task.ProjectId && m.Role == ProjectRole.Annotator && !db.Annotations.Any(x => x.TaskId == taskId && x.UserId == m.UserId), ct);
+        if (canAdd)
+        {
+            task.TargetAnnotations++;
+            task.IsAvailable = task.AssignedCount < task.TargetAnnotations;
+            task.State = TaskState.Open;
+            happened = TaskEventKind.AnnotatorAdded;
+            AddEvent(db, task, happened.Value, now, decision.Agreement,
+                $"Agreement {score} < {settings.AgreementThreshold:0.00}: one more annotator asked for ({task.TargetAnnotations - 1} → {task.TargetAnnotations}).");
+        }
+        else
+        {
+            task.State = TaskState.Adjudication;
+            happened = TaskEventKind.SentToAdjudication;
+            AddEvent(db, task, happened.Value, now, decision.Agreement,
+                $"Agreement {score} < {settings.AgreementThreshold:0.00} with {annotators} annotators: sent to adjudication.");
+        }
+
+        if (settings.ReviewPolicy == ReviewPolicy.LowAgreementOnly)
+        {
+            await db.Annotations.Where(x => x.TaskId == taskId && x.Status == AnnotationStatus.Submitted && !x.ReviewRequested)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReviewRequested, true).SetProperty(x => x.Version, x => x.Version + 1), ct);
         }
 
         return happened;

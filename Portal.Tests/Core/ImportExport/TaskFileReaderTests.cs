@@ -107,4 +107,38 @@ public class TaskFileReaderTests
 
         Assert.Equal("the header has no column \"text\" for the text (columns: id, message).", error.Reason);
     }
+
+    [Fact]
+    public async Task Csv_AnUnclosedQuoteBeforeManyLines_IsReadInOnePass_AndNamesItsLine()
+    {
+        // Each line used to rescan the whole pending record: 80,000 lines took minutes. Now a single pass.
+        var body = new StringBuilder("text,id\n\"never closed,1\n");
+        for (var i = 0; i < 200_000; i++)
+        {
+            body.Append("more text, ").Append(i).Append('\n');
+        }
+
+        var items = await ReadAsync(Utf8(body.ToString()), TaskFileFormat.Csv, new CsvColumns("text", IdColumn: "id"));
+
+        var error = Assert.IsType<TaskRowError>(Assert.Single(items));
+        Assert.Equal(2, error.Line);
+        Assert.StartsWith("unclosed quote starting at line 2", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Csv_ARecordPastTheSizeLimit_StopsWithTheLineOfItsQuote()
+    {
+        var longLine = new string('x', 60_000);
+        var body = new StringBuilder("text\nfine\n\"open");
+        for (var i = 0; i < (TaskFileReader.MaxCsvRecordChars / longLine.Length) + 2; i++)
+        {
+            body.Append('\n').Append(longLine);
+        }
+
+        var items = await ReadAsync(Utf8(body.ToString()), TaskFileFormat.Csv, new CsvColumns("text"));
+
+        Assert.IsType<TaskRecord>(items[0]);
+        var error = Assert.IsType<TaskRowError>(Assert.Single(items.Skip(1)));
+        Assert.Contains("unclosed quote starting at line 3", error.Reason, StringComparison.Ordinal);
+    }
 }
