@@ -15,7 +15,13 @@ public static class DataEndpoints
 {
     public static void AddPortalDataJobs(this WebApplicationBuilder builder)
     {
-        var services = builder.Services;
+        builder.Services.AddDataJobServices();
+        builder.Services.AddTransient<IDataJobQueue, HangfireDataJobQueue>();
+    }
+
+    /// <summary>Everything imports and exports need but the queue, which the web app and the command line choose.</summary>
+    public static void AddDataJobServices(this IServiceCollection services)
+    {
         services.AddOptions<DataFilesOptions>().BindConfiguration(DataFilesOptions.Section);
         services.AddOptions<UrlSourceOptions>().BindConfiguration(UrlSourceOptions.Section);
         services.AddOptions<BlobSourceOptions>().BindConfiguration(BlobSourceOptions.Section);

@@ -1,0 +1,27 @@
+using Hangfire;
+
+namespace Portal.Web.ImportExport;
+
+/// <summary>Where a started import or export runs: in the background in the web app, at once in the calling command.</summary>
+public interface IDataJobQueue
+{
+    /// <summary>Hands the job to its runner; returns Hangfire's id of it, or null when it already ran.</summary>
+    Task<string?> EnqueueAsync(Guid jobId, CancellationToken ct);
+}
+
+/// <summary>The web app's queue: a Hangfire job, so a restart resumes it.</summary>
+public sealed class HangfireDataJobQueue(IBackgroundJobClient jobs) : IDataJobQueue
+{
+    public Task<string?> EnqueueAsync(Guid jobId, CancellationToken ct) =>
+        Task.FromResult<string?>(jobs.Enqueue<DataJobRunner>(r => r.RunAsync(jobId, CancellationToken.None)));
+}
+
+/// <summary>The command line's queue: the same runner, in this process, before the call returns (no Hangfire server there).</summary>
+public sealed class InlineDataJobQueue(DataJobRunner runner) : IDataJobQueue
+{
+    public async Task<string?> EnqueueAsync(Guid jobId, CancellationToken ct)
+    {
+        await runner.RunAsync(jobId, ct);
+        return null;
+    }
+}
