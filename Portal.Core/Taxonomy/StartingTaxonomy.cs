@@ -94,6 +94,15 @@ public static class StartingTaxonomy
     public static TaxonomyTemplate Template(string fileName, IReadOnlyList<TemplateControl> controls) =>
         new("file", Path.GetFileName(fileName), $"The label set of {Path.GetFileName(fileName)}.", controls);
 
+    /// <summary>The name a file gives a question's kind (read back by <see cref="FromRows"/>).</summary>
+    public static string KindName(ControlKind kind) => kind switch
+    {
+        ControlKind.SingleChoice => "single",
+        ControlKind.MultipleChoice => "multiple",
+        ControlKind.HierarchicalChoice => "hierarchical",
+        _ => "spans",
+    };
+
     private static ControlKind? Kind(string? name) => name?.Trim().ToLowerInvariant() switch
     {
         null or "" or "spans" => ControlKind.Spans,

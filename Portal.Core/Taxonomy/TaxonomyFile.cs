@@ -33,7 +33,7 @@ public static class TaxonomyFile
 
     public static string WriteJson(TaxonomyModel model) => JsonSerializer.Serialize(
         new JsonDocument([.. model.Controls.Select(c => new JsonQuestion(c.Name, c.Prompt, [.. c.Labels.Select(l => new JsonLabel(
-            model.PathOf(l.Key), l.Color, l.Hotkey, l.Description, l.Examples, l.CounterExamples, l.IsDeprecated, l.Key))]))]), Json);
+            model.PathOf(l.Key), l.Color, l.Hotkey, l.Description, l.Examples, l.CounterExamples, l.IsDeprecated, l.Key))], StartingTaxonomy.KindName(c.Kind)))]), Json);
 
     /// <summary>CSV for spreadsheets: every cell quoted where needed, and text that a spreadsheet would run as a formula neutralised.</summary>
     public static string WriteCsv(TaxonomyModel model)

@@ -36,6 +36,7 @@ internal static class CliServices
     private static void AddCliServices(IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddPortalData(configuration, contentRoot);
+        services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ProjectAccess>();
