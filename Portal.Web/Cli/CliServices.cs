@@ -22,18 +22,19 @@ internal static class CliServices
 
     private const string ActorExternalId = "system:command-line";
 
-    public static IHost Build(IReadOnlyList<string> settings)
+    /// <param name="progress">Hears the rows an import or export has read so far, every few seconds.</param>
+    public static IHost Build(IReadOnlyList<string> settings, Func<long, Task>? progress = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. settings] });
         PortalConfiguration.AddRootSettings(builder.Configuration);
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        AddCliServices(builder.Services, builder.Configuration, builder.Environment.ContentRootPath);
+        AddCliServices(builder.Services, builder.Configuration, builder.Environment.ContentRootPath, progress);
         return builder.Build();
     }
 
     /// <summary>Every registration the verbs need, in one place.</summary>
-    private static void AddCliServices(IServiceCollection services, IConfiguration configuration, string contentRoot)
+    private static void AddCliServices(IServiceCollection services, IConfiguration configuration, string contentRoot, Func<long, Task>? progress)
     {
         services.AddPortalData(configuration, contentRoot);
         services.AddSingleton(TimeProvider.System);
@@ -45,7 +46,7 @@ internal static class CliServices
         services.AddSingleton<TaxonomyService>();
         services.AddSingleton<UserDirectory>();
         services.AddDataJobServices();
-        services.AddTransient<IDataJobQueue, InlineDataJobQueue>();
+        services.AddTransient<IDataJobQueue>(s => new InlineDataJobQueue(s.GetRequiredService<DataJobRunner>(), s.GetRequiredService<DataJobProgress>(), progress));
         services.AddTransient<DataJobService>();
     }
 

@@ -76,7 +76,7 @@ public static class ImportCommand
             ? new CsvColumns(parse.GetValue(o.TextColumn) ?? "text", metadata?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), parse.GetValue(o.IdColumn))
             : null;
 
-        using var host = CliServices.Build(cli.Settings);
+        using var host = CliServices.Build(cli.Settings, rows => stderr.WriteLineAsync($"import: {rows:N0} rows read"));
         var factory = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         var data = host.Services.GetRequiredService<DataJobService>();
         var projectId = await CliServices.ProjectAsync(factory, parse.GetValue(o.Project)!, ct);

@@ -16,12 +16,28 @@ public sealed class HangfireDataJobQueue(IBackgroundJobClient jobs) : IDataJobQu
         Task.FromResult<string?>(jobs.Enqueue<DataJobRunner>(r => r.RunAsync(jobId, CancellationToken.None)));
 }
 
-/// <summary>The command line's queue: the same runner, in this process, before the call returns (no Hangfire server there).</summary>
-public sealed class InlineDataJobQueue(DataJobRunner runner) : IDataJobQueue
+/// <summary>
+/// The command line's queue: the same runner, in this process, before the call returns (no Hangfire server there);
+/// <paramref name="report"/>, when given, hears the rows read every few seconds.
+/// </summary>
+public sealed class InlineDataJobQueue(DataJobRunner runner, DataJobProgress progress, Func<long, Task>? report = null) : IDataJobQueue
 {
     public async Task<string?> EnqueueAsync(Guid jobId, CancellationToken ct)
     {
-        await runner.RunAsync(jobId, ct);
+        var run = runner.RunAsync(jobId, ct);
+        if (report is not null)
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+            while (await Task.WhenAny(run, timer.WaitForNextTickAsync(ct).AsTask()) != run)
+            {
+                if (progress.Get(jobId) is { Rows: > 0 } live)
+                {
+                    await report(live.Rows);
+                }
+            }
+        }
+
+        await run;
         return null;
     }
 }
