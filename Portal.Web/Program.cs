@@ -1,8 +1,8 @@
 using Portal.Web.Cli;
 using Portal.Web.Hosting;
 
-// Verbs besides serving (migrate, …) run without the web server.
-if (PortalCommandLine.IsVerb(args))
+// A bare word first is a verb (migrate, import, …, or an unknown one, which is an error); host options alone serve.
+if (PortalCommandLine.IsCommand(args))
 {
     return await PortalCommandLine.RunAsync(args);
 }

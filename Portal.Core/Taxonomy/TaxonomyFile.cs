@@ -7,7 +7,8 @@ namespace Portal.Core.Taxonomy;
 
 /// <summary>One label as a file row: where it came from (line or JSON position) and its fields.</summary>
 public sealed record TaxonomyRow(
-    string Where, string Question, string Path, string? Color, string? Hotkey, string? Description, string? Examples, string? CounterExamples, bool Deprecated, Guid? Key);
+    string Where, string Question, string Path, string? Color, string? Hotkey, string? Description, string? Examples, string? CounterExamples, bool Deprecated, Guid? Key,
+    string? Kind = null, string? Prompt = null);
 
 /// <summary>
 /// A taxonomy as a file, so teams can edit it in Excel or a script and bring it back: JSON (the whole tree) and CSV
@@ -26,13 +27,13 @@ public static class TaxonomyFile
 
     private sealed record JsonLabel(string Path, string? Color, string? Hotkey, string? Description, string? Examples, string? CounterExamples, bool Deprecated, Guid? Key);
 
-    private sealed record JsonQuestion(string Name, string? Prompt, List<JsonLabel> Labels);
+    private sealed record JsonQuestion(string Name, string? Prompt, List<JsonLabel> Labels, string? Kind = null);
 
     private sealed record JsonDocument(List<JsonQuestion> Questions);
 
     public static string WriteJson(TaxonomyModel model) => JsonSerializer.Serialize(
         new JsonDocument([.. model.Controls.Select(c => new JsonQuestion(c.Name, c.Prompt, [.. c.Labels.Select(l => new JsonLabel(
-            model.PathOf(l.Key), l.Color, l.Hotkey, l.Description, l.Examples, l.CounterExamples, l.IsDeprecated, l.Key))]))]), Json);
+            model.PathOf(l.Key), l.Color, l.Hotkey, l.Description, l.Examples, l.CounterExamples, l.IsDeprecated, l.Key))], StartingTaxonomy.KindName(c.Kind)))]), Json);
 
     /// <summary>CSV for spreadsheets: every cell quoted where needed, and text that a spreadsheet would run as a formula neutralised.</summary>
     public static string WriteCsv(TaxonomyModel model)
@@ -95,7 +96,8 @@ public static class TaxonomyFile
                     continue;
                 }
 
-                rows.Add(new TaxonomyRow(where, question.Name ?? "", label.Path, label.Color, label.Hotkey, label.Description, label.Examples, label.CounterExamples, label.Deprecated, label.Key));
+                rows.Add(new TaxonomyRow(where, question.Name ?? "", label.Path, label.Color, label.Hotkey, label.Description, label.Examples, label.CounterExamples, label.Deprecated, label.Key,
+                    question.Kind, question.Prompt));
             }
         }
 
@@ -159,7 +161,7 @@ public static class TaxonomyFile
             }
 
             rows.Add(new TaxonomyRow($"{fileName}, line {line}", Get("question") ?? "", path, Get("color"), Get("hotkey"), Get("description"),
-                Get("examples"), Get("counter_examples"), deprecated is "yes" or "true", key));
+                Get("examples"), Get("counter_examples"), deprecated is "yes" or "true", key, Get("kind")));
         }
 
         return (rows, errors);

@@ -10,6 +10,9 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> factory, Ti
 {
     public const string DemoPrefix = "demo:";
 
+    /// <summary>The stand-in id of a person added before their first sign-in (by e-mail); that sign-in replaces it.</summary>
+    public const string InvitedPrefix = "invited:";
+
     /// <summary>
     /// Creates or refreshes the portal user behind an identity-provider principal (Entra <c>oid</c>, else <c>sub</c>).
     /// Returns null when the principal carries no stable id, or the user was disabled in the portal.
@@ -28,6 +31,12 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> factory, Ti
 
         await using var db = await factory.CreateDbContextAsync(ct);
         var user = await db.Users.SingleOrDefaultAsync(u => u.ExternalId == externalId, ct);
+        if (user is null && email.Length > 0 && await db.Users.SingleOrDefaultAsync(u => u.ExternalId == InvitedPrefix + email.ToLowerInvariant(), ct) is { } invited)
+        {
+            invited.ExternalId = externalId;
+            user = invited;
+        }
+
         if (user is null)
         {
             user = new User { Id = Guid.CreateVersion7(), ExternalId = externalId, Email = email, DisplayName = name, CreatedAt = now };
@@ -53,6 +62,24 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> factory, Ti
         }
 
         return user.IsActive ? user : null;
+    }
+
+    /// <summary>The active person with this e-mail, or a new one under <see cref="InvitedPrefix"/> (Created true) who can be added to projects before signing in.</summary>
+    public async Task<(User User, bool Created)> FindOrInviteAsync(string email, string name, CancellationToken ct)
+    {
+        var lowered = email.Trim().ToLowerInvariant();
+        await using var db = await factory.CreateDbContextAsync(ct);
+#pragma warning disable CA1862 // EF translates ToLower() to SQL LOWER(); string.Equals with a comparison has no SQL translation.
+        if (await db.Users.AsNoTracking().Where(u => u.IsActive && u.Email.ToLower() == lowered).OrderBy(u => u.CreatedAt).FirstOrDefaultAsync(ct) is { } known)
+#pragma warning restore CA1862
+        {
+            return (known, false);
+        }
+
+        var user = new User { Id = Guid.CreateVersion7(), ExternalId = InvitedPrefix + lowered, Email = email.Trim(), DisplayName = name.Trim(), CreatedAt = clock.GetUtcNow().UtcDateTime };
+        db.Users.Add(user);
+        await db.SaveChangesAsync(ct);
+        return (user, true);
     }
 
     public async Task<IReadOnlyList<User>> ListDemoUsersAsync(CancellationToken ct)

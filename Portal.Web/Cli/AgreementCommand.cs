@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -12,49 +13,37 @@ namespace Portal.Web.Cli;
 /// </summary>
 public static class AgreementCommand
 {
-    public const string Usage = "usage: agreement FILE [--format labelstudio|reliability-csv] [--level nominal|ordinal|interval|ratio]";
+    /// <summary>The verb on its own (as <c>agreement …</c> on the command line), for tests and scripts.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        PortalCommandLine.RunAsync(["agreement", .. args], stdout, stderr);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    internal static Command Create(CliContext cli)
     {
-        string? file = null, format = null, levelName = null;
-        for (var i = 0; i < args.Length; i++)
+        var file = new Argument<string>("FILE") { Description = "A Label Studio JSON export, or a reliability CSV (unit, then one column per coder)." };
+        var format = new Option<string?>("--format") { Description = "labelstudio or reliability-csv (default: by the file's extension)." };
+        format.AcceptOnlyFromAmong("labelstudio", "reliability-csv");
+        var level = new Option<string?>("--level") { Description = "For reliability CSV: nominal (default), ordinal, interval or ratio." };
+        level.AcceptOnlyFromAmong("nominal", "ordinal", "interval", "ratio");
+        var command = new Command("agreement", "Print the inter-annotator agreement of a Label Studio export or a reliability CSV as JSON. Needs no database.")
         {
-            switch (args[i])
-            {
-                case "--format" when i + 1 < args.Length:
-                    format = args[++i];
-                    break;
-                case "--level" when i + 1 < args.Length:
-                    levelName = args[++i];
-                    break;
-                case var a when !a.StartsWith("--", StringComparison.Ordinal) && file is null:
-                    file = a;
-                    break;
-                default:
-                    await stderr.WriteLineAsync($"agreement: unexpected argument \"{args[i]}\"; {Usage}");
-                    return 2;
-            }
-        }
+            file, format, level,
+        };
+        command.SetCliAction((parse, stdout, stderr, _) => cli.Settings.Count > 0
+            ? Refuse(stderr, cli.Settings[0])
+            : RunAsync(parse.GetValue(file)!, parse.GetValue(format), parse.GetValue(level), stdout, stderr));
+        return command;
+    }
 
-        if (file is null)
-        {
-            await stderr.WriteLineAsync($"agreement: no file given; {Usage}");
-            return 2;
-        }
+    private static async Task<int> Refuse(TextWriter stderr, string setting)
+    {
+        await stderr.WriteLineAsync($"agreement: unexpected argument \"{setting}\"; the verb reads no configuration.");
+        return 2;
+    }
 
+    private static async Task<int> RunAsync(string file, string? format, string? levelName, TextWriter stdout, TextWriter stderr)
+    {
         format ??= file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? "reliability-csv" : "labelstudio";
-        if (format is not ("labelstudio" or "reliability-csv"))
-        {
-            await stderr.WriteLineAsync($"agreement: unknown format \"{format}\"; use labelstudio or reliability-csv.");
-            return 2;
-        }
-
-        if (!Enum.TryParse<MeasurementLevel>(levelName ?? "nominal", ignoreCase: true, out var level) || int.TryParse(levelName, out _))
-        {
-            await stderr.WriteLineAsync($"agreement: unknown level \"{levelName}\"; use nominal, ordinal, interval or ratio.");
-            return 2;
-        }
-
+        var level = Enum.Parse<MeasurementLevel>(levelName ?? "nominal", ignoreCase: true);
         if (format == "labelstudio" && levelName is not null)
         {
             await stderr.WriteLineAsync("agreement: --level applies to --format reliability-csv only (choices are nominal).");

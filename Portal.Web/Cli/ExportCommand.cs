@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.ImportExport;
@@ -12,68 +13,48 @@ namespace Portal.Web.Cli;
 /// </summary>
 public static class ExportCommand
 {
-    public const string Usage =
-        "usage: export --project ID|NAME --format labelstudio|jsonl|csv|conll --out FILE [--filter all|submitted|accepted|ground-truth] [--no-annotators]";
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    /// <summary>The verb on its own (as <c>export …</c> on the command line), for tests and scripts.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
+        PortalCommandLine.RunAsync(["export", .. args], stdout, stderr, ct);
+
+    internal static Command Create(CliContext cli)
     {
-        string? project = null, format = null, output = null, filter = null;
-        var annotators = true;
-        var rest = new List<string>();
-        try
+        var project = CliOptions.Project();
+        var format = new Option<string>("--format") { Description = "labelstudio (or json), jsonl, csv or conll.", Required = true };
+        format.AcceptOnlyFromAmong("labelstudio", "json", "jsonl", "csv", "conll");
+        var output = new Option<string>("--out") { Description = "The file to write.", Required = true };
+        var filter = new Option<string>("--filter") { Description = "Which results: all (default), submitted, accepted or ground-truth.", DefaultValueFactory = _ => "all" };
+        filter.AcceptOnlyFromAmong("all", "submitted", "accepted", "ground-truth");
+        var noAnnotators = new Option<bool>("--no-annotators") { Description = "Leave out who labeled what." };
+        var command = new Command("export", "Export a project's tasks and results to a file; prints a JSON summary.") { project, format, output, filter, noAnnotators };
+        command.SetCliAction(async (parse, stdout, _, ct) =>
         {
-            for (var i = 0; i < args.Length; i++)
-            {
-                string Next() => i + 1 < args.Length ? args[++i] : throw new DataFormatException($"{args[i]} needs a value; {Usage}");
-                switch (args[i])
-                {
-                    case "--project": project = Next(); break;
-                    case "--format": format = Next(); break;
-                    case "--out": output = Next(); break;
-                    case "--filter": filter = Next(); break;
-                    case "--no-annotators": annotators = false; break;
-                    case var a when a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal): rest.Add(a); break;
-                    default: throw new DataFormatException($"unexpected argument \"{args[i]}\"; {Usage}");
-                }
-            }
-
-            if (project is null || format is null || output is null)
-            {
-                throw new DataFormatException(Usage);
-            }
-
             var options = new ExportOptions(
-                format switch
+                parse.GetValue(format) switch
                 {
                     "labelstudio" or "json" => ExportFormat.LabelStudioJson,
                     "jsonl" => ExportFormat.Jsonl,
                     "csv" => ExportFormat.Csv,
-                    "conll" => ExportFormat.Conll,
-                    _ => throw new DataFormatException($"unknown format \"{format}\"; {Usage}"),
+                    _ => ExportFormat.Conll,
                 },
-                filter switch
+                parse.GetValue(filter) switch
                 {
-                    null or "all" => ExportFilter.All,
                     "submitted" => ExportFilter.Submitted,
                     "accepted" => ExportFilter.ReviewedAccepted,
                     "ground-truth" => ExportFilter.GroundTruth,
-                    _ => throw new DataFormatException($"unknown filter \"{filter}\"; {Usage}"),
+                    _ => ExportFilter.All,
                 },
-                annotators);
-
-            using var host = CliDatabase.Build(rest);
+                !parse.GetValue(noAnnotators));
+            var file = parse.GetValue(output)!;
+            using var host = CliServices.Build(cli.Settings);
             var factory = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-            var (projectId, _) = await CliDatabase.ProjectAsync(factory, project, ct);
-            var tasks = await new ExportService(factory).ExportToFileAsync(projectId, options, output, ct);
-            await stdout.WriteLineAsync(JsonSerializer.Serialize(new { tasks, file = Path.GetFullPath(output), bytes = new FileInfo(output).Length }, Json));
+            var projectId = await CliServices.ProjectAsync(factory, parse.GetValue(project)!, ct);
+            var tasks = await host.Services.GetRequiredService<ExportService>().ExportToFileAsync(projectId, options, file, ct);
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(new { tasks, file = Path.GetFullPath(file), bytes = new FileInfo(file).Length }, Json));
             return 0;
-        }
-        catch (DataFormatException ex)
-        {
-            await stderr.WriteLineAsync($"export: {ex.Message}");
-            return 2;
-        }
+        });
+        return command;
     }
 }

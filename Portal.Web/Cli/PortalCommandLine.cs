@@ -1,67 +1,112 @@
-using Microsoft.Extensions.Configuration;
-using Portal.Data;
-using Portal.Web.Hosting;
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Portal.Core.ImportExport;
+using Portal.Core.Taxonomy;
+using Portal.Web.ImportExport;
+using Portal.Web.Labeling;
+using Portal.Web.Projects;
 
 namespace Portal.Web.Cli;
 
 /// <summary>
 /// Verbs of the Portal.Web program besides serving. Output for machines goes to stdout, logs to stderr;
-/// exit code 0 on success, 2 on bad input.
+/// exit code 0 on success, 2 on bad input (a parse error too), with a one-line error naming the verb.
 /// </summary>
 public static class PortalCommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "agreement", "import", "export", "help", "--help"];
+    private static readonly string[] HelpTokens = ["--help", "-h", "-?", "help", "--version"];
 
-    public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
+    /// <summary>
+    /// True when the arguments ask for a verb (or for help) rather than the web server: the first argument is a bare
+    /// word. Host options alone (<c>--urls X</c>, <c>--Key=Value</c>, <c>--environment X</c>) or none serve the portal.
+    /// </summary>
+    public static bool IsCommand(string[] args) => args.Length > 0 && (!args[0].StartsWith('-') || HelpTokens.Contains(args[0], StringComparer.Ordinal));
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
-        switch (args[0])
+        // Configuration settings (--Key=Value) are for the host a verb builds, not options of the verb.
+        var settings = new List<string>();
+        var root = Root(new CliContext(settings));
+        var known = AllOptionNames(root);
+        bool Setting(string a) => IsSetting(a) && !known.Contains(a[..a.IndexOf('=', StringComparison.Ordinal)]);
+        settings.AddRange(args.Where(Setting));
+        if (args.Length > 0 && !args[0].StartsWith('-') && args[0] != "help" && root.Subcommands.All(c => c.Name != args[0]))
         {
-            case "migrate":
-                return await MigrateAsync(args[1..]);
-            case "agreement":
-                return await AgreementCommand.RunAsync(args[1..], Console.Out, Console.Error);
-            case "import":
-                return await ImportCommand.RunAsync(args[1..], Console.Out, Console.Error);
-            case "export":
-                return await ExportCommand.RunAsync(args[1..], Console.Out, Console.Error);
-            default:
-                await Console.Error.WriteLineAsync("""
-                    Usage: Portal.Web [verb] [options]
-                      (no verb)   serve the portal (ASP.NET Core options such as --urls apply)
-                      migrate     apply pending database migrations for the configured provider, then exit
-                      agreement   FILE [--format labelstudio|reliability-csv] [--level nominal|ordinal|interval|ratio]
-                                  print inter-annotator agreement of a Label Studio export or reliability CSV as JSON
-                      import      FILE --project ID|NAME [--format jsonl|json|csv] [--text-column NAME] [--id-column NAME]
-                                  [--valid-rows] [--mask email,phone,iban,card] [--mask-pattern NAME=REGEX] [--annotations refuse|ground-truth]
-                                  import tasks (Label Studio predictions become suggestions); prints a JSON summary
-                      export      --project ID|NAME --format labelstudio|jsonl|csv|conll --out FILE
-                                  [--filter all|submitted|accepted|ground-truth] [--no-annotators]
-                    Configuration comes from appsettings.json, environment variables (Portal__Database__Provider, ConnectionStrings__Portal) and --Key=Value options.
-                    """);
-                return args[0] == "help" || args[0] == "--help" ? 0 : 2;
+            await stderr.WriteLineAsync($"unknown command '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))} (add --help to any of them).");
+            return 2;
         }
+
+        var parse = root.Parse([.. args.Where(a => !Setting(a)).Select(a => a == "help" ? "--help" : a)], new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var verb = string.Join(' ', parse.CommandResult.Command is RootCommand ? [] : Path(parse.CommandResult.Command));
+        if (parse.Action is ParseErrorAction)
+        {
+            await stderr.WriteLineAsync($"{(verb.Length > 0 ? verb : "Portal.Web")}: {OneLine(parse.Errors[0].Message)}");
+            return 2;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, ct);
     }
 
-    private static async Task<int> MigrateAsync(string[] args)
+    private static RootCommand Root(CliContext cli) => new("Portal: without a command, serves the portal (ASP.NET Core options such as --urls apply). " +
+        "Configuration comes from appsettings.json, environment variables (Portal__Database__Provider, ConnectionStrings__Portal) and --Key=Value options.")
     {
-        try
+        MigrateCommand.Create(cli),
+        AgreementCommand.Create(cli),
+        ImportCommand.Create(cli),
+        ExportCommand.Create(cli),
+        ProjectCommand.Create(cli),
+        UserCommand.Create(cli),
+    };
+
+    /// <summary>
+    /// Sets the verb's action: bad input the services report (a missing project, an invalid name, a refused address)
+    /// becomes a one-line error naming the verb and exit code 2.
+    /// </summary>
+    internal static void SetCliAction(this Command command, Func<ParseResult, TextWriter, TextWriter, CancellationToken, Task<int>> action)
+    {
+        command.SetAction(async (parse, ct) =>
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
-            PortalConfiguration.AddRootSettings(builder.Configuration);
-            builder.Logging.ClearProviders();
-            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            builder.Services.AddPortalData(builder.Configuration, builder.Environment.ContentRootPath);
-            using var host = builder.Build();
-            var applied = await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
-            Console.WriteLine(applied.Count == 0 ? "Database is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
-            return 0;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+            var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            try
+            {
+                return await action(parse, stdout, stderr, ct);
+            }
+            catch (Exception ex) when (ex is DataFormatException or UrlRefusedException or ValidationException or NotFoundException or ForbiddenException
+                or ConflictException or TaxonomyEditException)
+            {
+                await stderr.WriteLineAsync($"{string.Join(' ', Path(command))}: {OneLine(ex.Message)}");
+                return 2;
+            }
+        });
+    }
+
+    /// <summary>The message on one line, runs of spaces, tabs and line breaks as one space (the parser's lists use tabs).</summary>
+    internal static string OneLine(string message) => string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    private static bool IsSetting(string arg) => arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=', StringComparison.Ordinal) > 2;
+
+    private static IEnumerable<string> Path(Command command) =>
+        command.Parents.OfType<Command>().Where(p => p is not RootCommand).SelectMany(Path).Append(command.Name);
+
+    private static HashSet<string> AllOptionNames(Command command)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var option in command.Options)
         {
-            await Console.Error.WriteLineAsync($"migrate: {ex.Message}");
-            return ex is InvalidOperationException ? 2 : 1;
+            names.Add(option.Name);
+            names.UnionWith(option.Aliases);
         }
+
+        foreach (var sub in command.Subcommands)
+        {
+            names.UnionWith(AllOptionNames(sub));
+        }
+
+        return names;
     }
 }
+
+/// <summary>What every verb of one call shares: the <c>--Key=Value</c> configuration settings given with it.</summary>
+internal sealed record CliContext(IReadOnlyList<string> Settings);

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audits;
 using Portal.Core.ImportExport;
@@ -27,7 +26,7 @@ public sealed record ImportResolution(IReadOnlyList<AddedLabel> Add, ImportMappi
 /// state in the DataJobs table, so the page shows them again after a reload and a restart resumes them.
 /// </summary>
 public sealed class DataJobService(
-    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, DataFiles files, DataJobProgress progress, IBackgroundJobClient jobs,
+    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, DataFiles files, DataJobProgress progress, IDataJobQueue queue,
     TaxonomyService taxonomies, BlobSource blobs, AuditLog audit, TimeProvider clock)
 {
     private const int Listed = 25;
@@ -389,7 +388,11 @@ public sealed class DataJobService(
 
     private async Task EnqueueAsync(Guid jobId, CancellationToken ct)
     {
-        var hangfireId = jobs.Enqueue<DataJobRunner>(r => r.RunAsync(jobId, CancellationToken.None));
+        if (await queue.EnqueueAsync(jobId, ct) is not { } hangfireId)
+        {
+            return;
+        }
+
         await using var db = await factory.CreateDbContextAsync(ct);
         await db.DataJobs.Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.HangfireJobId, hangfireId), ct);
     }

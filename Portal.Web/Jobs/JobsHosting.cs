@@ -50,6 +50,9 @@ public static class JobsHosting
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, jobs.WorkerCount));
         }
 
+        // Imports and exports started from a page run on Hangfire's workers (the CLI runs them in its own process).
+        services.AddTransient<ImportExport.IDataJobQueue, ImportExport.HangfireDataJobQueue>();
+
         // Each job is registered by its feature (AddPortalFeatures); a test checks that every row of the schedule resolves.
     }
 

@@ -23,7 +23,8 @@ public sealed record ProjectCard(
     public int ToAdjudicate { get; init; }
 }
 
-public sealed record NewProject(string Name, string? Description, string TemplateId, ProjectSettings Settings);
+/// <summary>A project to create; <paramref name="Taxonomy"/>, when given, is its first label set instead of the template's.</summary>
+public sealed record NewProject(string Name, string? Description, string TemplateId, ProjectSettings Settings, TaxonomyTemplate? Taxonomy = null);
 
 public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, AuditLog audit, TimeProvider clock)
 {
@@ -99,7 +100,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
             errors.Add((nameof(NewProject.Description), "The description can have at most 4000 characters."));
         }
 
-        var template = TaxonomyTemplates.Find(request.TemplateId);
+        var template = request.Taxonomy ?? TaxonomyTemplates.Find(request.TemplateId);
         if (template is null)
         {
             errors.Add((nameof(NewProject.TemplateId), $"Unknown label set template '{request.TemplateId}'."));
@@ -133,7 +134,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
             Id = Guid.CreateVersion7(), ProjectId = project.Id, Number = 1, CreatedAt = now, CreatedById = user.UserId,
             Markdown = $"# {name}\n\n{template!.Summary}\n\nLabel what the text says, not what you assume. When unsure, skip with a reason.",
         });
-        db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "project.create", "Project", project.Id.ToString(), project.Id, $"template: {template.Id}"));
+        db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "project.create", "Project", project.Id.ToString(), project.Id, $"template: {template.Id} ({template.Title})"));
         await db.SaveChangesAsync(ct);
         return project.Id;
     }

@@ -182,6 +182,21 @@ public class ImportServiceTests
         Assert.True(code == 0, stderr.ToString());
         using var summary = JsonDocument.Parse(stdout.ToString());
         Assert.Equal(2, summary.RootElement.GetProperty("imported").GetInt64());
+        await using (var db = await database.ContextAsync())
+        {
+            // The page's path: DataJobService.StartImportAsync writes this entry for the job, on behalf of the project's creator.
+            var jobId = summary.RootElement.GetProperty("jobId").GetGuid().ToString();
+            var audit = await db.AuditLog.SingleAsync(a => a.ObjectId == jobId);
+            var creator = await db.Projects.Where(p => p.Id == projectId).Select(p => p.CreatedById).SingleAsync();
+            Assert.Equal(("data.import.start", "DataJob", projectId, creator), (audit.Action, audit.ObjectType, audit.ProjectId!.Value, audit.UserId!.Value));
+            Assert.EndsWith("(command line)", audit.UserName, StringComparison.Ordinal);
+        }
+
+        using var rerun = new StringWriter();
+        Assert.Equal(0, await ImportCommand.RunAsync(
+            [csv, "--project", name, "--text-column", "message", "--id-column", "ref", $"--ConnectionStrings:Portal=Data Source={database.Path}", "--Logging:LogLevel:Default=Warning"],
+            rerun, stderr));
+        Assert.True(JsonDocument.Parse(rerun.ToString()).RootElement.GetProperty("alreadyDone").GetBoolean());
         Assert.Equal(2, await ImportCommand.RunAsync([csv, "--project", "No such project", $"--ConnectionStrings:Portal=Data Source={database.Path}"], TextWriter.Null, stderr));
         Assert.Contains("There is no project \"No such project\"", stderr.ToString(), StringComparison.Ordinal);
     }

@@ -1,0 +1,121 @@
+using System.Xml;
+using System.Xml.Linq;
+
+namespace Portal.Core.Taxonomy;
+
+/// <summary>
+/// A Label Studio labeling config (<c>&lt;View&gt;…&lt;/View&gt;</c>) as a starting label set: each <c>Labels</c> is a span
+/// question, each <c>Choices</c> a single or multiple choice question. Tags Portal has no equivalent for are refused by
+/// name and line, rather than dropped, so a team does not find a question missing later.
+/// </summary>
+public static class LabelStudioConfig
+{
+    /// <summary>Layout and the text object carry no question; they are allowed and skipped.</summary>
+    private static readonly HashSet<string> Layout = new(StringComparer.Ordinal) { "View", "Header", "Text", "Style" };
+
+    public static (TaxonomyTemplate? Template, IReadOnlyList<string> Errors) Read(string fileName, string content)
+    {
+        XDocument document;
+        try
+        {
+            document = XDocument.Parse(content.TrimStart('\uFEFF'), LoadOptions.SetLineInfo);
+        }
+        catch (XmlException ex)
+        {
+            return (null, [$"{fileName}, line {ex.LineNumber}: not valid XML ({ex.Message.Split(". ")[0]})."]);
+        }
+
+        var root = document.Root!;
+        if (root.Name.LocalName != "View")
+        {
+            return (null, [$"{fileName}, line {Line(root)}: a labeling config starts with <View>, not <{root.Name.LocalName}>."]);
+        }
+
+        var errors = new List<string>();
+        var controls = new List<TemplateControl>();
+        var colours = 0;
+        foreach (var element in root.DescendantsAndSelf())
+        {
+            var tag = element.Name.LocalName;
+            var where = $"{fileName}, line {Line(element)}";
+            var parent = element.Parent?.Name.LocalName;
+            switch (tag)
+            {
+                case "Labels" or "Choices":
+                    if (Control(element, where, ref colours, errors) is { } control)
+                    {
+                        if (controls.Any(c => c.Name == control.Name))
+                        {
+                            errors.Add($"{where}: the name \"{control.Name}\" is used by two questions.");
+                        }
+
+                        controls.Add(control);
+                    }
+
+                    break;
+                case "Label" when parent == "Labels":
+                case "Choice" when parent == "Choices":
+                    break;
+                case "Label" or "Choice":
+                    errors.Add($"{where}: <{tag}> belongs directly inside <{(tag == "Label" ? "Labels" : "Choices")}>, not <{parent}>.");
+                    break;
+                case var other when !Layout.Contains(other):
+                    errors.Add($"{where}: <{other}> is not supported; Portal takes <View>, <Header>, <Text>, <Labels> with <Label> and <Choices> with <Choice>.");
+                    break;
+            }
+        }
+
+        if (errors.Count == 0 && controls.Count == 0)
+        {
+            errors.Add($"{fileName}: the config has no <Labels> or <Choices>.");
+        }
+
+        return errors.Count > 0 ? (null, errors) : (StartingTaxonomy.Template(fileName, controls), []);
+    }
+
+    private static TemplateControl? Control(XElement element, string where, ref int colours, List<string> errors)
+    {
+        var tag = element.Name.LocalName;
+        var name = (string?)element.Attribute("name");
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            errors.Add($"{where}: <{tag}> needs a name.");
+            return null;
+        }
+
+        var kind = ControlKind.Spans;
+        if (tag == "Choices")
+        {
+            var choice = (string?)element.Attribute("choice") ?? "single";
+            kind = choice switch
+            {
+                "single" or "single-radio" => ControlKind.SingleChoice,
+                "multiple" => ControlKind.MultipleChoice,
+                _ => default,
+            };
+            if (kind == default)
+            {
+                errors.Add($"{where}: choice=\"{choice}\" is not supported; use single, single-radio or multiple.");
+                return null;
+            }
+        }
+
+        var labels = new List<TemplateLabel>();
+        foreach (var option in element.Elements().Where(e => e.Name.LocalName is "Label" or "Choice"))
+        {
+            var value = (string?)option.Attribute("value") ?? (string?)option.Attribute("alias");
+            if (string.IsNullOrWhiteSpace(value) || labels.Any(l => l.Name == value))
+            {
+                errors.Add($"{where.Split(", line")[0]}, line {Line(option)}: " + (string.IsNullOrWhiteSpace(value) ? $"<{option.Name.LocalName}> needs a value." : $"\"{value}\" is in \"{name}\" twice."));
+                continue;
+            }
+
+            var colour = (string?)option.Attribute("background") is { } c && c.StartsWith('#') ? c : StartingTaxonomy.Palette[colours++ % StartingTaxonomy.Palette.Length];
+            labels.Add(new TemplateLabel(value, colour, (string?)option.Attribute("hotkey"), (string?)option.Attribute("hint")));
+        }
+
+        return new TemplateControl(name, kind, name, (string?)element.Attribute("required") == "true", labels);
+    }
+
+    private static int Line(XElement element) => ((IXmlLineInfo)element).LineNumber;
+}

@@ -1,0 +1,53 @@
+using Portal.Core.Taxonomy;
+
+namespace Portal.Tests.Core.Taxonomy;
+
+public class StartingTaxonomyTests
+{
+    [Fact]
+    public void FromFile_Csv_BuildsNestedLabels_WithKindsPerQuestion()
+    {
+        var (template, errors) = StartingTaxonomy.FromFile("labels.csv", """
+            question,path,color,hotkey,kind
+            entities,Organization,#64b5f6,o,
+            entities,Organization / Company,,c,
+            sentiment,Positive,,,single
+            sentiment,Negative,,,
+            """);
+
+        Assert.Empty(errors);
+        Assert.Equal([("entities", ControlKind.Spans), ("sentiment", ControlKind.SingleChoice)], template!.Controls.Select(c => (c.Name, c.Kind)).ToList());
+        var organization = Assert.Single(template.Controls[0].Labels);
+        Assert.Equal("Company", Assert.Single(organization.Children).Name);
+        Assert.Equal(["Positive", "Negative"], template.Controls[1].Labels.Select(l => l.Name));
+    }
+
+    [Fact]
+    public void FromFile_JsonExport_RoundTripsQuestionKinds()
+    {
+        var model = new TaxonomyModel(
+        [
+            new TaxonomyQuestion("intent", ControlKind.MultipleChoice, "What do they want?", false, [new(Guid.NewGuid(), null, "Refund", "#e57373", "r")]),
+        ]);
+
+        var (template, errors) = StartingTaxonomy.FromFile("labels.json", TaxonomyFile.WriteJson(model));
+
+        Assert.Empty(errors);
+        var question = Assert.Single(template!.Controls);
+        Assert.Equal(("intent", ControlKind.MultipleChoice, "What do they want?", "Refund"), (question.Name, question.Kind, question.Prompt, question.Labels[0].Name));
+    }
+
+    [Theory]
+    [InlineData("question,path\nentities,Organization / Company\n", "labels.csv, line 2: the parent \"Organization\" is not in the label set")]
+    [InlineData("question,path\nentities,Person\nentities,Person\n", "labels.csv, line 3: \"Person\" is in \"entities\" twice")]
+    [InlineData("question,path,kind\nentities,Person,boxes\n", "labels.csv, line 2: the kind \"boxes\" is not one Portal knows")]
+    [InlineData("question,path,hotkey\nentities,Person,p\nentities,Place,p\n", "labels.csv, line 3: the hotkey \"p\" is taken")]
+    [InlineData("question,path\n", "labels.csv: there are no labels in it.")]
+    public void FromFile_BadRows_AreRefusedNamingTheLine(string csv, string expected)
+    {
+        var (template, errors) = StartingTaxonomy.FromFile("labels.csv", csv);
+
+        Assert.Null(template);
+        Assert.StartsWith(expected, errors[0], StringComparison.Ordinal);
+    }
+}
