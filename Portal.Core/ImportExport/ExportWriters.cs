@@ -157,7 +157,7 @@ public sealed class LabelStudioTaskJson : IDisposable
         {
             json.WriteStartObject();
             json.WriteString("model_version", p.ModelVersion);
-            WriteNumber("score", p.Score);
+            WriteOrNull("score", p.Score, json.WriteNumber);
             WriteRegions(AnnotationResult.FromJson(p.ResultJson), task.Text);
             json.WriteEndObject();
         }
@@ -196,48 +196,26 @@ public sealed class LabelStudioTaskJson : IDisposable
     private void WriteResult(ExportedResult r, string text)
     {
         json.WriteStartObject();
-        WriteNumber("id", r.Id);
+        WriteOrNull("id", r.Id, json.WriteNumber);
         json.WriteStartObject("completed_by");
         json.WriteString("email", r.Annotator);
         json.WriteEndObject();
         WriteRegions(r.Value, text);
         json.WriteBoolean("was_cancelled", false);
         json.WriteBoolean("ground_truth", r.Id is null);
-        WriteDate("created_at", r.Created);
-        WriteDate("updated_at", r.Updated);
+        WriteOrNull("created_at", r.Created, json.WriteString);
+        WriteOrNull("updated_at", r.Updated, json.WriteString);
         json.WriteNumber("lead_time", r.LeadTimeMs / 1000.0);
         json.WriteEndObject();
     }
 
-    private void WriteNumber(string name, long? value)
+    /// <summary>A value, or null when there is none (Label Studio writes the property either way).</summary>
+    private void WriteOrNull<T>(string name, T? value, Action<string, T> write)
+        where T : struct
     {
-        if (value is { } number)
+        if (value is { } v)
         {
-            json.WriteNumber(name, number);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
-
-    private void WriteNumber(string name, double? value)
-    {
-        if (value is { } number)
-        {
-            json.WriteNumber(name, number);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
-
-    private void WriteDate(string name, DateTime? value)
-    {
-        if (value is { } date)
-        {
-            json.WriteString(name, date);
+            write(name, v);
         }
         else
         {
