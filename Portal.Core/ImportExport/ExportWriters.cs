@@ -230,12 +230,7 @@ public sealed class LabelStudioTaskJson : IDisposable
         var i = 0;
         foreach (var s in result.Spans)
         {
-            json.WriteStartObject();
-            json.WriteString("id", $"s{i++}");
-            json.WriteString("from_name", s.Control);
-            json.WriteString("to_name", "text");
-            json.WriteString("type", "labels");
-            json.WriteStartObject("value");
+            StartRegion($"s{i++}", s.Control, "labels");
             json.WriteNumber("start", s.Start);
             json.WriteNumber("end", s.End);
             json.WriteString("text", s.End <= text.Length && s.Start >= 0 && s.Start <= s.End ? text.AsSpan(s.Start, s.End - s.Start) : "");
@@ -248,12 +243,7 @@ public sealed class LabelStudioTaskJson : IDisposable
 
         foreach (var group in result.Answers.GroupBy(a => a.Control))
         {
-            json.WriteStartObject();
-            json.WriteString("id", $"c-{group.Key}");
-            json.WriteString("from_name", group.Key);
-            json.WriteString("to_name", "text");
-            json.WriteString("type", "choices");
-            json.WriteStartObject("value");
+            StartRegion($"c-{group.Key}", group.Key, "choices");
             json.WriteStartArray("choices");
             foreach (var answer in group)
             {
@@ -266,5 +256,16 @@ public sealed class LabelStudioTaskJson : IDisposable
         }
 
         json.WriteEndArray();
+    }
+
+    /// <summary>Opens a region and its "value"; the caller writes the value and closes both.</summary>
+    private void StartRegion(string id, string from, string type)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", id);
+        json.WriteString("from_name", from);
+        json.WriteString("to_name", "text");
+        json.WriteString("type", type);
+        json.WriteStartObject("value");
     }
 }
