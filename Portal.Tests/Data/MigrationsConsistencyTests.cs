@@ -74,7 +74,7 @@ public class MigrationsConsistencyTests
         using var db = SqlServer();
         var parser = new TSql160Parser(initialQuotedIdentifiers: true);
         var inserts = 0;
-        foreach (var sql in Portal.Web.ImportExport.ImportService.Statements(sqlite: false).All)
+        foreach (var sql in Portal.Data.Bulk.ImportBulkWriter.Statements(sqlite: false).All)
         {
             using var reader = new StringReader(sql);
             var script = (TSqlScript)parser.Parse(reader, out var errors);

@@ -57,6 +57,31 @@ public class ExportServiceTests
     }
 
     [Fact]
+    public async Task ExportFormats_HaveOneRowPerFormat_AndTheServiceWritesWithTheRowsWriter()
+    {
+        var (database, projectId) = await DemoAsync();
+        await using var _ = database;
+
+        Assert.Equal(Enum.GetValues<ExportFormat>(), ExportFormats.All.Select(f => f.Format).Order());
+        Assert.Equal(ExportFormats.All.Count, ExportFormats.All.Select(f => f.Key).Distinct().Count());
+        Assert.Equal(ExportFormats.All.Count, ExportFormats.All.Select(f => f.Extension).Distinct().Count());
+        Assert.Same(ExportFormats.Of(ExportFormat.Csv), ExportFormats.ByKey("CSV"));
+        Assert.Null(ExportFormats.ByKey("xlsx"));
+        Assert.Equal(("jsonl", "application/x-ndjson"), (ExportFormats.Of(ExportFormat.Jsonl).Extension, ExportFormats.Of(ExportFormat.Jsonl).ContentType));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExportFormats.Of((ExportFormat)99));
+        foreach (var format in ExportFormats.All)
+        {
+            await using var start = new StringWriter();
+            await format.Writer(start, new ExportLabelNames(new Dictionary<Guid, string>())).StartAsync();
+
+            var exported = await ExportAsync(database, projectId, new ExportOptions(format.Format));
+
+            Assert.StartsWith(start.ToString(), exported, StringComparison.Ordinal);
+            Assert.True(exported.Length > start.ToString().Length + 100, $"{format.Key} wrote no tasks");
+        }
+    }
+
+    [Fact]
     public async Task Filters_AndAnonymousExports_WriteOnlyWhatWasAsked()
     {
         var (database, projectId) = await DemoAsync();

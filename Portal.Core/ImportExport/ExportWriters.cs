@@ -1,0 +1,271 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Portal.Core.Labeling;
+
+namespace Portal.Core.ImportExport;
+
+/// <summary>One result of a task as exported: an annotation (with its id) or the task's ground truth (no id).</summary>
+public sealed record ExportedResult(long? Id, string Annotator, AnnotationResult Value, DateTime? Created, DateTime? Updated, long LeadTimeMs, string Status);
+
+public sealed record ExportedPrediction(string ModelVersion, double? Score, string ResultJson);
+
+public sealed record ExportedTask(
+    long Id, string? ExternalId, string Text, string? MetadataJson, IReadOnlyList<ExportedResult> Results, IEnumerable<ExportedPrediction> Predictions);
+
+/// <summary>Label names by key (the newest name across the project's versions), for results of any age.</summary>
+public sealed class ExportLabelNames(IReadOnlyDictionary<Guid, string> names)
+{
+    public string Name(Guid key) => names.GetValueOrDefault(key, key.ToString());
+}
+
+/// <summary>Writes one export format: a start, one call per exported task, an end.</summary>
+public abstract class ExportWriter(TextWriter writer, ExportLabelNames names)
+{
+    protected TextWriter Writer { get; } = writer;
+
+    protected ExportLabelNames Names { get; } = names;
+
+    /// <summary>The format carries each task's predictions (reading them costs a query a page).</summary>
+    public virtual bool WritesPredictions => false;
+
+    public virtual Task StartAsync() => Task.CompletedTask;
+
+    public abstract Task WriteAsync(ExportedTask task);
+
+    public virtual Task EndAsync() => Task.CompletedTask;
+}
+
+/// <summary>Label Studio JSON: one array of tasks with "annotations" and "predictions", as Label Studio exports.</summary>
+public sealed class LabelStudioJsonWriter(TextWriter writer, ExportLabelNames names) : ExportWriter(writer, names), IDisposable
+{
+    private readonly LabelStudioTaskJson json = new(names);
+    private bool first = true;
+
+    public override bool WritesPredictions => true;
+
+    public override async Task StartAsync() => await Writer.WriteAsync('[');
+
+    public override async Task WriteAsync(ExportedTask task)
+    {
+        var text = json.Write(task);
+        await Writer.WriteAsync(first ? "\n" : ",\n");
+        first = false;
+        await Writer.WriteAsync(text);
+    }
+
+    public override async Task EndAsync() => await Writer.WriteAsync(first ? "]\n" : "\n]\n");
+
+    public void Dispose() => json.Dispose();
+}
+
+/// <summary>JSON Lines: one Label Studio task per line.</summary>
+public sealed class JsonlExportWriter(TextWriter writer, ExportLabelNames names) : ExportWriter(writer, names), IDisposable
+{
+    private readonly LabelStudioTaskJson json = new(names);
+
+    public override bool WritesPredictions => true;
+
+    public override async Task WriteAsync(ExportedTask task)
+    {
+        await Writer.WriteAsync(json.Write(task));
+        await Writer.WriteAsync('\n');
+    }
+
+    public void Dispose() => json.Dispose();
+}
+
+/// <summary>CSV: one row per result (a task without results still gets one row), cells spreadsheet-safe.</summary>
+public sealed class CsvExportWriter(TextWriter writer, ExportLabelNames names) : ExportWriter(writer, names)
+{
+    // Text as written (not \u-escaped): the cells are JSON for tools, never embedded in HTML.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public override async Task StartAsync() => await Writer.WriteAsync("task_id,external_id,text,annotator,status,result_kind,spans,answers\n");
+
+    public override async Task WriteAsync(ExportedTask task)
+    {
+        foreach (var r in task.Results.DefaultIfEmpty())
+        {
+            var line = string.Join(',', new[]
+            {
+                task.Id.ToString(CultureInfo.InvariantCulture), task.ExternalId, task.Text, r?.Annotator, r?.Status, r is null ? "" : r.Id is null ? "ground_truth" : "annotation",
+                r is null ? "" : JsonSerializer.Serialize(r.Value.Spans.Select(s => new { s.Start, s.End, text = task.Text[s.Start..s.End], label = Names.Name(s.Label) }), Json),
+                r is null ? "" : JsonSerializer.Serialize(r.Value.Answers.Select(a => new { question = a.Control, answer = Names.Name(a.Label) }), Json),
+            }.Select(Csv.Cell));
+            await Writer.WriteAsync(line + "\n");
+        }
+    }
+}
+
+/// <summary>CoNLL-2003 with IOB2 tags: one document per result (see <see cref="ConllExport"/>).</summary>
+public sealed class ConllExportWriter(TextWriter writer, ExportLabelNames names) : ExportWriter(writer, names)
+{
+    public override Task StartAsync()
+    {
+        ConllExport.WriteHeader(Writer);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteAsync(ExportedTask task)
+    {
+        foreach (var r in task.Results)
+        {
+            ConllExport.WriteDocument(Writer, task.Text, r.Value.Spans.Select(s => new ConllSpan(s.Start, s.End, Names.Name(s.Label))));
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// One task as Label Studio writes it (id, data, annotations, predictions, meta), written with a
+/// <see cref="Utf8JsonWriter"/> into a reused buffer: several times faster than serializing dictionaries.
+/// </summary>
+public sealed class LabelStudioTaskJson : IDisposable
+{
+    private readonly ArrayBufferWriter<byte> bytes = new(4096);
+    private readonly Utf8JsonWriter json;
+    private readonly ExportLabelNames names;
+
+    public LabelStudioTaskJson(ExportLabelNames names)
+    {
+        this.names = names;
+
+        // Text as written (not \u-escaped): the file is JSON for tools, never embedded in HTML.
+        json = new Utf8JsonWriter(bytes, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    public string Write(ExportedTask task)
+    {
+        bytes.ResetWrittenCount();
+        json.Reset(bytes);
+        json.WriteStartObject();
+        json.WriteNumber("id", task.Id);
+        WriteData(task.Text, task.MetadataJson);
+        json.WriteStartArray("annotations");
+        foreach (var r in task.Results)
+        {
+            WriteResult(r, task.Text);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("predictions");
+        foreach (var p in task.Predictions)
+        {
+            json.WriteStartObject();
+            json.WriteString("model_version", p.ModelVersion);
+            WriteOrNull("score", p.Score, json.WriteNumber);
+            WriteRegions(AnnotationResult.FromJson(p.ResultJson), task.Text);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        if (task.ExternalId is not null)
+        {
+            json.WriteStartObject("meta");
+            json.WriteString("external_id", task.ExternalId);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.Flush();
+        return Encoding.UTF8.GetString(bytes.WrittenSpan);
+    }
+
+    public void Dispose() => json.Dispose();
+
+    private void WriteData(string text, string? metadataJson)
+    {
+        json.WriteStartObject("data");
+        json.WriteString("text", text);
+        if (metadataJson is not null)
+        {
+            using var metadata = JsonDocument.Parse(metadataJson);
+            foreach (var property in metadata.RootElement.EnumerateObject().Where(p => p.Name != "text"))
+            {
+                property.WriteTo(json);
+            }
+        }
+
+        json.WriteEndObject();
+    }
+
+    private void WriteResult(ExportedResult r, string text)
+    {
+        json.WriteStartObject();
+        WriteOrNull("id", r.Id, json.WriteNumber);
+        json.WriteStartObject("completed_by");
+        json.WriteString("email", r.Annotator);
+        json.WriteEndObject();
+        WriteRegions(r.Value, text);
+        json.WriteBoolean("was_cancelled", false);
+        json.WriteBoolean("ground_truth", r.Id is null);
+        WriteOrNull("created_at", r.Created, json.WriteString);
+        WriteOrNull("updated_at", r.Updated, json.WriteString);
+        json.WriteNumber("lead_time", r.LeadTimeMs / 1000.0);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A value, or null when there is none (Label Studio writes the property either way).</summary>
+    private void WriteOrNull<T>(string name, T? value, Action<string, T> write)
+        where T : struct
+    {
+        if (value is { } v)
+        {
+            write(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    /// <summary>"result": spans as "labels" regions, answers as one "choices" region per question.</summary>
+    private void WriteRegions(AnnotationResult result, string text)
+    {
+        json.WriteStartArray("result");
+        var i = 0;
+        foreach (var s in result.Spans)
+        {
+            StartRegion($"s{i++}", s.Control, "labels");
+            json.WriteNumber("start", s.Start);
+            json.WriteNumber("end", s.End);
+            json.WriteString("text", s.End <= text.Length && s.Start >= 0 && s.Start <= s.End ? text.AsSpan(s.Start, s.End - s.Start) : "");
+            json.WriteStartArray("labels");
+            json.WriteStringValue(names.Name(s.Label));
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        foreach (var group in result.Answers.GroupBy(a => a.Control))
+        {
+            StartRegion($"c-{group.Key}", group.Key, "choices");
+            json.WriteStartArray("choices");
+            foreach (var answer in group)
+            {
+                json.WriteStringValue(names.Name(answer.Label));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>Opens a region and its "value"; the caller writes the value and closes both.</summary>
+    private void StartRegion(string id, string from, string type)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", id);
+        json.WriteString("from_name", from);
+        json.WriteString("to_name", "text");
+        json.WriteString("type", type);
+        json.WriteStartObject("value");
+    }
+}

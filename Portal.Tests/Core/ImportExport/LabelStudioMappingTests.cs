@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Portal.Core.ImportExport;
+using Portal.Core.Labeling;
+using Portal.Core.Taxonomy;
+
+namespace Portal.Tests.Core.ImportExport;
+
+/// <summary>A read task's Label Studio predictions and annotations as Portal results, without a database.</summary>
+public class LabelStudioMappingTests
+{
+    private static readonly Guid Person = Guid.NewGuid();
+    private static readonly Guid Place = Guid.NewGuid();
+    private static readonly Guid Old = Guid.NewGuid();
+    private static readonly Guid Urgent = Guid.NewGuid();
+    private static readonly Guid Ana = Guid.NewGuid();
+    private static readonly DateTime Now = new(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+
+    private static readonly KnownQuestion[] Questions =
+    [
+        new("entities", ControlKind.Spans, "Mark the entities", [new(Person, "PER", "PER", false), new(Place, "LOC", "Places/LOC", false), new(Old, "MISC", "MISC", true)]),
+        new("priority", ControlKind.SingleChoice, "How urgent?", [new(Urgent, "urgent", "urgent", false)]),
+    ];
+
+    private static ImportNameResolver Resolver(ImportMappings? mappings = null) =>
+        new(Questions, mappings ?? ImportMappings.None, new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase) { ["ana@example.com"] = Ana });
+
+    private static TaskRecord Record(string text, string extras) =>
+        new("tasks.json", 7, "t1", text, null, JsonDocument.Parse($$"""{"data":{"text":{{JsonSerializer.Serialize(text)}}},{{extras}}}""").RootElement.Clone());
+
+    private static MappedTask Map(TaskRecord record, ImportNameResolver resolver, ImportedAnnotations mode, out TaskRowError? error, PiiMasked? masked = null) =>
+        LabelStudioMapping.Map(record, masked ?? new PiiMasked(record.Text, []), resolver, mode, Now, out error);
+
+    private static string Span(string from, int start, int end, string label) =>
+        $$$"""{"from_name":"{{{from}}}","to_name":"text","type":"labels","value":{"start":{{{start}}},"end":{{{end}}},"labels":["{{{label}}}"]}}""";
+
+    private static string Choice(string from, string choice) =>
+        $$$"""{"from_name":"{{{from}}}","to_name":"text","type":"choices","value":{"choices":["{{{choice}}}"]}}""";
+
+    [Fact]
+    public void Predictions_BecomeLabelKeysOnTheMaskedText_ByNameOrPath()
+    {
+        const string text = "Mail ana@example.com before Berlin closes.";
+        var berlin = text.IndexOf("Berlin", StringComparison.Ordinal);
+        var record = Record(text, $$"""
+            "predictions":[{"model_version":"ner-3","result":[{{Span("entities", berlin, berlin + 6, "Places/LOC")}},{{Choice("priority", "urgent")}}]},{"result":[]}]
+            """);
+        var masked = PiiMasking.Mask(text, [PiiMasking.Email]);
+        var resolver = Resolver();
+
+        var mapped = Map(record, resolver, ImportedAnnotations.Refuse, out var error, masked);
+
+        Assert.Null(error);
+        Assert.Equal(["ner-3", "imported"], mapped.Predictions.Select(p => p.Model));
+        var span = Assert.Single(mapped.Predictions[0].Result.Spans);
+        Assert.Equal(("entities", Place, "Berlin"), (span.Control, span.Label, masked.Text[span.Start..span.End]));
+        Assert.Equal([new AnswerValue("priority", Urgent)], mapped.Predictions[0].Result.Answers);
+        Assert.True(mapped.HasRows);
+        Assert.False(resolver.Waiting);
+    }
+
+    [Fact]
+    public void Annotations_AreRefusedUnlessChosen_AndGroundTruthTakesTheFirstNotCancelled()
+    {
+        var record = Record("Anna lives in Rome.", $$"""
+            "annotations":[{"was_cancelled":true,"completed_by":1,"result":[{{Span("entities", 0, 4, "LOC")}}]},
+                           {"completed_by":{"email":"ana@example.com"},"result":[{{Span("entities", 0, 4, "PER")}}]}]
+            """);
+
+        var refused = Map(record, Resolver(), ImportedAnnotations.Refuse, out var refusal);
+        var truth = Map(record, Resolver(), ImportedAnnotations.GroundTruth, out var truthError);
+
+        Assert.Same(MappedTask.None, refused);
+        Assert.Equal(("tasks.json", 7L, "annotations"), (refusal!.Where, refusal.Line, refusal.Field));
+        Assert.Contains("1 annotation(s)", refusal.Reason, StringComparison.Ordinal);
+        Assert.Null(truthError);
+        Assert.Equal([new SpanValue("entities", Person, 0, 4)], truth.Truth!.Spans);
+        Assert.Empty(truth.Annotations);
+    }
+
+    [Fact]
+    public void Annotations_BelongToTheirPeople_WithDatesAndLeadTime_AndUnknownPeopleWait()
+    {
+        var record = Record("Anna lives in Rome.", $$"""
+            "annotations":[{"completed_by":{"email":"ANA@example.com"},"created_at":"2025-05-01T10:00:00Z","lead_time":2.5,"result":[{{Span("entities", 14, 18, "LOC")}}]},
+                           {"completed_by":{"email":"bo@example.com"},"result":[]}]
+            """);
+        var resolver = Resolver();
+
+        var mapped = Map(record, resolver, ImportedAnnotations.Annotations, out var error);
+
+        Assert.Null(error);
+        var annotation = Assert.Single(mapped.Annotations);
+        Assert.Equal((Ana, new DateTime(2025, 5, 1, 10, 0, 0, DateTimeKind.Utc), 2500L), (annotation.UserId, annotation.Created, annotation.LeadTimeMs));
+        Assert.Equal(annotation.Created, annotation.Updated);
+        Assert.Equal([new SpanValue("entities", Place, 14, 18)], annotation.Result.Spans);
+        Assert.True(resolver.Waiting);
+        Assert.Equal([new UnknownAnnotator("bo@example.com", 1)], resolver.Decisions().Annotators);
+    }
+
+    [Theory]
+    [InlineData("""{"completed_by":{"email":"ana@example.com"},"result":[]},{"completed_by":{"email":"ana@example.com"},"result":[]}""", "two annotations")]
+    [InlineData("""{"result":[]}""", "no completed_by")]
+    [InlineData("""{"completed_by":{"email":"ana@example.com"},"result":[{"from_name":"box","type":"rectanglelabels","value":{}}]}""", "only text spans")]
+    [InlineData("""{"completed_by":{"email":"ana@example.com"},"result":[{"from_name":"entities","type":"labels"}]}""", "has no value")]
+    [InlineData("""{"completed_by":{"email":"ana@example.com"},"result":[{"from_name":"entities","type":"labels","value":{"start":3,"end":99,"labels":["PER"]}}]}""", "outside the text")]
+    [InlineData("""{"completed_by":{"email":"ana@example.com"},"result":[{"from_name":"priority","type":"labels","value":{"start":0,"end":4,"labels":["urgent"]}}]}""", "takes choices")]
+    public void ABadAnnotation_IsARowError_AndNothingOfTheRowIsKept(string annotations, string reason)
+    {
+        var record = Record("Anna lives in Rome.", $"\"predictions\":[{{\"result\":[{Span("entities", 0, 4, "PER")}]}}],\"annotations\":[{annotations}]");
+
+        var mapped = Map(record, Resolver(), ImportedAnnotations.Annotations, out var error);
+
+        Assert.Same(MappedTask.None, mapped);
+        Assert.Contains(reason, error!.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownNames_AreCountedOncePerRow_MappingsPlaceThem_AndDeprecatedLabelsAreUnknown()
+    {
+        var mappings = new ImportMappings(Questions: [new("ner", "entities")], Labels: [new("entities", "person", Person)]);
+        var resolver = Resolver(mappings);
+        var row = Record("Anna and Bo met.", $$"""
+            "predictions":[{"result":[{{Span("ner", 0, 4, "person")}},{{Span("ner", 9, 11, "MISC")}},{{Span("ner", 9, 11, "MISC")}},{{Choice("mood", "calm")}}]}]
+            """);
+
+        var first = Map(row, resolver, ImportedAnnotations.Refuse, out var error);
+        Map(row, resolver, ImportedAnnotations.Refuse, out _);
+
+        Assert.Null(error);
+        Assert.Equal([new SpanValue("entities", Person, 0, 4)], first.Predictions[0].Result.Spans);
+        var decisions = resolver.Decisions();
+        Assert.True(decisions.Any);
+        Assert.Equal([new UnknownQuestion("mood", "choices", 2)], decisions.Questions);
+        Assert.Equal([new UnknownLabel("entities", "MISC", 2)], decisions.Labels);
+        Assert.Empty(decisions.Annotators);
+    }
+
+    [Fact]
+    public void ARowWithoutLabelStudioFields_BringsNothing()
+    {
+        var record = new TaskRecord("tasks.csv", 2, null, "Plain text.", null, null);
+
+        var mapped = Map(record, Resolver(), ImportedAnnotations.Refuse, out var error);
+
+        Assert.Null(error);
+        Assert.False(mapped.HasRows);
+    }
+}
