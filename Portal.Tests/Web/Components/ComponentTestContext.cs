@@ -36,6 +36,8 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<ProjectService>();
         Services.AddScoped<ProjectAccess>();
         Services.AddScoped<Portal.Web.Taxonomy.TaxonomyService>();
+        Services.AddScoped<Portal.Web.Review.ConsensusService>();
+        Services.AddScoped<Portal.Web.Labeling.LabelingService>();
         Auth = AddAuthorization();
         // Last, because touching the renderer builds the service provider.
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
