@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Labeling;
+using Portal.Core.Security;
 using Portal.Data;
 using Portal.Tests.TestSupport;
 using Portal.Tests.Web.Labeling;
@@ -26,19 +28,29 @@ public sealed class DraftSessionTests : IAsyncLifetime, IDisposable
 
     private TestDatabase database = default!;
     private FlakyFactory flaky = default!;
+    private LabelingService labeling = default!;
+    private PortalPrincipal annotator = default!;
+    private Guid projectId;
     private WorkItem item = default!;
     private DraftSession session = default!;
 
     public async Task InitializeAsync()
     {
         database = await TestDatabase.CreateAsync();
-        var (projectId, annotators) = await LabelingServiceTests.ProjectAsync(database, tasks: 2, overlap: 1, annotators: 1);
+        (projectId, var annotators) = await LabelingServiceTests.ProjectAsync(database, tasks: 2, overlap: 1, annotators: 1);
+        annotator = annotators[0];
         flaky = new FlakyFactory(database.Factory);
-        var labeling = new LabelingService(flaky, new ProjectAccess(), TimeProvider.System,
+        labeling = new LabelingService(flaky, new ProjectAccess(), TimeProvider.System,
             new ConsensusService(database.Factory, TimeProvider.System, NullLogger<ConsensusService>.Instance), NullLogger<LabelingService>.Instance);
-        item = await labeling.NextAsync(annotators[0], projectId, default) ?? throw new InvalidOperationException("No task to label.");
-        session = new DraftSession(labeling, annotators[0], projectId, TimeProvider.System);
-        session.Start(item, reopened: false);
+        item = await labeling.NextAsync(annotator, projectId, default) ?? throw new InvalidOperationException("No task to label.");
+        session = Session(TimeProvider.System);
+    }
+
+    private DraftSession Session(TimeProvider clock)
+    {
+        var started = new DraftSession(labeling, annotator, projectId, clock, NullLogger.Instance);
+        started.Start(item, reopened: false);
+        return started;
     }
 
     public async Task DisposeAsync() => await database.DisposeAsync();
@@ -91,5 +103,48 @@ public sealed class DraftSessionTests : IAsyncLifetime, IDisposable
         Assert.Equal(2, reads);
         Assert.True(session.Dirty);
         Assert.StartsWith("Draft saved", session.Status, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Autosave_SavesAfterAQuietMoment_AndKeepsGoingAfterAFailedSave()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var timed = Session(clock);
+        using var closing = new CancellationTokenSource();
+        var result = LabelingServiceTests.Answered(item);
+        var attempts = 0;
+        var loop = timed.AutosaveAsync(() => false, () => { attempts++; return timed.SaveAsync(() => result); }, closing.Token);
+
+        timed.Changed();
+        clock.Advance(DraftSession.Tick);
+        await Task.Delay(200);
+        Assert.Equal(0, attempts); // still within the quiet moment after the change
+
+        flaky.Down = true;
+        clock.Advance(DraftSession.Tick);
+        await WaitUntilAsync(() => timed.Status == "Not saved");
+        Assert.Equal(1, attempts);
+        Assert.True(timed.Dirty);
+
+        flaky.Down = false;
+        await WaitUntilAsync(() =>
+        {
+            clock.Advance(DraftSession.Tick);
+            return !timed.Dirty;
+        });
+        Assert.StartsWith("Draft saved", timed.Status, StringComparison.Ordinal);
+
+        await closing.CancelAsync();
+        await loop.WaitAsync(Patience);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold in time.");
+            await Task.Delay(50);
+        }
     }
 }

@@ -10,10 +10,13 @@ namespace Portal.Web.Components.Labeling;
 /// keeps an autosave, a submit and a skip from writing at once. The lock is released on every path, whatever a call
 /// throws, so one failed call never stops the page from saving.
 /// </summary>
-public sealed class DraftSession(LabelingService labeling, PortalPrincipal user, Guid projectId, TimeProvider clock) : IDisposable
+public sealed class DraftSession(LabelingService labeling, PortalPrincipal user, Guid projectId, TimeProvider clock, ILogger logger) : IDisposable
 {
     /// <summary>The pause after the last change before an autosave, so typing a run of keys is one save, not many.</summary>
     public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(800);
+
+    /// <summary>How often the autosave looks; with <see cref="Quiet"/>, a change is saved about a second after the last one.</summary>
+    public static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
 
     private readonly SemaphoreSlim saving = new(1, 1);
     private DateTimeOffset lastChange;
@@ -58,6 +61,42 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
         Status = "Unsaved changes";
     }
 
+    /// <summary>
+    /// Saves about a second after the last change until <paramref name="ct"/> ends, so a closed tab or dropped connection
+    /// loses seconds at most. <paramref name="save"/> runs the save where the page renders; nothing is saved while <paramref name="paused"/>.
+    /// </summary>
+    public async Task AutosaveAsync(Func<bool> paused, Func<Task> save, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(Tick, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                if (AutosaveDue && !paused())
+                {
+                    await TrySaveAsync(save);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The page is closing.
+        }
+    }
+
+    private async Task TrySaveAsync(Func<Task> save)
+    {
+        try
+        {
+            await save();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The next tick tries again: one failed save must not end autosaving for the rest of the page's life.
+            logger.LogWarning(ex, "Autosaving the draft of task {TaskId} failed.", Item?.TaskId);
+        }
+    }
+
     /// <summary>Saves the draft if it changed. <paramref name="current"/> is read again afterwards: edits made during the save keep it dirty.</summary>
     public async Task SaveAsync(Func<AnnotationResult> current)
     {
@@ -86,6 +125,11 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
             Errors = Messages(ex);
             Status = "Not saved";
         }
+        catch
+        {
+            Status = "Not saved";
+            throw;
+        }
         finally
         {
             saving.Release();
@@ -93,7 +137,15 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
     }
 
     /// <summary>Submits <paramref name="result"/>; false when it was refused (see <see cref="Errors"/> and <see cref="Conflict"/>).</summary>
-    public async Task<bool> SubmitAsync(AnnotationResult result)
+    public Task<bool> SubmitAsync(AnnotationResult result) => WriteAsync(item =>
+        labeling.SubmitAsync(user, projectId, item.TaskId, result, Version, (long)(clock.GetUtcNow() - openedAt).TotalMilliseconds, CancellationToken.None));
+
+    /// <summary>Skips the task with a reason; false when it was refused (see <see cref="Errors"/> and <see cref="Conflict"/>).</summary>
+    public Task<bool> SkipAsync(string reason) => WriteAsync(item =>
+        labeling.SkipAsync(user, projectId, item.TaskId, reason, Version, CancellationToken.None));
+
+    /// <summary>One final write for the task under the lock; a refusal is kept for the page to show, anything else is thrown.</summary>
+    private async Task<bool> WriteAsync(Func<WorkItem, Task> write)
     {
         if (Item is not { } item)
         {
@@ -103,39 +155,13 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
         await saving.WaitAsync();
         try
         {
-            var leadTimeMs = (long)(clock.GetUtcNow() - openedAt).TotalMilliseconds;
-            await labeling.SubmitAsync(user, projectId, item.TaskId, result, Version, leadTimeMs, CancellationToken.None);
+            await write(item);
             return true;
         }
         catch (ValidationException ex)
         {
             Errors = Messages(ex);
             return false;
-        }
-        catch (ConflictException ex)
-        {
-            Conflict = ex.Message;
-            return false;
-        }
-        finally
-        {
-            saving.Release();
-        }
-    }
-
-    /// <summary>Skips the task with a reason; false when it was refused (see <see cref="Conflict"/>).</summary>
-    public async Task<bool> SkipAsync(string reason)
-    {
-        if (Item is not { } item)
-        {
-            return false;
-        }
-
-        await saving.WaitAsync();
-        try
-        {
-            await labeling.SkipAsync(user, projectId, item.TaskId, reason, Version, CancellationToken.None);
-            return true;
         }
         catch (ConflictException ex)
         {

@@ -50,7 +50,6 @@ public sealed partial class LabelingPage : IAsyncDisposable
     private PageState state = PageState.Loading;
     private LabelingProgress? progress;
     private bool busy;
-    private PeriodicTimer? autosave;
     private Guidelines? guidelines;
     private int loads;
     private int editorKey;
@@ -59,7 +58,7 @@ public sealed partial class LabelingPage : IAsyncDisposable
     protected override async Task OnInitializedAsync()
     {
         user = PortalClaims.ToPrincipal((await AuthenticationState).User) ?? throw new ForbiddenException("Sign in again.");
-        session = new DraftSession(Labeling, user, ProjectId, Clock);
+        session = new DraftSession(Labeling, user, ProjectId, Clock, Logger);
         await LoadNextAsync();
         guidelines = await Labeling.GuidelinesAsync(user, ProjectId, cts.Token);
     }
@@ -68,7 +67,7 @@ public sealed partial class LabelingPage : IAsyncDisposable
     {
         if (firstRender && RendererInfo.IsInteractive)
         {
-            _ = AutosaveLoopAsync();
+            _ = session!.AutosaveAsync(() => busy, () => InvokeAsync(SaveDraftAsync), cts.Token);
         }
     }
 
@@ -122,26 +121,6 @@ public sealed partial class LabelingPage : IAsyncDisposable
     }
 
     private AnnotationResult CurrentResult() => editor?.Current ?? session?.Item?.Draft ?? AnnotationResult.Empty;
-
-    /// <summary>Saves at most about a second after the last change, so a closed tab or dropped connection loses seconds at most.</summary>
-    private async Task AutosaveLoopAsync()
-    {
-        autosave = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-        try
-        {
-            while (await autosave.WaitForNextTickAsync(cts.Token))
-            {
-                if (!busy && session is { AutosaveDue: true })
-                {
-                    await InvokeAsync(SaveDraftAsync);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The page is closing.
-        }
-    }
 
     private async Task SaveDraftAsync()
     {
@@ -248,7 +227,6 @@ public sealed partial class LabelingPage : IAsyncDisposable
         }
 
         await cts.CancelAsync();
-        autosave?.Dispose();
         cts.Dispose();
         session?.Dispose();
     }

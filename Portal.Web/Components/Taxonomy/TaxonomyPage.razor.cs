@@ -83,24 +83,33 @@ public sealed partial class TaxonomyPage
     /// <summary>Applies an edit to the draft and saves it; a refused edit says why and changes nothing.</summary>
     private async Task ApplyAsync(TaxonomyEdit edit)
     {
-        if (draft is null || busy)
+        if (draft is not { } current || busy)
         {
             return;
         }
 
-        busy = true;
-        try
+        await SavingAsync(async () =>
         {
-            var next = edit.Apply(draft);
+            var next = edit.Apply(current);
             concurrency = await Taxonomies.SaveDraftAsync(user, ProjectId, next, concurrency, CancellationToken.None);
             Show(next);
             selected = edit.Select ?? selected;
-            if (draft.Model.Find(selected) is null)
+            if (next.Model.Find(selected) is null)
             {
                 selected = Guid.Empty;
             }
 
             Snackbar.Add(edit.Done ?? "Saved in the draft.", Severity.Success, o => o.VisibleStateDuration = 1500);
+        });
+    }
+
+    /// <summary>Runs one write of the label set with the buttons disabled; a refused write says why (a conflict offers a reload).</summary>
+    private async Task SavingAsync(Func<Task> write)
+    {
+        busy = true;
+        try
+        {
+            await write();
         }
         catch (TaxonomyEditException ex)
         {
@@ -133,19 +142,12 @@ public sealed partial class TaxonomyPage
 
     private Task ImportedAsync(TaxonomyDraft imported) => ApplyAsync(new(_ => imported, "Imported into the draft."));
 
-    private async Task DiscardAsync()
+    private Task DiscardAsync() => SavingAsync(async () =>
     {
-        try
-        {
-            await Taxonomies.DiscardDraftAsync(user, ProjectId, concurrency, CancellationToken.None);
-            await LoadAsync();
-            Snackbar.Add("Draft discarded.", Severity.Info);
-        }
-        catch (ConflictException ex)
-        {
-            conflict = ex.Message;
-        }
-    }
+        await Taxonomies.DiscardDraftAsync(user, ProjectId, concurrency, CancellationToken.None);
+        await LoadAsync();
+        Snackbar.Add("Draft discarded.", Severity.Info);
+    });
 
     private async Task PublishAsync()
     {
@@ -154,29 +156,14 @@ public sealed partial class TaxonomyPage
         {
             { d => d.Impacts, impacts }, { d => d.NextNumber, state!.CurrentNumber + 1 },
         }, new DialogOptions { MaxWidth = MaxWidth.Large, FullWidth = true });
-        if (await dialog.Result is not { Canceled: false, Data: string notes })
+        if (await dialog.Result is { Canceled: false, Data: string notes })
         {
-            return;
-        }
-
-        busy = true;
-        try
-        {
-            var number = await Taxonomies.PublishAsync(user, ProjectId, concurrency, notes, CancellationToken.None);
-            await LoadAsync();
-            Snackbar.Add($"Version {number} is published.", Severity.Success);
-        }
-        catch (ValidationException ex)
-        {
-            Snackbar.Add(ex.Message, Severity.Error);
-        }
-        catch (ConflictException ex)
-        {
-            conflict = ex.Message;
-        }
-        finally
-        {
-            busy = false;
+            await SavingAsync(async () =>
+            {
+                var number = await Taxonomies.PublishAsync(user, ProjectId, concurrency, notes, CancellationToken.None);
+                await LoadAsync();
+                Snackbar.Add($"Version {number} is published.", Severity.Success);
+            });
         }
     }
 }
