@@ -1,7 +1,10 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.EntityFrameworkCore;
 using Portal.Core.Taxonomy;
 using Portal.Web.Components.Labeling;
 using Portal.Web.Labeling;
+using Portal.Web.Projects;
 
 namespace Portal.Tests.Web.Components;
 
@@ -51,5 +54,27 @@ public class LabelingComponentTests : ComponentTestContext
         Assert.Equal(11, cut.FindAll(".label-option").Count); // Label 1, 10..19
         cut.Find(".label-option[data-label='Group / Label 12']").Click();
         Assert.Equal("Label 12", picked?.Name);
+    }
+
+    [Fact]
+    public async Task LabelingPage_ASubmitFailsUnexpectedly_TheNextSubmitStillReachesTheServer()
+    {
+        await SignInAsync("annotator1");
+        await using var db = await Database.ContextAsync();
+        var projectId = await db.Projects.Select(p => p.Id).SingleAsync();
+        var annotator = await db.Users.Where(u => u.DisplayName == "Ana Annotator").Select(u => u.Id).SingleAsync();
+        var cut = Render(WithProviders<LabelingPage>((nameof(LabelingPage.ProjectId), projectId)));
+        cut.WaitForAssertion(() => cut.Find("#task-id"));
+
+        // Out of the project for a moment: the submit fails with an error the page does not handle itself.
+        var membership = await db.ProjectMembers.AsNoTracking().SingleAsync(m => m.ProjectId == projectId && m.UserId == annotator);
+        await db.ProjectMembers.Where(m => m.ProjectId == projectId && m.UserId == annotator).ExecuteDeleteAsync();
+        await Assert.ThrowsAsync<NotFoundException>(() => cut.Find("#submit").ClickAsync(new MouseEventArgs()));
+        db.ProjectMembers.Add(membership);
+        await db.SaveChangesAsync();
+
+        // Back in: nothing is answered yet, so the server refuses the submit and says why; a held lock would never get there.
+        _ = cut.Find("#submit").ClickAsync(new MouseEventArgs());
+        cut.WaitForAssertion(() => Assert.Contains("before submitting", cut.Find("#labeling-errors").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
     }
 }

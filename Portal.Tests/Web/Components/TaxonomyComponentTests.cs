@@ -56,6 +56,25 @@ public class TaxonomyComponentTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task TaxonomyPage_ManagerAddsATopLevelLabel_AndItOpensInTheEditor()
+    {
+        await SignInAsync("manager");
+        await using var db = await Database.ContextAsync();
+        var projectId = await db.Projects.Select(p => p.Id).SingleAsync();
+        var cut = Render(WithProviders<TaxonomyPage>((nameof(TaxonomyPage.ProjectId), projectId)));
+        cut.WaitForAssertion(() => cut.Find("#add-top"));
+
+        cut.Find("#add-top").Click();
+        cut.WaitForAssertion(() => cut.Find("input#new-label-names"));
+        cut.Find("input#new-label-names").Input("Vehicle");
+        cut.Find("#confirm-new-labels").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Vehicle", cut.Find("input#label-name").GetAttribute("value")));
+        Assert.Contains("1 unpublished change", cut.Find("#draft-changes").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(cut.Find(".tree-label[data-label='Vehicle']"));
+    }
+
+    [Fact]
     public async Task TaxonomyPage_Annotator_SeesNoEditor()
     {
         await SignInAsync("annotator1");

@@ -11,12 +11,16 @@ public sealed record SpanView(int Start, int End, string Label, string Color, bo
 
     /// <summary>A stored span as drawn: its label's name and color from the label set, "?" when the label is gone.</summary>
     public static SpanView Of(IReadOnlyList<ControlView> controls, SpanValue span, bool suggested = false) =>
-        controls.FirstOrDefault(c => c.Name == span.Control)?.Labels.FirstOrDefault(l => l.Key == span.Label) is { } l
+        LabelOf(controls, span) is { } l
             ? new SpanView(span.Start, span.End, suggested ? $"{l.Name} (suggested)" : l.IsDeprecated ? $"{l.Name} (no longer used)" : l.Name, l.Color, suggested)
             : new SpanView(span.Start, span.End, "?", "#9e9e9e", suggested);
 
     public static IReadOnlyList<SpanView> Of(IReadOnlyList<ControlView> controls, AnnotationResult result) =>
         [.. result.Spans.Select(s => Of(controls, s))];
+
+    /// <summary>The label a span carries, from the label set; null when the label is gone.</summary>
+    public static LabelOption? LabelOf(IReadOnlyList<ControlView> controls, SpanValue span) =>
+        controls.FirstOrDefault(c => c.Name == span.Control)?.Labels.FirstOrDefault(l => l.Key == span.Label);
 
     private static readonly Regex HexColor = new("^#[0-9a-fA-F]{6}$", RegexOptions.Compiled);
 }

@@ -1,0 +1,223 @@
+using Microsoft.AspNetCore.Components;
+using Portal.Core.Labeling;
+using Portal.Core.Taxonomy;
+using Portal.Web.Labeling;
+
+namespace Portal.Web.Components.Labeling;
+
+public sealed partial class AnnotationEditor
+{
+    [Parameter, EditorRequired]
+    public string Text { get; set; } = "";
+
+    [Parameter, EditorRequired]
+    public IReadOnlyList<ControlView> Controls { get; set; } = [];
+
+    /// <summary>The result to start from; read again whenever <see cref="ResetKey"/> changes.</summary>
+    [Parameter]
+    public AnnotationResult Initial { get; set; } = AnnotationResult.Empty;
+
+    [Parameter]
+    public IReadOnlyList<SpanValue> InitialSuggestions { get; set; } = [];
+
+    [Parameter]
+    public string SuggestionsTitle { get; set; } = "Suggestions";
+
+    /// <summary>A short note after a suggestion (e.g. who marked an adjudication candidate).</summary>
+    [Parameter]
+    public Func<SpanValue, string?>? SuggestionNote { get; set; }
+
+    /// <summary>Changing it (a new task, a reload) starts the editor over from <see cref="Initial"/>.</summary>
+    [Parameter, EditorRequired]
+    public int ResetKey { get; set; }
+
+    [Parameter]
+    public EventCallback OnChanged { get; set; }
+
+    /// <summary>Keys the editor leaves to the page: Ctrl+Enter, ?, and Esc (after it cleared the selection).</summary>
+    [Parameter]
+    public EventCallback<KeyPress> OnOtherKey { get; set; }
+
+    private int? loadedKey;
+    private List<SpanValue> spans = [];
+    private List<SpanValue> suggestions = [];
+    private Dictionary<string, HashSet<Guid>> answers = [];
+    private IReadOnlyList<SpanView> spanViews = [];
+    private (int Start, int End)? pending;
+    private int? selected;
+
+    /// <summary>What the editor holds now.</summary>
+    public AnnotationResult Current => new(
+        [.. spans],
+        [.. answers.SelectMany(kv => kv.Value.Select(v => new AnswerValue(kv.Key, v)))]);
+
+    protected override void OnParametersSet()
+    {
+        if (loadedKey != ResetKey)
+        {
+            loadedKey = ResetKey;
+            spans = [.. Initial.Spans];
+            suggestions = [.. InitialSuggestions];
+            answers = Initial.Answers.GroupBy(a => a.Control).ToDictionary(g => g.Key, g => g.Select(a => a.Label).ToHashSet());
+            pending = null;
+            selected = null;
+            RefreshViews();
+        }
+    }
+
+    private void RefreshViews() =>
+        spanViews = [.. spans.Select(s => SpanView.Of(Controls, s)), .. suggestions.Select(s => SpanView.Of(Controls, s, suggested: true))];
+
+    private Task AcceptSuggestion(SpanValue suggestion)
+    {
+        suggestions.Remove(suggestion);
+        if (!spans.Contains(suggestion))
+        {
+            spans.Add(suggestion);
+        }
+
+        return ChangedAsync();
+    }
+
+    private void RejectSuggestion(SpanValue suggestion)
+    {
+        suggestions.Remove(suggestion);
+        RefreshViews();
+    }
+
+    private async Task AcceptAllSuggestions()
+    {
+        foreach (var suggestion in suggestions.ToList())
+        {
+            await AcceptSuggestion(suggestion);
+        }
+    }
+
+    private void RejectAllSuggestions()
+    {
+        suggestions.Clear();
+        RefreshViews();
+    }
+
+    private IReadOnlySet<Guid> AnswersOf(ControlView control) => answers.TryGetValue(control.Name, out var set) ? set : new HashSet<Guid>();
+
+    private Task ChangedAsync()
+    {
+        RefreshViews();
+        return OnChanged.InvokeAsync();
+    }
+
+    private void Select((int Start, int End) range)
+    {
+        if (TokenSnapping.Snap(Text, range.Start, range.End) is { } snapped)
+        {
+            pending = snapped;
+            selected = null;
+        }
+    }
+
+    private void SelectSpan(int index)
+    {
+        selected = index;
+        pending = null;
+    }
+
+    private async Task ApplyLabel(ControlView control, LabelOption label)
+    {
+        if (selected is { } index && index < spans.Count)
+        {
+            spans[index] = spans[index] with { Control = control.Name, Label = label.Key };
+            await ChangedAsync();
+        }
+        else if (pending is { } range)
+        {
+            var span = new SpanValue(control.Name, label.Key, range.Start, range.End);
+            pending = null;
+            if (!spans.Contains(span))
+            {
+                spans.Add(span);
+                await ChangedAsync();
+            }
+        }
+    }
+
+    private Task RemoveSpan(int index)
+    {
+        if (index >= spans.Count)
+        {
+            return Task.CompletedTask;
+        }
+
+        spans.RemoveAt(index);
+        selected = null;
+        return ChangedAsync();
+    }
+
+    private Task SetAnswers(ControlView control, IReadOnlySet<Guid> keys)
+    {
+        answers[control.Name] = [.. keys];
+        return ChangedAsync();
+    }
+
+    private async Task KeyAsync(KeyPress key)
+    {
+        switch (key.Key)
+        {
+            case "Enter" when key.Ctrl:
+            case "?":
+                await OnOtherKey.InvokeAsync(key);
+                return;
+            case "Escape":
+                pending = null;
+                selected = null;
+                await OnOtherKey.InvokeAsync(key);
+                return;
+            case "Delete" or "Backspace" when selected is { } index:
+                await RemoveSpan(index);
+                return;
+            case "Delete" when suggestions.Count > 0:
+                RejectSuggestion(suggestions[0]);
+                return;
+            case "Enter" when suggestions.Count > 0:
+                await AcceptSuggestion(suggestions[0]);
+                return;
+            case "ArrowRight" or "ArrowLeft":
+                MoveByToken(key.Key == "ArrowRight", key.Shift);
+                return;
+        }
+
+        foreach (var control in Controls.Where(c => c.Kind == ControlKind.Spans))
+        {
+            if (control.Labels.FirstOrDefault(l => !l.IsDeprecated && string.Equals(l.Hotkey, key.Key, StringComparison.OrdinalIgnoreCase)) is { } label)
+            {
+                await ApplyLabel(control, label);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Keyboard selection: arrows move to the next/previous token, Shift+arrows extend by a token.</summary>
+    private void MoveByToken(bool forward, bool extend)
+    {
+        var tokens = TokenSnapping.Tokens(Text);
+        if (tokens.Count == 0)
+        {
+            return;
+        }
+
+        if (pending is not { } current)
+        {
+            pending = forward ? tokens[0] : tokens[^1];
+            selected = null;
+            return;
+        }
+
+        var next = forward ? tokens.FirstOrDefault(t => t.Start >= current.End) : tokens.LastOrDefault(t => t.End <= current.Start);
+        if (next == default)
+        {
+            return;
+        }
+
+        pending = !extend ? next : forward ? (current.Start, next.End) : (next.Start, current.End);
+    }
+}

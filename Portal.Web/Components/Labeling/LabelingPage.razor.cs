@@ -1,0 +1,233 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using Portal.Core.Labeling;
+using Portal.Core.Security;
+using Portal.Web.Auth;
+using Portal.Web.Components.Shared;
+using Portal.Web.Labeling;
+using Portal.Web.Projects;
+
+namespace Portal.Web.Components.Labeling;
+
+/// <summary>The annotator's page: one task at a time from the queue (or a reopened one), its draft saved as they go.</summary>
+public sealed partial class LabelingPage : IAsyncDisposable
+{
+    private enum PageState { Loading, Working, Done }
+
+    [Parameter]
+    public Guid ProjectId { get; set; }
+
+    /// <summary>Set when the user reopens one of their submitted tasks from their history.</summary>
+    [SupplyParameterFromQuery(Name = "task")]
+    public long? ReopenTaskId { get; set; }
+
+    [Inject]
+    private LabelingService Labeling { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Clock { get; set; } = default!;
+
+    [Inject]
+    private ILogger<LabelingPage> Logger { get; set; } = default!;
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    private readonly CancellationTokenSource cts = new();
+    private PortalPrincipal user = default!;
+    private DraftSession? session;
+    private AnnotationEditor? editor;
+    private PageState state = PageState.Loading;
+    private LabelingProgress? progress;
+    private bool busy;
+    private Guidelines? guidelines;
+    private int loads;
+    private int editorKey;
+    private bool guidelinesOpen;
+
+    protected override async Task OnInitializedAsync()
+    {
+        user = PortalClaims.ToPrincipal((await AuthenticationState).User) ?? throw new ForbiddenException("Sign in again.");
+        session = new DraftSession(Labeling, user, ProjectId, Clock, Logger);
+        await LoadNextAsync();
+        guidelines = await Labeling.GuidelinesAsync(user, ProjectId, cts.Token);
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender && RendererInfo.IsInteractive)
+        {
+            _ = session!.AutosaveAsync(() => busy, () => InvokeAsync(SaveDraftAsync), cts.Token);
+        }
+    }
+
+    private async Task LoadNextAsync()
+    {
+        state = PageState.Loading;
+        WorkItem? item;
+        if (ReopenTaskId is { } reopen)
+        {
+            try
+            {
+                item = await Labeling.OpenAsync(user, ProjectId, reopen, cts.Token);
+            }
+            catch (ConflictException ex)
+            {
+                Snackbar.Add(ex.Message, Severity.Warning);
+                Navigation.NavigateTo($"/projects/{ProjectId}/history");
+                return;
+            }
+        }
+        else
+        {
+            item = await Labeling.NextAsync(user, ProjectId, cts.Token);
+        }
+
+        // Project progress counts over all tasks: refreshed on arrival and every tenth task, not on every Next.
+        if (progress is null || ++loads % 10 == 0)
+        {
+            progress = await Labeling.ProgressAsync(user, ProjectId, cts.Token);
+        }
+
+        session!.Start(item, reopened: ReopenTaskId is not null);
+        editorKey++;
+        state = item is null ? PageState.Done : PageState.Working;
+    }
+
+    private async Task KeyAsync(KeyPress key)
+    {
+        switch (key.Key)
+        {
+            case "Enter" when key.Ctrl:
+                await SubmitAsync();
+                return;
+            case "Escape":
+                guidelinesOpen = false;
+                return;
+            case "?":
+                guidelinesOpen = !guidelinesOpen;
+                return;
+        }
+    }
+
+    private AnnotationResult CurrentResult() => editor?.Current ?? session?.Item?.Draft ?? AnnotationResult.Empty;
+
+    private async Task SaveDraftAsync()
+    {
+        try
+        {
+            await session!.SaveAsync(CurrentResult);
+        }
+        finally
+        {
+            StateHasChanged();
+        }
+    }
+
+    private async Task SubmitAsync()
+    {
+        if (session?.Item is null || busy)
+        {
+            return;
+        }
+
+        busy = true;
+        try
+        {
+            if (!await session.SubmitAsync(CurrentResult()))
+            {
+                return;
+            }
+
+            if (ReopenTaskId is not null)
+            {
+                Snackbar.Add("Your changes are submitted.", Severity.Success);
+                Navigation.NavigateTo($"/projects/{ProjectId}/history");
+                return;
+            }
+
+            if (progress is not null)
+            {
+                progress = progress with { MineToday = progress.MineToday + 1, MineTotal = progress.MineTotal + 1 };
+            }
+
+            Snackbar.Add("Submitted. Here is the next one.", Severity.Success, o => o.VisibleStateDuration = 1500);
+            await LoadNextAsync();
+        }
+        finally
+        {
+            busy = false;
+        }
+    }
+
+    private async Task SkipAsync()
+    {
+        if (session?.Item is null || busy)
+        {
+            return;
+        }
+
+        var dialog = await Dialogs.ShowAsync<ReasonDialog>("Skip this task", new DialogParameters<ReasonDialog>
+        {
+            { d => d.Intro, "Skipped tasks go to other annotators. Tell the team why, so the guidelines can improve." },
+            { d => d.Label, "Why are you skipping this task?" },
+            { d => d.ConfirmText, "Skip task" },
+            { d => d.CancelText, "Keep working" },
+            { d => d.InputId, "skip-reason" },
+            { d => d.ConfirmId, "confirm-skip" },
+        }, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is not { Canceled: false, Data: string reason })
+        {
+            return;
+        }
+
+        busy = true;
+        try
+        {
+            if (await session.SkipAsync(reason))
+            {
+                await LoadNextAsync();
+            }
+        }
+        finally
+        {
+            busy = false;
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        await LoadNextAsync();
+        Snackbar.Add("Reloaded the latest saved version of this task.", Severity.Info);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Leaving the page saves what is not saved yet.
+        if (session is { Dirty: true, Conflict: null })
+        {
+            try
+            {
+                await session.SaveAsync(CurrentResult);
+            }
+            catch (Exception ex)
+            {
+                Logger.LogWarning(ex, "Saving the draft on leaving the labeling page failed.");
+            }
+        }
+
+        await cts.CancelAsync();
+        cts.Dispose();
+        session?.Dispose();
+    }
+}
