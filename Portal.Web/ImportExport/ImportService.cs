@@ -102,7 +102,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
     }
 
     /// <summary>The project's current questions and, when people's annotations are imported, its users by e-mail.</summary>
-    private static async Task<ImportNameResolver> ResolverAsync(PortalDbContext db, Guid versionId, ImportOptions options, CancellationToken ct)
+    private async Task<ImportNameResolver> ResolverAsync(PortalDbContext db, Guid versionId, ImportOptions options, CancellationToken ct)
     {
         var questions = (await labelSets.GetAsync(db, versionId, ct))
             .Select(c => new KnownQuestion(c.Name, c.Kind, c.Prompt, [.. c.Labels.Select(l => new KnownLabel(l.Key, l.Name, l.Path, l.IsDeprecated))]));

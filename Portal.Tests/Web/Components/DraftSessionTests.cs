@@ -40,8 +40,9 @@ public sealed class DraftSessionTests : IAsyncLifetime, IDisposable
         (projectId, var annotators) = await LabelingServiceTests.ProjectAsync(database, tasks: 2, overlap: 1, annotators: 1);
         annotator = annotators[0];
         flaky = new FlakyFactory(database.Factory);
-        labeling = new LabelingService(flaky, new ProjectAccess(), TimeProvider.System,
-            new ConsensusService(database.Factory, TimeProvider.System, NullLogger<ConsensusService>.Instance), NullLogger<LabelingService>.Instance);
+        // The real service over a database that the test can switch off.
+        labeling = new LabelingService(flaky, new ProjectAccess(), database.Get<LabelSetCache>(), TimeProvider.System,
+            database.Get<ConsensusService>(), NullLogger<LabelingService>.Instance);
         item = await labeling.NextAsync(annotator, projectId, default) ?? throw new InvalidOperationException("No task to label.");
         session = Session(TimeProvider.System);
     }
