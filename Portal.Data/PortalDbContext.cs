@@ -31,6 +31,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<RelabelItem> RelabelItems => Set<RelabelItem>();
     public DbSet<Review> Reviews => Set<Review>();
     public DbSet<GroundTruth> GroundTruths => Set<GroundTruth>();
+    public DbSet<GoldAnswer> GoldAnswers => Set<GoldAnswer>();
+    public DbSet<GoldScoreEntry> GoldScores => Set<GoldScoreEntry>();
     public DbSet<TaskEvent> TaskEvents => Set<TaskEvent>();
     public DbSet<AgreementSnapshot> AgreementSnapshots => Set<AgreementSnapshot>();
     public DbSet<AuditRun> AuditRuns => Set<AuditRun>();

@@ -1,6 +1,7 @@
 using Portal.Data;
 using Portal.Web.Common;
 using Portal.Web.Agreement;
+using Portal.Web.Audits;
 using Portal.Web.ImportExport;
 using Portal.Web.Labeling;
 using Portal.Web.Projects;
@@ -25,6 +26,7 @@ public static class PortalFeatures
         services.AddLabeling();
         services.AddReview();
         services.AddAgreement();
+        services.AddAudits();
         services.AddImportExport();
         // The demo project is seeded through the real services, by the web app and by tests alike.
         services.AddSingleton<Demo.DemoSeeder>();

@@ -28,6 +28,30 @@ internal sealed class GroundTruthConfiguration : IEntityTypeConfiguration<Ground
     }
 }
 
+internal sealed class GoldAnswerConfiguration : IEntityTypeConfiguration<GoldAnswer>
+{
+    public void Configure(EntityTypeBuilder<GoldAnswer> b)
+    {
+        // One gold answer per task: scoring on submit looks it up by task.
+        b.HasIndex(g => g.TaskId).IsUnique();
+        b.HasIndex(g => g.ProjectId);
+        b.HasOne<LabelingTask>().WithMany().HasForeignKey(g => g.TaskId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class GoldScoreConfiguration : IEntityTypeConfiguration<GoldScoreEntry>
+{
+    public void Configure(EntityTypeBuilder<GoldScoreEntry> b)
+    {
+        b.ToTable("GoldScores");
+        // A resubmission replaces the score of its annotation.
+        b.HasIndex(g => g.AnnotationId).IsUnique();
+        // An annotator's rolling gold score: their latest scores in the project.
+        b.HasIndex(g => new { g.ProjectId, g.UserId, g.ScoredAt });
+        b.HasOne<Annotation>().WithMany().HasForeignKey(g => g.AnnotationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class TaskEventConfiguration : IEntityTypeConfiguration<TaskEvent>
 {
     public void Configure(EntityTypeBuilder<TaskEvent> b)

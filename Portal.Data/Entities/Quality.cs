@@ -43,6 +43,43 @@ public sealed class GroundTruth : IVersioned
     public int Version { get; set; }
 }
 
+/// <summary>The expected answer of a gold task: its ground truth when a manager or QA lead marked it as gold.</summary>
+public sealed class GoldAnswer
+{
+    public long Id { get; set; }
+    public long TaskId { get; set; }
+    public Guid ProjectId { get; set; }
+
+    /// <summary>The label set the answer was made under; scoring compares through the migration map to the current one.</summary>
+    public Guid TaxonomyVersionId { get; set; }
+
+    public required string ResultJson { get; set; }
+    public Guid MarkedById { get; set; }
+    public DateTime MarkedAt { get; set; }
+}
+
+/// <summary>One submission on a gold task, scored against the gold answer when it was submitted (a resubmission replaces it).</summary>
+public sealed class GoldScoreEntry
+{
+    public long Id { get; set; }
+    public long AnnotationId { get; set; }
+    public long TaskId { get; set; }
+    public Guid ProjectId { get; set; }
+    public Guid UserId { get; set; }
+
+    /// <summary>The task's score in [0, 1]: the mean over questions of exact span F1 or choice accuracy.</summary>
+    public double Score { get; set; }
+
+    public double? SpanF1Exact { get; set; }
+    public double? SpanF1Overlap { get; set; }
+    public double? ChoiceAccuracy { get; set; }
+
+    /// <summary>Exact span F1 per label key, as JSON.</summary>
+    public required string PerLabelJson { get; set; }
+
+    public DateTime ScoredAt { get; set; }
+}
+
 /// <summary>What happened to a task on its way to ground truth (append-only provenance).</summary>
 public sealed class TaskEvent
 {

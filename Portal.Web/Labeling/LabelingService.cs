@@ -15,7 +15,8 @@ namespace Portal.Web.Labeling;
 /// server; an annotator only ever sees their own annotation of a task (blind labeling).
 /// </summary>
 public sealed class LabelingService(
-    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, TimeProvider clock, Review.ConsensusService consensus, ILogger<LabelingService> logger)
+    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, TimeProvider clock, Review.ConsensusService consensus,
+    Audits.GoldService gold, ILogger<LabelingService> logger)
 {
     /// <summary>
     /// The task to work on: the one this user already holds (a reload, another tab), else a newly claimed one by
@@ -200,6 +201,8 @@ public sealed class LabelingService(
 
         await tx.CommitAsync(ct);
         await EvaluateAsync(taskId, ct);
+        // A gold task's submission is scored at once (the annotator is not told which tasks are gold).
+        await gold.ScoreAsync(taskId, annotationId, ct);
     }
 
     /// <summary>The project's review policy for a new submission; a random sample is stable per task and annotator.</summary>

@@ -559,6 +559,92 @@ namespace Portal.Data.Migrations.SqlServer
                     b.ToTable("DriftFindings");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.GoldAnswer", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("MarkedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("MarkedById")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("TaxonomyVersionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId");
+
+                    b.HasIndex("TaskId")
+                        .IsUnique();
+
+                    b.ToTable("GoldAnswers");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.GoldScoreEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AnnotationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<double?>("ChoiceAccuracy")
+                        .HasColumnType("float");
+
+                    b.Property<string>("PerLabelJson")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("float");
+
+                    b.Property<DateTime>("ScoredAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<double?>("SpanF1Exact")
+                        .HasColumnType("float");
+
+                    b.Property<double?>("SpanF1Overlap")
+                        .HasColumnType("float");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AnnotationId")
+                        .IsUnique();
+
+                    b.HasIndex("ProjectId", "UserId", "ScoredAt");
+
+                    b.ToTable("GoldScores", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.GroundTruth", b =>
                 {
                     b.Property<long>("Id")
@@ -1347,6 +1433,24 @@ namespace Portal.Data.Migrations.SqlServer
                     b.HasOne("Portal.Data.Entities.Project", null)
                         .WithMany()
                         .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.GoldAnswer", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.LabelingTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.GoldScoreEntry", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Annotation", null)
+                        .WithMany()
+                        .HasForeignKey("AnnotationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -536,6 +536,88 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("DriftFindings");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.GoldAnswer", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("MarkedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MarkedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TaxonomyVersionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId");
+
+                    b.HasIndex("TaskId")
+                        .IsUnique();
+
+                    b.ToTable("GoldAnswers");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.GoldScoreEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AnnotationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("ChoiceAccuracy")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("PerLabelJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("ScoredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("SpanF1Exact")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("SpanF1Overlap")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AnnotationId")
+                        .IsUnique();
+
+                    b.HasIndex("ProjectId", "UserId", "ScoredAt");
+
+                    b.ToTable("GoldScores", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.GroundTruth", b =>
                 {
                     b.Property<long>("Id")
@@ -1308,6 +1390,24 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasOne("Portal.Data.Entities.Project", null)
                         .WithMany()
                         .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.GoldAnswer", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.LabelingTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.GoldScoreEntry", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Annotation", null)
+                        .WithMany()
+                        .HasForeignKey("AnnotationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

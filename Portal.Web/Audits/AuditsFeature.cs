@@ -1,0 +1,6 @@
+namespace Portal.Web.Audits;
+
+public static class AuditsFeature
+{
+    public static IServiceCollection AddAudits(this IServiceCollection services) => services.AddScoped<GoldService>();
+}
