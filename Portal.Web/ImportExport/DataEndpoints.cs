@@ -20,12 +20,13 @@ public static class DataEndpoints
         services.AddOptions<UrlSourceOptions>().BindConfiguration(UrlSourceOptions.Section);
         services.AddOptions<BlobSourceOptions>().BindConfiguration(BlobSourceOptions.Section);
         services.AddSingleton<DataFiles>();
-        services.AddSingleton<DataJobProgress>();
         services.AddSingleton<UrlSource>();
         services.AddSingleton<BlobSource>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<ExportService>();
-        services.AddTransient<DataJobRunner>();
+        services.AddTransient<IRunKind, ImportRun>();
+        services.AddTransient<IRunKind, ExportRun>();
+        services.AddTransient<IRunRetention, DataFilesRetention>();
         services.AddScoped<DataJobService>();
     }
 

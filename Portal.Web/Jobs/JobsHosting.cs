@@ -44,10 +44,17 @@ public static class JobsHosting
             }
         });
 
+        // Durable runs: the kinds (IRunKind) and retentions (IRunRetention) are registered by their features.
+        services.AddSingleton<RunRegistry>();
+        services.AddSingleton<RunNotifier>();
+        services.AddTransient<DurableRunner>();
+        services.AddTransient<RunSweeper>();
+
         var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         if (jobs.RunServer)
         {
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, jobs.WorkerCount));
+            services.AddHostedService<RunWatcher>();
         }
 
         foreach (var job in RecurringJobSchedule.Jobs)
