@@ -1,6 +1,8 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
+using Hangfire.Storage.SQLite;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Portal.Core.Security;
 using Portal.Data;
@@ -16,17 +18,39 @@ public sealed class JobsOptions
     public bool RunServer { get; set; } = true;
 
     public int WorkerCount { get; set; } = 2;
+
+    /// <summary>Where Hangfire keeps its state with the SQLite default: its own file beside the portal's, or in memory (lost at a restart).</summary>
+    public HangfireStorage Storage { get; set; } = HangfireStorage.File;
+}
+
+public enum HangfireStorage
+{
+    File = 0,
+    InMemory = 1,
 }
 
 public static class JobsHosting
 {
-    /// <summary>SQL Server job storage with SQL Server; in-memory storage with the embedded SQLite default.</summary>
+    /// <summary>
+    /// SQL Server job storage with SQL Server; with the embedded SQLite default, a SQLite file of its own next to the
+    /// portal's (recurring-job history survives a restart; docs/decisions/0010), in memory only for an in-memory database.
+    /// </summary>
     public static void AddPortalJobs(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateOnStart();
         var database = DataServiceCollectionExtensions.Read(builder.Configuration);
+        var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
 
+        // Hangfire's own registration answers JobStorage.Current, a process-wide static: with several apps in one
+        // process (the tests) one app's client could enqueue into another app's storage. This app's storage, as its
+        // configuration made it, is registered first, so Hangfire's TryAdd keeps it.
+        JobStorage? storage = null;
+        services.AddSingleton(provider =>
+        {
+            provider.GetRequiredService<IGlobalConfiguration>();
+            return storage ?? throw new InvalidOperationException("Hangfire's configuration set no job storage.");
+        });
         services.AddHangfire((provider, config) =>
         {
             // Hangfire's log provider is process-wide; it must not fail once this app's logger factory is disposed.
@@ -36,11 +60,16 @@ public static class JobsHosting
                 .UseRecommendedSerializerSettings();
             if (database.Provider == DatabaseProvider.SqlServer)
             {
-                config.UseSqlServerStorage(database.ConnectionString);
+                storage = config.UseSqlServerStorage(database.ConnectionString).Entry;
+            }
+            else if (jobs.Storage == HangfireStorage.File && HangfireFile(database.ConnectionString) is { } file)
+            {
+                // Polled once a second (the default is 15 s): an import should start as soon as it is asked for.
+                storage = config.UseSQLiteStorage(file, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }).Entry;
             }
             else
             {
-                config.UseInMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
+                storage = config.UseInMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long }).Entry;
             }
         });
 
@@ -50,7 +79,6 @@ public static class JobsHosting
         services.AddTransient<DurableRunner>();
         services.AddTransient<RunSweeper>();
 
-        var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         if (jobs.RunServer)
         {
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, jobs.WorkerCount));
@@ -61,6 +89,15 @@ public static class JobsHosting
         {
             services.AddTransient(job.JobType);
         }
+    }
+
+    /// <summary>Hangfire's own SQLite file beside the portal's ("portal.db" gives "portal.hangfire.db"); null for an in-memory database.</summary>
+    public static string? HangfireFile(string connectionString)
+    {
+        var source = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        return string.IsNullOrEmpty(source) || source == ":memory:" || source.StartsWith("file::memory:", StringComparison.Ordinal)
+            ? null
+            : Path.ChangeExtension(Path.GetFullPath(source), ".hangfire.db");
     }
 
     public static void MapPortalJobs(this WebApplication app)

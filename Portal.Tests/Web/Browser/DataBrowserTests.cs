@@ -148,7 +148,7 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
                 }
                 """);
             await page.Locator("#start-import").ClickAsync();
-            await page.WaitForFunctionAsync("() => window.seenPercents.size >= 1", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+            await page.WaitForFunctionAsync("() => window.seenPercents.size >= 2", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-import-running-1366x900"), FullPage = true });
             await page.WaitForSelectorAsync(".data-job[data-kind='import'][data-state='succeeded']", new PageWaitForSelectorOptions { Timeout = 120_000 });
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-import-done-1366x900"), FullPage = true });
