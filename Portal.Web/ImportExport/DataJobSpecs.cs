@@ -58,7 +58,7 @@ public sealed record ImportSpec(
 /// <summary>A file uploaded for an import, kept until the import has used it (or for a day).</summary>
 public sealed record StagedUpload(Guid Id, Guid ProjectId, Guid UserId, string Name, long Length, DateTime UploadedAt, TaskFileFormat Format, IReadOnlyList<string>? CsvHeader);
 
-/// <summary>One import or export as the data page shows it.</summary>
+/// <summary>One import or export as the data page shows it; <c>RunsHere</c> when a runner in this process pushes its progress.</summary>
 public sealed record DataJobView(
     Guid Id, RunKind Kind, RunState State, string Format, string Source, string CreatedBy, DateTime CreatedAt, DateTime? CompletedAt,
     long Processed, long Total, long Imported, long Duplicates, long Rejected, long BytesDone, long BytesTotal, string? Message, bool HasErrors, bool HasFile,
