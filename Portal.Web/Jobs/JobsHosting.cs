@@ -1,8 +1,6 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
-using Hangfire.Storage.SQLite;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Portal.Core.Security;
 using Portal.Data;
@@ -18,22 +16,13 @@ public sealed class JobsOptions
     public bool RunServer { get; set; } = true;
 
     public int WorkerCount { get; set; } = 2;
-
-    /// <summary>Where Hangfire keeps its state with the SQLite default: its own file beside the portal's, or in memory (lost at a restart).</summary>
-    public HangfireStorage Storage { get; set; } = HangfireStorage.File;
-}
-
-public enum HangfireStorage
-{
-    File = 0,
-    InMemory = 1,
 }
 
 public static class JobsHosting
 {
     /// <summary>
-    /// SQL Server job storage with SQL Server; with the embedded SQLite default, a SQLite file of its own next to the
-    /// portal's (recurring-job history survives a restart; docs/decisions/0010), in memory only for an in-memory database.
+    /// SQL Server job storage with SQL Server; in-memory storage with the embedded SQLite default (runs resume from
+    /// Portal's own tables; why not Hangfire.Storage.SQLite: docs/decisions/0010).
     /// </summary>
     public static void AddPortalJobs(this WebApplicationBuilder builder)
     {
@@ -62,11 +51,6 @@ public static class JobsHosting
             {
                 storage = config.UseSqlServerStorage(database.ConnectionString).Entry;
             }
-            else if (jobs.Storage == HangfireStorage.File && HangfireFile(database.ConnectionString) is { } file)
-            {
-                // Polled once a second (the default is 15 s): an import should start as soon as it is asked for.
-                storage = config.UseSQLiteStorage(file, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }).Entry;
-            }
             else
             {
                 storage = config.UseInMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long }).Entry;
@@ -89,15 +73,6 @@ public static class JobsHosting
         {
             services.AddTransient(job.JobType);
         }
-    }
-
-    /// <summary>Hangfire's own SQLite file beside the portal's ("portal.db" gives "portal.hangfire.db"); null for an in-memory database.</summary>
-    public static string? HangfireFile(string connectionString)
-    {
-        var source = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        return string.IsNullOrEmpty(source) || source == ":memory:" || source.StartsWith("file::memory:", StringComparison.Ordinal)
-            ? null
-            : Path.ChangeExtension(Path.GetFullPath(source), ".hangfire.db");
     }
 
     public static void MapPortalJobs(this WebApplication app)
