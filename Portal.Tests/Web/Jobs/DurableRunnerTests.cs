@@ -85,7 +85,13 @@ public sealed class DurableRunnerTests : IAsyncLifetime
             await Task.Delay(20);
         }
 
-        Assert.True(registry.Get(runId) is { Rows: > 0 and < 300_000 }, "the import should be running");
+        await using (var check = await Factory.CreateDbContextAsync())
+        {
+            var row = await check.DataJobs.AsNoTracking().SingleAsync(j => j.Id == runId);
+            Assert.True(registry.Get(runId) is { Rows: > 0 and < 300_000 },
+                $"the import should be running: {row.State}, owner {row.Owner}, Hangfire job {row.HangfireJobId}, rows here {registry.Get(runId)?.Rows}, {row.Message}");
+        }
+
         await WithServiceAsync(async data =>
         {
             await data.CancelAsync(manager, projectId, runId, default);
