@@ -3,6 +3,7 @@ using Portal.Web.Common;
 using Portal.Web.Agreement;
 using Portal.Web.Audits;
 using Portal.Web.ImportExport;
+using Portal.Web.Jobs;
 using Portal.Web.Labeling;
 using Portal.Web.Projects;
 using Portal.Web.Review;
@@ -21,6 +22,7 @@ public static class PortalFeatures
     {
         services.AddPortalData(configuration, contentRoot);
         services.AddPortalCommon();
+        services.AddDurableRuns();
         services.AddProjects();
         services.AddTaxonomy();
         services.AddLabeling();

@@ -116,6 +116,7 @@ internal sealed class DataJobConfiguration : IEntityTypeConfiguration<DataJob>
         b.Property(j => j.IdempotencyKey).HasMaxLength(200);
         b.Property(j => j.ResultPath).HasMaxLength(1000);
         b.Property(j => j.HangfireJobId).HasMaxLength(100);
+        b.Property(j => j.Owner).HasMaxLength(200);
         b.Property(j => j.Message).HasMaxLength(4000);
         b.HasIndex(j => j.State);
         b.Property(j => j.Version).IsConcurrencyToken();

@@ -1,17 +1,18 @@
-using Portal.Core.Audits;
-using Portal.Core.ImportExport;
+using Portal.Core.Jobs;
 
 namespace Portal.Data.Entities;
 
 /// <summary>
-/// An import or export, its progress and outcome. Kept in Portal's tables (not only Hangfire's) so that a
-/// restart with in-memory job storage can resume or rerun it.
+/// One durable run (an import or an export today; audits, drift checks and reports are further kinds): its spec
+/// (<see cref="OptionsJson"/>), state, progress, outcome, owner and heartbeat. Kept in Portal's tables (not only
+/// Hangfire's) so that a restart or a crash resumes or reruns it. Several columns (counts, error report, pending
+/// decisions) are the import's and export's outcome; a new kind reuses Processed/Total, Message and ResultPath.
 /// </summary>
 public sealed class DataJob : IVersioned
 {
     public Guid Id { get; set; }
     public Guid ProjectId { get; set; }
-    public DataJobKind Kind { get; set; }
+    public RunKind Kind { get; set; }
     public required string Format { get; set; }
     public RunState State { get; set; }
     public string? OptionsJson { get; set; }
@@ -40,6 +41,12 @@ public sealed class DataJob : IVersioned
     /// <summary>Written while the job runs where the database allows it; a stale heartbeat lets another process resume the job.</summary>
     public DateTime? HeartbeatAt { get; set; }
     public string? HangfireJobId { get; set; }
+
+    /// <summary>The process running it (<c>RunRegistry.Instance</c>); with <see cref="HeartbeatAt"/>, who to wait for before resuming.</summary>
+    public string? Owner { get; set; }
+
+    /// <summary>Set when someone cancels the run while another process owns it; the owner's heartbeat sees it and stops.</summary>
+    public DateTime? CancelRequestedAt { get; set; }
     public Guid CreatedById { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }

@@ -1,5 +1,6 @@
 using Portal.Core.Audits;
 using Portal.Core.Drift;
+using Portal.Core.Jobs;
 using Portal.Core.Review;
 
 namespace Portal.Data.Entities;

@@ -6,6 +6,7 @@ using Portal.Data.Entities;
 using Portal.Web.Auth;
 using Portal.Web.Hosting;
 using Portal.Web.ImportExport;
+using Portal.Web.Jobs;
 using Portal.Web.Projects;
 using Portal.Web.Taxonomy;
 
@@ -39,7 +40,7 @@ internal static class CliServices
         // The same registration as the web app, the tests and the benchmarks; the CLI adds only its own queue (jobs run in this process).
         services.AddPortalFeatures(configuration, contentRoot);
         services.AddSingleton<UserDirectory>();
-        services.AddTransient<IDataJobQueue>(s => new InlineDataJobQueue(s.GetRequiredService<DataJobRunner>(), s.GetRequiredService<DataJobProgress>(), progress));
+        services.AddTransient<IDataJobQueue>(s => new InlineDataJobQueue(s.GetRequiredService<DurableRunner>(), s.GetRequiredService<RunRegistry>(), progress));
     }
 
     /// <summary>A project by id or by its exact name; anything else is a clear error.</summary>

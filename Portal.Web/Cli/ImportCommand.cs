@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audits;
 using Portal.Core.ImportExport;
+using Portal.Core.Jobs;
 using Portal.Core.Security;
 using Portal.Data;
 using Portal.Web.ImportExport;

@@ -1,11 +1,12 @@
 using Hangfire;
+using Portal.Web.Jobs;
 
 namespace Portal.Web.ImportExport;
 
 /// <summary>Where a started import or export runs: in the background in the web app, at once in the calling command.</summary>
 public interface IDataJobQueue
 {
-    /// <summary>Hands the job to its runner; returns Hangfire's id of it, or null when it already ran.</summary>
+    /// <summary>Hands the run to the durable runner; returns Hangfire's id of it, or null when it already ran.</summary>
     Task<string?> EnqueueAsync(Guid jobId, CancellationToken ct);
 }
 
@@ -13,14 +14,14 @@ public interface IDataJobQueue
 public sealed class HangfireDataJobQueue(IBackgroundJobClient jobs) : IDataJobQueue
 {
     public Task<string?> EnqueueAsync(Guid jobId, CancellationToken ct) =>
-        Task.FromResult<string?>(jobs.Enqueue<DataJobRunner>(r => r.RunAsync(jobId, CancellationToken.None)));
+        Task.FromResult<string?>(jobs.Enqueue<DurableRunner>(r => r.RunAsync(jobId, CancellationToken.None)));
 }
 
 /// <summary>
-/// The command line's queue: the same runner, in this process, before the call returns (no Hangfire server there);
+/// The command line's queue: the same durable runner, in this process, before the call returns (no Hangfire server there);
 /// <paramref name="report"/>, when given, hears the rows read every few seconds.
 /// </summary>
-public sealed class InlineDataJobQueue(DataJobRunner runner, DataJobProgress progress, Func<long, Task>? report = null) : IDataJobQueue
+public sealed class InlineDataJobQueue(DurableRunner runner, RunRegistry registry, Func<long, Task>? report = null) : IDataJobQueue
 {
     public async Task<string?> EnqueueAsync(Guid jobId, CancellationToken ct)
     {
@@ -30,7 +31,7 @@ public sealed class InlineDataJobQueue(DataJobRunner runner, DataJobProgress pro
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
             while (await Task.WhenAny(run, timer.WaitForNextTickAsync(ct).AsTask()) != run)
             {
-                if (progress.Get(jobId) is { Rows: > 0 } live)
+                if (registry.Get(jobId) is { Rows: > 0 } live)
                 {
                     await report(live.Rows);
                 }

@@ -1,13 +1,14 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Portal.Core.Audits;
 using Portal.Core.ImportExport;
+using Portal.Core.Jobs;
 using Portal.Core.Projects;
 using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Auth;
+using Portal.Web.Jobs;
 using Portal.Web.Labeling;
 using Portal.Web.Projects;
 using Portal.Web.Taxonomy;
@@ -22,11 +23,12 @@ public sealed record ImportResolution(IReadOnlyList<AddedLabel> Add, ImportMappi
 
 /// <summary>
 /// Imports and exports as a manager starts and follows them in the browser (and pipelines through the same calls):
-/// every call checks the caller is a manager of the project; jobs run in the background (Hangfire) and keep their
-/// state in the DataJobs table, so the page shows them again after a reload and a restart resumes them.
+/// every call checks the caller is a manager of the project; jobs are durable runs (<see cref="DurableRunner"/>, in the
+/// background on Hangfire) kept in the DataJobs table, so the page shows them again after a reload and a restart
+/// resumes them. Every change is pushed to open pages through <see cref="RunNotifier"/>.
 /// </summary>
 public sealed class DataJobService(
-    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, DataFiles files, DataJobProgress progress, IDataJobQueue queue,
+    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, DataFiles files, RunRegistry registry, RunNotifier notifier, IDataJobQueue queue,
     TaxonomyService taxonomies, BlobSource blobs, AuditLog audit, TimeProvider clock)
 {
     private const int Listed = 25;
@@ -70,39 +72,10 @@ public sealed class DataJobService(
             throw new DataFormatException("Choose the CSV column that holds the text.");
         }
 
-        string source;
-        long bytes = 0;
-        switch (spec.Source.Kind)
-        {
-            case ImportSourceKind.Upload:
-                var upload = await files.FindUploadAsync(spec.Source.UploadId ?? Guid.Empty, projectId, ct)
-                    ?? throw new DataFormatException("The uploaded file is no longer there; upload it again.");
-                source = upload.Name;
-                bytes = upload.Length;
-                break;
-            case ImportSourceKind.Url:
-                source = UrlSource.Parse(spec.Source.Url ?? "").ToString();
-                break;
-            case ImportSourceKind.Blob:
-                if (!blobs.AccountNames.Contains(spec.Source.Account ?? "", StringComparer.OrdinalIgnoreCase))
-                {
-                    throw new DataFormatException($"There is no Azure storage account \"{spec.Source.Account}\" configured for imports.");
-                }
-
-                if (string.IsNullOrWhiteSpace(spec.Source.Container))
-                {
-                    throw new DataFormatException("Name the container to import from.");
-                }
-
-                source = spec.Source.Describe();
-                break;
-            default:
-                throw new DataFormatException("Choose where to import from.");
-        }
-
+        var (source, bytes) = await DescribeSourceAsync(spec.Source, projectId, ct);
         var job = new DataJob
         {
-            Id = Guid.CreateVersion7(), ProjectId = projectId, Kind = DataJobKind.Import, Format = spec.Format.ToString().ToLowerInvariant(),
+            Id = Guid.CreateVersion7(), ProjectId = projectId, Kind = RunKind.Import, Format = spec.Format.ToString().ToLowerInvariant(),
             State = RunState.Queued, OptionsJson = spec.ToJson(), SourceName = Truncate(source, 1000), IdempotencyKey = key,
             BytesTotal = bytes, CreatedById = user.UserId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
@@ -113,8 +86,31 @@ public sealed class DataJobService(
             return (await ExistingAsync(db, key, ct))!.Value;
         }
 
-        await EnqueueAsync(job.Id, ct);
+        await EnqueueAsync(job, ct);
         return job.Id;
+    }
+
+    /// <summary>The source's name as the page shows it and its size when known; an error when it cannot be used.</summary>
+    private async Task<(string Name, long Bytes)> DescribeSourceAsync(ImportSource source, Guid projectId, CancellationToken ct)
+    {
+        switch (source.Kind)
+        {
+            case ImportSourceKind.Upload:
+                var upload = await files.FindUploadAsync(source.UploadId ?? Guid.Empty, projectId, ct)
+                    ?? throw new DataFormatException("The uploaded file is no longer there; upload it again.");
+                return (upload.Name, upload.Length);
+            case ImportSourceKind.Url:
+                return (UrlSource.Parse(source.Url ?? "").ToString(), 0);
+            case ImportSourceKind.Blob:
+                if (!blobs.AccountNames.Contains(source.Account ?? "", StringComparer.OrdinalIgnoreCase))
+                {
+                    throw new DataFormatException($"There is no Azure storage account \"{source.Account}\" configured for imports.");
+                }
+
+                return string.IsNullOrWhiteSpace(source.Container) ? throw new DataFormatException("Name the container to import from.") : (source.Describe(), 0);
+            default:
+                throw new DataFormatException("Choose where to import from.");
+        }
     }
 
     public async Task<Guid> StartExportAsync(PortalPrincipal user, Guid projectId, ExportOptions options, string requestKey, CancellationToken ct)
@@ -134,7 +130,7 @@ public sealed class DataJobService(
 
         var job = new DataJob
         {
-            Id = Guid.CreateVersion7(), ProjectId = projectId, Kind = DataJobKind.Export, Format = options.Format.ToString(),
+            Id = Guid.CreateVersion7(), ProjectId = projectId, Kind = RunKind.Export, Format = options.Format.ToString(),
             State = RunState.Queued, OptionsJson = JsonSerializer.Serialize(options, ImportSpec.Json), IdempotencyKey = key,
             SourceName = options.Filter.ToString(), CreatedById = user.UserId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
@@ -146,7 +142,7 @@ public sealed class DataJobService(
             return (await ExistingAsync(db, key, ct))!.Value;
         }
 
-        await EnqueueAsync(job.Id, ct);
+        await EnqueueAsync(job, ct);
         return job.Id;
     }
 
@@ -172,14 +168,14 @@ public sealed class DataJobService(
 
     private DataJobView View(DataJob job, string by)
     {
-        var live = job.State == RunState.Running ? progress.Get(job.Id) : null;
-        var spec = job.Kind == DataJobKind.Import && job.OptionsJson is { } i ? ImportSpec.FromJson(i) : null;
-        var export = job.Kind == DataJobKind.Export && job.OptionsJson is { } e ? JsonSerializer.Deserialize<ExportOptions>(e, ImportSpec.Json) : null;
+        var live = job.State == RunState.Running ? registry.Get(job.Id) : null;
+        var spec = job.Kind == RunKind.Import && job.OptionsJson is { } i ? ImportSpec.FromJson(i) : null;
+        var export = job.Kind == RunKind.Export && job.OptionsJson is { } e ? JsonSerializer.Deserialize<ExportOptions>(e, ImportSpec.Json) : null;
         return new DataJobView(
             job.Id, job.Kind, job.State, job.Format, job.SourceName ?? "", by, job.CreatedAt, job.CompletedAt,
             live?.Rows ?? job.Processed, live is { Total: > 0 } ? live.Total : job.Total, job.Succeeded, job.Duplicates, job.Rejected, live?.Bytes ?? job.BytesDone, live?.BytesTotal ?? job.BytesTotal,
             job.Message, job.ErrorReportJson is not null, job.ResultPath is not null && File.Exists(job.ResultPath),
-            job.PendingJson is { } pending ? JsonSerializer.Deserialize<ImportDecisions>(pending) : null, spec, export);
+            job.PendingJson is { } pending ? JsonSerializer.Deserialize<ImportDecisions>(pending) : null, spec, export, live is not null);
     }
 
     /// <summary>
@@ -190,7 +186,7 @@ public sealed class DataJobService(
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Manager, ct);
-        var job = await db.DataJobs.SingleOrDefaultAsync(j => j.Id == jobId && j.ProjectId == projectId && j.Kind == DataJobKind.Import, ct)
+        var job = await db.DataJobs.SingleOrDefaultAsync(j => j.Id == jobId && j.ProjectId == projectId && j.Kind == RunKind.Import, ct)
             ?? throw new NotFoundException("The import");
         if (job.State != RunState.Waiting || job.OptionsJson is null)
         {
@@ -218,7 +214,7 @@ public sealed class DataJobService(
         db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "data.import.resolve", "DataJob", job.Id.ToString(), projectId,
             $"{resolution.Add.Count} label(s) added, {resolution.Mappings.Labels?.Count ?? 0} label(s), {resolution.Mappings.Questions?.Count ?? 0} question(s) and {resolution.Mappings.Annotators?.Count ?? 0} annotator(s) mapped"));
         await SaveAsync(db, ct);
-        await EnqueueAsync(job.Id, ct);
+        await EnqueueAsync(job, ct);
     }
 
     private async Task AddLabelsAsync(PortalPrincipal user, Guid projectId, IReadOnlyList<AddedLabel> labels, string source, CancellationToken ct)
@@ -246,23 +242,43 @@ public sealed class DataJobService(
         await taxonomies.PublishAsync(user, projectId, version, $"Labels added by the import of {source}: {string.Join(", ", labels.Select(l => l.Name))}", ct);
     }
 
-    /// <summary>Stops an import that waits for decisions or has not started.</summary>
+    /// <summary>
+    /// Cancels an import or export: at once when it waits for decisions or has not started; a running one is stopped
+    /// where it runs (here, or by its owner's next heartbeat) and keeps nothing (an import's transaction rolls back).
+    /// </summary>
     public async Task CancelAsync(PortalPrincipal user, Guid projectId, Guid jobId, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Manager, ct);
         var job = await db.DataJobs.SingleOrDefaultAsync(j => j.Id == jobId && j.ProjectId == projectId, ct) ?? throw new NotFoundException("The import or export");
-        if (job.State is not (RunState.Waiting or RunState.Queued or RunState.Failed))
+        if (job.State == RunState.Running)
         {
-            throw new ConflictException("Only an import that waits or has not started can be cancelled.");
+            // Signalled before anything is written: on SQLite the running import holds the only write lock until it rolls back.
+            if (!registry.TryCancel(job.Id))
+            {
+                job.CancelRequestedAt = clock.GetUtcNow().UtcDateTime;
+            }
+        }
+        else if (job.State is RunState.Waiting or RunState.Queued or RunState.Failed)
+        {
+            job.State = RunState.Cancelled;
+            job.CompletedAt = clock.GetUtcNow().UtcDateTime;
+            job.PendingJson = null;
+        }
+        else
+        {
+            throw new ConflictException("This import or export has already ended.");
         }
 
-        job.State = RunState.Cancelled;
-        job.CompletedAt = clock.GetUtcNow().UtcDateTime;
-        job.PendingJson = null;
         db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "data.job.cancel", "DataJob", job.Id.ToString(), projectId));
         await SaveAsync(db, ct);
-        if (job.OptionsJson is { } json && job.Kind == DataJobKind.Import && ImportSpec.FromJson(json).Source is { Kind: ImportSourceKind.Upload, UploadId: { } upload })
+        if (job.State != RunState.Cancelled)
+        {
+            return;
+        }
+
+        Notify(job);
+        if (job.OptionsJson is { } json && job.Kind == RunKind.Import && ImportSpec.FromJson(json).Source is { Kind: ImportSourceKind.Upload, UploadId: { } upload })
         {
             files.DeleteUpload(upload);
         }
@@ -273,7 +289,7 @@ public sealed class DataJobService(
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Manager, ct);
-        var job = await db.DataJobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId && j.ProjectId == projectId && j.Kind == DataJobKind.Export, ct);
+        var job = await db.DataJobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId && j.ProjectId == projectId && j.Kind == RunKind.Export, ct);
         if (job is not { State: RunState.Succeeded, ResultPath: { } path } || !File.Exists(path))
         {
             throw new NotFoundException("The export file");
@@ -281,7 +297,7 @@ public sealed class DataJobService(
 
         var project = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Name).SingleAsync(ct);
         var options = JsonSerializer.Deserialize<ExportOptions>(job.OptionsJson!, ImportSpec.Json)!;
-        var (extension, type) = DataJobRunner.FileType(options.Format);
+        var (extension, type) = ExportRun.FileType(options.Format);
         db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "data.export.download", "DataJob", job.Id.ToString(), projectId));
         await db.SaveChangesAsync(ct);
         var safe = new string(project.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
@@ -337,7 +353,7 @@ public sealed class DataJobService(
         job.CompletedAt = null;
         db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "data.job.retry", "DataJob", job.Id.ToString(), projectId));
         await SaveAsync(db, ct);
-        await EnqueueAsync(job.Id, ct);
+        await EnqueueAsync(job, ct);
     }
 
     /// <summary>The project's members (for mapping annotators of a file to people).</summary>
@@ -386,14 +402,19 @@ public sealed class DataJobService(
         }
     }
 
-    private async Task EnqueueAsync(Guid jobId, CancellationToken ct)
+    /// <summary>Tells open pages a run is queued and hands it to a worker (the command line's queue runs it before returning).</summary>
+    private async Task EnqueueAsync(DataJob job, CancellationToken ct)
     {
-        if (await queue.EnqueueAsync(jobId, ct) is not { } hangfireId)
+        Notify(job);
+        if (await queue.EnqueueAsync(job.Id, ct) is not { } hangfireId)
         {
             return;
         }
 
         await using var db = await factory.CreateDbContextAsync(ct);
-        await db.DataJobs.Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.HangfireJobId, hangfireId), ct);
+        await db.DataJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.HangfireJobId, hangfireId), ct);
     }
+
+    private void Notify(DataJob job) =>
+        notifier.Publish(new RunUpdate(job.Id, job.ProjectId, job.State, job.Processed, job.Total, job.BytesDone, job.BytesTotal));
 }

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Portal.Core.Audits;
 using Portal.Core.ImportExport;
+using Portal.Core.Jobs;
+using Portal.Web.Jobs;
 
 namespace Portal.Web.ImportExport;
 
@@ -57,18 +58,37 @@ public sealed record ImportSpec(
 /// <summary>A file uploaded for an import, kept until the import has used it (or for a day).</summary>
 public sealed record StagedUpload(Guid Id, Guid ProjectId, Guid UserId, string Name, long Length, DateTime UploadedAt, TaskFileFormat Format, IReadOnlyList<string>? CsvHeader);
 
-/// <summary>One import or export as the data page shows it.</summary>
+/// <summary>One import or export as the data page shows it; <c>RunsHere</c> when a runner in this process pushes its progress.</summary>
 public sealed record DataJobView(
-    Guid Id, DataJobKind Kind, RunState State, string Format, string Source, string CreatedBy, DateTime CreatedAt, DateTime? CompletedAt,
+    Guid Id, RunKind Kind, RunState State, string Format, string Source, string CreatedBy, DateTime CreatedAt, DateTime? CompletedAt,
     long Processed, long Total, long Imported, long Duplicates, long Rejected, long BytesDone, long BytesTotal, string? Message, bool HasErrors, bool HasFile,
-    ImportDecisions? Pending, ImportSpec? Import, ExportOptions? Export)
+    ImportDecisions? Pending, ImportSpec? Import, ExportOptions? Export, bool RunsHere)
 {
     public bool Active => State is RunState.Queued or RunState.Running;
 
     /// <summary>0–100 when it can be told, else null (an indeterminate bar).</summary>
     public double? Percent => State == RunState.Succeeded ? 100
-        : Kind == DataJobKind.Export ? (Total > 0 ? Math.Min(100, 100.0 * Processed / Total) : null)
+        : Kind == RunKind.Export ? (Total > 0 ? Math.Min(100, 100.0 * Processed / Total) : null)
         : BytesTotal > 0 ? Math.Min(100, 100.0 * BytesDone / BytesTotal) : null;
 
     public long Withheld => Math.Max(0, Processed - Imported - Duplicates - Rejected);
+
+    /// <summary>The same run with the progress a runner pushed (the rest changes only with its state).</summary>
+    public DataJobView With(RunUpdate progress) => this with
+    {
+        Processed = progress.Processed, Total = progress.Total > 0 ? progress.Total : Total, BytesDone = progress.BytesDone,
+        BytesTotal = progress.BytesTotal > 0 ? progress.BytesTotal : BytesTotal,
+    };
+}
+
+public static class DataSizes
+{
+    /// <summary>A file size as people read it (B, KB, MB, GB).</summary>
+    public static string Format(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KB",
+        < 1024L * 1024 * 1024 => $"{bytes / 1024.0 / 1024:0.#} MB",
+        _ => $"{bytes / 1024.0 / 1024 / 1024:0.##} GB",
+    };
 }

@@ -8,14 +8,15 @@ public static class ImportExportFeature
         services.AddOptions<UrlSourceOptions>().BindConfiguration(UrlSourceOptions.Section);
         services.AddOptions<BlobSourceOptions>().BindConfiguration(BlobSourceOptions.Section);
         services.AddSingleton<DataFiles>();
-        services.AddSingleton<DataJobProgress>();
         services.AddSingleton<UrlSource>();
         services.AddSingleton<BlobSource>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<ExportService>();
-        services.AddTransient<DataJobRunner>();
+        // Imports and exports are kinds of durable run (Jobs/DurableRunner); expired files go with the runs' retention.
+        services.AddTransient<Jobs.IRunKind, ImportRun>();
+        services.AddTransient<Jobs.IRunKind, ExportRun>();
+        services.AddTransient<Jobs.IRunRetention, DataFilesRetention>();
         services.AddScoped<DataJobService>();
-        services.AddTransient<DataJobResumeJob>();
         return services;
     }
 }

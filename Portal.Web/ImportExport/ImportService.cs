@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Portal.Core.Audits;
 using Portal.Core.ImportExport;
+using Portal.Core.Jobs;
 using Portal.Core.Labeling;
 using Portal.Data;
 using Portal.Data.Bulk;
@@ -45,7 +47,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         await using var db = await factory.CreateDbContextAsync(ct);
         var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Id == projectId, ct)
             ?? throw new DataFormatException($"There is no project {projectId}.");
-        var job = await db.DataJobs.SingleOrDefaultAsync(j => j.ProjectId == projectId && j.Kind == DataJobKind.Import && j.IdempotencyKey == idempotencyKey, ct);
+        var job = await db.DataJobs.SingleOrDefaultAsync(j => j.ProjectId == projectId && j.Kind == RunKind.Import && j.IdempotencyKey == idempotencyKey, ct);
         if (job is { State: RunState.Succeeded })
         {
             return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, [], Committed: true, AlreadyDone: true);
@@ -86,7 +88,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         {
             job = new DataJob
             {
-                Id = Guid.CreateVersion7(), ProjectId = projectId, Kind = DataJobKind.Import, Format = options.Format.ToString().ToLowerInvariant(),
+                Id = Guid.CreateVersion7(), ProjectId = projectId, Kind = RunKind.Import, Format = options.Format.ToString().ToLowerInvariant(),
                 IdempotencyKey = idempotencyKey, SourceName = sourceName, CreatedById = userId, CreatedAt = now,
             };
             db.DataJobs.Add(job);

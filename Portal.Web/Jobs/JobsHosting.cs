@@ -20,13 +20,26 @@ public sealed class JobsOptions
 
 public static class JobsHosting
 {
-    /// <summary>SQL Server job storage with SQL Server; in-memory storage with the embedded SQLite default.</summary>
+    /// <summary>
+    /// SQL Server job storage with SQL Server; in-memory storage with the embedded SQLite default (runs resume from
+    /// Portal's own tables; why not Hangfire.Storage.SQLite: docs/decisions/0010).
+    /// </summary>
     public static void AddPortalJobs(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateOnStart();
         var database = DataServiceCollectionExtensions.Read(builder.Configuration);
+        var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
 
+        // Hangfire's own registration answers JobStorage.Current, a process-wide static: with several apps in one
+        // process (the tests) one app's client could enqueue into another app's storage. This app's storage, as its
+        // configuration made it, is registered first, so Hangfire's TryAdd keeps it.
+        JobStorage? storage = null;
+        services.AddSingleton(provider =>
+        {
+            provider.GetRequiredService<IGlobalConfiguration>();
+            return storage ?? throw new InvalidOperationException("Hangfire's configuration set no job storage.");
+        });
         services.AddHangfire((provider, config) =>
         {
             // Hangfire's log provider is process-wide; it must not fail once this app's logger factory is disposed.
@@ -36,24 +49,37 @@ public static class JobsHosting
                 .UseRecommendedSerializerSettings();
             if (database.Provider == DatabaseProvider.SqlServer)
             {
-                config.UseSqlServerStorage(database.ConnectionString);
+                storage = config.UseSqlServerStorage(database.ConnectionString).Entry;
             }
             else
             {
-                config.UseInMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
+                storage = config.UseInMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long }).Entry;
             }
         });
 
-        var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         if (jobs.RunServer)
         {
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, jobs.WorkerCount));
+            services.AddHostedService<RunWatcher>();
         }
 
         // Imports and exports started from a page run on Hangfire's workers (the CLI runs them in its own process).
         services.AddTransient<ImportExport.IDataJobQueue, ImportExport.HangfireDataJobQueue>();
 
         // Each job is registered by its feature (AddPortalFeatures); a test checks that every row of the schedule resolves.
+    }
+
+    /// <summary>
+    /// The durable-run machinery every host shares (the web app on Hangfire's workers, the command line in its own process);
+    /// the kinds (IRunKind) and retentions (IRunRetention) are registered by their features.
+    /// </summary>
+    public static IServiceCollection AddDurableRuns(this IServiceCollection services)
+    {
+        services.AddSingleton<RunRegistry>();
+        services.AddSingleton<RunNotifier>();
+        services.AddTransient<DurableRunner>();
+        services.AddTransient<RunSweeper>();
+        return services;
     }
 
     public static void MapPortalJobs(this WebApplication app)

@@ -17,12 +17,20 @@ public static class RecurringJobSchedule
     [
         new("expire-reservations", typeof(ExpireReservationsJob), "* * * * *", "Return abandoned tasks to the queue when their reservation times out."),
         new("consensus-sweep", typeof(Review.ConsensusSweepJob), "*/5 * * * *", "Consensus for complete tasks that no submit evaluated (after a crash or a lost race)."),
-        new("data-jobs-resume", typeof(ImportExport.DataJobResumeJob), "* * * * *", "Run again the imports and exports a restart left unfinished; delete expired uploads and exports."),
+        new("runs-sweep", typeof(RunSweepJob), "* * * * *", "Resume durable runs (imports, exports) that a restart or a dead worker left unfinished; delete expired uploads and exports."),
         new("agreement-snapshots", typeof(Agreement.AgreementSnapshotJob), "0 2 * * *", "Nightly agreement figures per project, label and annotator pair."),
     ];
 
+    /// <summary>Ids of rows removed from the table; kept job storage (SQL Server, SQLite) would otherwise still run them.</summary>
+    private static readonly string[] Retired = ["data-jobs-resume"];
+
     public static void Register(IRecurringJobManager manager)
     {
+        foreach (var id in Retired)
+        {
+            manager.RemoveIfExists(id);
+        }
+
         foreach (var job in Jobs)
         {
             manager.AddOrUpdate(job.Id, new Hangfire.Common.Job(job.JobType, job.JobType.GetMethod(nameof(IRecurringJob.RunAsync))!, CancellationToken.None),

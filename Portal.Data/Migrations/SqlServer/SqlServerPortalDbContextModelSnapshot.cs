@@ -421,6 +421,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<long>("BytesTotal")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime?>("CancelRequestedAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("datetime2");
 
@@ -462,6 +465,10 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.Property<string>("OptionsJson")
                         .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
 
                     b.Property<string>("PendingJson")
                         .HasColumnType("nvarchar(max)");

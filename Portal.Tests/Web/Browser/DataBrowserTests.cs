@@ -7,8 +7,8 @@ namespace Portal.Tests.Web.Browser;
 
 /// <summary>
 /// Import and export in Chromium, with the portal's own Hangfire server running the jobs: a Label Studio export with an
-/// unknown label (mapped in the page), a CSV with a bad row, progress that survives a reload, and CoNLL and Label
-/// Studio JSON downloads.
+/// unknown label (mapped in the page), a CSV with a bad row, progress that survives a reload, CoNLL and Label Studio
+/// JSON downloads, and a 100k-task import whose progress is pushed to the page.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest(browser)
@@ -113,6 +113,51 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
             var mine = exported.RootElement.EnumerateArray().Single(t => t.TryGetProperty("meta", out var m) && m.GetProperty("external_id").GetString() == "701");
             Assert.Equal("ana.annotator@demo.local", mine.GetProperty("annotations")[0].GetProperty("completed_by").GetProperty("email").GetString());
             Assert.Equal("ner-v2", mine.GetProperty("predictions")[0].GetProperty("model_version").GetString());
+        }
+        finally
+        {
+            TempFolder.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public async Task A100kTaskImport_ShowsAMovingProgressBar_AndCompletesWithoutAReload()
+    {
+        var folder = TempFolder.Create();
+        try
+        {
+            var file = Path.Combine(folder, "hundred-thousand.jsonl");
+            await File.WriteAllLinesAsync(file, Enumerable.Range(0, 100_000).Select(i =>
+                $$"""{"id":"bulk-{{i}}","text":"Customer {{i}} writes that the parcel from order {{i * 7}} arrived late, the box was open and the charger is missing."}"""));
+
+            var page = await SignInAsync("manager");
+            await page.Locator("a.data").ClickAsync();
+            await page.Locator("#import-form").WaitForAsync();
+            await WaitInteractiveAsync(page);
+            await page.WaitForFunctionAsync("() => document.querySelector('#import-file')?.onchange != null");
+            await page.Locator("#import-file").SetInputFilesAsync(file);
+            await page.Locator("#uploaded-file").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+
+            // Every progress value the page shows, as the server pushes it (no reload, no polling by the test).
+            await page.EvaluateAsync("""
+                () => {
+                    window.seenPercents = new Set();
+                    const note = () => document.querySelectorAll(".data-job[data-kind='import'] .run-progress[data-percent]")
+                        .forEach(e => { if (e.dataset.percent !== "") window.seenPercents.add(e.dataset.percent); });
+                    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-percent"] });
+                }
+                """);
+            await page.Locator("#start-import").ClickAsync();
+            await page.WaitForFunctionAsync("() => window.seenPercents.size >= 2", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-import-running-1366x900"), FullPage = true });
+            await page.WaitForSelectorAsync(".data-job[data-kind='import'][data-state='succeeded']", new PageWaitForSelectorOptions { Timeout = 120_000 });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-import-done-1366x900"), FullPage = true });
+
+            var seen = await page.EvaluateAsync<string[]>("() => [...window.seenPercents]");
+            Assert.True(seen.Length >= 2, $"the bar should move; it showed {string.Join(", ", seen)}");
+            await Assertions.Expect(page.Locator(".data-job[data-kind='import'] .data-count[data-label='Imported']").First).ToContainTextAsync("100,000");
+            using var db = Db();
+            Assert.Equal(100_000, await db.Tasks.CountAsync(t => t.ExternalId != null && t.ExternalId.StartsWith("bulk-")));
         }
         finally
         {

@@ -3,14 +3,15 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Core.Audits;
 using Portal.Core.ImportExport;
+using Portal.Core.Jobs;
 using Portal.Core.Labeling;
 using Portal.Core.Security;
 using Portal.Data;
 using Portal.Tests.TestSupport;
 using Portal.Web.Demo;
 using Portal.Web.ImportExport;
+using Portal.Web.Jobs;
 using Portal.Web.Projects;
 
 namespace Portal.Tests.Web.ImportExport;
@@ -59,7 +60,7 @@ public sealed class DataJobTests : IAsyncLifetime
 
     private Task<DataJobView> RunAsync(Guid projectId, PortalPrincipal manager, Guid jobId) => WithScopeAsync(async s =>
     {
-        await s.GetRequiredService<DataJobRunner>().RunAsync(jobId, default);
+        await s.GetRequiredService<DurableRunner>().RunAsync(jobId, default);
         return await s.GetRequiredService<DataJobService>().GetAsync(manager, projectId, jobId, default);
     });
 
@@ -274,10 +275,10 @@ public sealed class DataJobTests : IAsyncLifetime
             await db.DataJobs.Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.State, RunState.Running).SetProperty(j => j.HeartbeatAt, DateTime.UtcNow.AddMinutes(-10)));
         }
 
-        var progress = portal.Services.GetRequiredService<DataJobProgress>();
-        Assert.True(progress.TryStart(jobId, out _));
+        var registry = portal.Services.GetRequiredService<RunRegistry>();
+        Assert.True(registry.TryStart(jobId, projectId, default, out _));
         Assert.Equal(RunState.Running, (await RunAsync(projectId, manager, jobId)).State);
-        progress.Stop(jobId);
+        registry.Stop(jobId);
 
         var done = await RunAsync(projectId, manager, jobId);
         var again = await RunAsync(projectId, manager, jobId);

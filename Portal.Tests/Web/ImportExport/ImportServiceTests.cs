@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Portal.Core.Audits;
 using Portal.Core.ImportExport;
+using Portal.Core.Jobs;
 using Portal.Core.Labeling;
 using Portal.Core.Review;
 using Portal.Tests.TestSupport;

@@ -1,0 +1,36 @@
+using Portal.Core.Jobs;
+using Portal.Data;
+using Portal.Data.Entities;
+
+namespace Portal.Web.Jobs;
+
+/// <summary>
+/// One kind of durable run (import, export, …), registered explicitly with the services. <see cref="DurableRunner"/>
+/// claims the run, beats its heart, reports its progress, cancels it and records how it ended; the kind does the work.
+/// </summary>
+public interface IRunKind
+{
+    RunKind Kind { get; }
+
+    /// <summary>
+    /// True when the work holds the database's only write transaction while it runs (an import on SQLite): then
+    /// neither heartbeat nor progress can be written to the row until it ends, and only this process can own it.
+    /// </summary>
+    bool HoldsWriteLock(PortalDbContext db);
+
+    /// <summary>
+    /// Does the work of a claimed run; reports progress to <paramref name="live"/>; observes <paramref name="ct"/>, which
+    /// is cancelled when someone cancels the run. Writes the run's final state itself (with its outcome) or leaves it
+    /// Running, in which case the runner marks it Succeeded.
+    /// </summary>
+    Task RunAsync(DataJob run, LiveRun live, CancellationToken ct);
+
+    /// <summary>A message for the person who started the run when <paramref name="ex"/> is an expected failure (a bad file, a refused source); else null.</summary>
+    string? Explain(Exception ex);
+}
+
+/// <summary>What a feature keeps for its runs past their retention (uploaded files, export files); applied every minute.</summary>
+public interface IRunRetention
+{
+    Task ExpireAsync(CancellationToken ct);
+}
