@@ -79,6 +79,7 @@ public static class JobsHosting
         services.AddSingleton<RunNotifier>();
         services.AddTransient<DurableRunner>();
         services.AddTransient<RunSweeper>();
+        services.AddTransient<RunSweepJob>();
         return services;
     }
 

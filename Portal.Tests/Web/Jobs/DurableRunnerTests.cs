@@ -17,6 +17,11 @@ namespace Portal.Tests.Web.Jobs;
 /// Durable runs on the real app with its own Hangfire server (one worker) and run watcher: a running import cancelled
 /// keeps nothing, a run whose owner stopped beating is resumed within seconds, and progress reaches subscribers.
 /// </summary>
+/// <remarks>
+/// In the browser tests' collection because those start a Hangfire server too: Hangfire keeps process-wide state
+/// (its current storage and job activator), so two apps with servers in one test process must not run side by side.
+/// </remarks>
+[Collection(Browser.BrowserCollection.Name)]
 public sealed class DurableRunnerTests : IAsyncLifetime
 {
     private TestPortal portal = default!;
