@@ -20,7 +20,7 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> factory, Ti
     public async Task<User?> ProvisionAsync(ClaimsPrincipal principal, CancellationToken ct)
     {
         var externalId = First(principal, "oid", ObjectIdClaim, "sub", ClaimTypes.NameIdentifier);
-        if (string.IsNullOrWhiteSpace(externalId) || externalId.StartsWith(DemoPrefix, StringComparison.Ordinal))
+        if (string.IsNullOrWhiteSpace(externalId) || externalId.StartsWith(DemoPrefix, StringComparison.Ordinal) || externalId.StartsWith(InvitedPrefix, StringComparison.Ordinal))
         {
             return null;
         }
@@ -31,7 +31,8 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> factory, Ti
 
         await using var db = await factory.CreateDbContextAsync(ct);
         var user = await db.Users.SingleOrDefaultAsync(u => u.ExternalId == externalId, ct);
-        if (user is null && email.Length > 0 && await db.Users.SingleOrDefaultAsync(u => u.ExternalId == InvitedPrefix + email.ToLowerInvariant(), ct) is { } invited)
+        if (user is null && VouchedEmail(principal) is { } vouched
+            && await db.Users.SingleOrDefaultAsync(u => u.ExternalId == InvitedPrefix + vouched.ToLowerInvariant(), ct) is { } invited)
         {
             invited.ExternalId = externalId;
             user = invited;
@@ -62,6 +63,18 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> factory, Ti
         }
 
         return user.IsActive ? user : null;
+    }
+
+    /// <summary>
+    /// The e-mail the identity provider vouches for, which alone may take over an invitation (and its project roles): the
+    /// <c>email</c> claim with <c>email_verified</c> true (OpenID Connect) or Entra's <c>xms_edov</c> optional claim (the
+    /// e-mail's domain is verified by the tenant). <c>preferred_username</c> and <c>upn</c> can be changed and never count.
+    /// </summary>
+    public static string? VouchedEmail(ClaimsPrincipal principal)
+    {
+        var email = principal.FindFirst("email")?.Value;
+        var verified = principal.FindFirst("email_verified")?.Value ?? principal.FindFirst("xms_edov")?.Value;
+        return !string.IsNullOrWhiteSpace(email) && string.Equals(verified, "true", StringComparison.OrdinalIgnoreCase) ? email : null;
     }
 
     /// <summary>The active person with this e-mail, or a new one under <see cref="InvitedPrefix"/> (Created true) who can be added to projects before signing in.</summary>

@@ -31,6 +31,10 @@ internal static class CliServices
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         AddCliServices(builder.Services, builder.Configuration, builder.Environment.ContentRootPath, progress);
+        // The shared registration also holds what only the web app can build (the signed-in circuit's user, Hangfire's
+        // sweeps); a verb never asks for those, so the Development-time validation of every registration is left out,
+        // as it is in Production. A verb is one operation: its services live as long as the process.
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = false }));
         return builder.Build();
     }
 

@@ -18,9 +18,11 @@ public static class PortalCommandLine
 
     /// <summary>
     /// True when the arguments ask for a verb (or for help) rather than the web server: the first argument is a bare
-    /// word. Host options alone (<c>--urls X</c>, <c>--Key=Value</c>, <c>--environment X</c>) or none serve the portal.
+    /// word. Host options alone (<c>--urls X</c>, <c>--Key=Value</c>, <c>Key=Value</c>, <c>/Key=Value</c>, <c>--environment X</c>) or none
+    /// serve the portal.
     /// </summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && (!args[0].StartsWith('-') || HelpTokens.Contains(args[0], StringComparer.Ordinal));
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0 && (HelpTokens.Contains(args[0], StringComparer.Ordinal) || !(args[0].StartsWith('-') || args[0].StartsWith('/') || args[0].Contains('=', StringComparison.Ordinal)));
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
 
@@ -38,7 +40,8 @@ public static class PortalCommandLine
             return 2;
         }
 
-        var parse = root.Parse([.. args.Where(a => !Setting(a)).Select(a => a == "help" ? "--help" : a)], new ParserConfiguration { ResponseFileTokenReplacer = null });
+        // "help" as the first word is the same as --help; later, it is a value like any other (a project called help).
+        var parse = root.Parse([.. args.Where(a => !Setting(a)).Select((a, i) => i == 0 && a == "help" ? "--help" : a)], new ParserConfiguration { ResponseFileTokenReplacer = null });
         var verb = string.Join(' ', parse.CommandResult.Command is RootCommand ? [] : Path(parse.CommandResult.Command));
         if (parse.Action is ParseErrorAction)
         {

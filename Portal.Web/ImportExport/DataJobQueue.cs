@@ -29,7 +29,7 @@ public sealed class InlineDataJobQueue(DurableRunner runner, RunRegistry registr
         if (report is not null)
         {
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
-            while (await Task.WhenAny(run, timer.WaitForNextTickAsync(ct).AsTask()) != run)
+            while (await Task.WhenAny(run, timer.WaitForNextTickAsync(CancellationToken.None).AsTask()) != run)
             {
                 if (registry.Get(jobId) is { Rows: > 0 } live)
                 {

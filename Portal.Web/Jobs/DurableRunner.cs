@@ -100,9 +100,18 @@ public sealed class DurableRunner(
         }
 
         var (state, heartbeat, owner) = (run.State, run.HeartbeatAt, run.Owner);
-        var claimed = await db.DataJobs.Where(j => j.Id == runId && j.State == state && j.HeartbeatAt == heartbeat && j.Owner == owner)
+        var claimable = db.DataJobs.Where(j => j.Id == runId && j.State == state && j.HeartbeatAt == heartbeat && j.Owner == owner);
+        if (run.CancelRequestedAt is not null)
+        {
+            // Someone cancelled it while its owner was gone: it ends cancelled instead of starting again.
+            await claimable.ExecuteUpdateAsync(s => s.SetProperty(j => j.State, RunState.Cancelled).SetProperty(j => j.CompletedAt, now)
+                .SetProperty(j => j.HeartbeatAt, (DateTime?)null).SetProperty(j => j.Message, "Cancelled; nothing of it was kept.").SetProperty(j => j.Version, j => j.Version + 1), ct);
+            return null;
+        }
+
+        var claimed = await claimable
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, RunState.Running).SetProperty(j => j.HeartbeatAt, now).SetProperty(j => j.StartedAt, now)
-                .SetProperty(j => j.Owner, registry.Instance).SetProperty(j => j.CancelRequestedAt, (DateTime?)null).SetProperty(j => j.Version, j => j.Version + 1), ct);
+                .SetProperty(j => j.Owner, registry.Instance).SetProperty(j => j.Version, j => j.Version + 1), ct);
         return claimed == 1 ? await db.DataJobs.AsNoTracking().SingleAsync(j => j.Id == runId, ct) : null;
     }
 
@@ -130,7 +139,15 @@ public sealed class DurableRunner(
                 if (!holdsWriteLock && clock.GetUtcNow() - lastBeat >= Heartbeat)
                 {
                     lastBeat = clock.GetUtcNow();
-                    await BeatAsync(db, live, ct);
+                    try
+                    {
+                        await BeatAsync(db, live, ct);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // One failed beat (a timeout, a deadlock victim) must not end the heartbeat: the next one tries again.
+                        log.LogWarning(ex, "Heartbeat of run {RunId} failed; trying again at the next beat", live.RunId);
+                    }
                 }
             }
         }
@@ -142,10 +159,11 @@ public sealed class DurableRunner(
     private async Task BeatAsync(PortalDbContext db, LiveRun live, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        await db.DataJobs.Where(j => j.Id == live.RunId && j.State == RunState.Running)
+        var beat = await db.DataJobs.Where(j => j.Id == live.RunId && j.State == RunState.Running && j.Owner == registry.Instance)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, now).SetProperty(j => j.Processed, live.Rows).SetProperty(j => j.BytesDone, live.Bytes)
                 .SetProperty(j => j.BytesTotal, live.BytesTotal), ct);
-        if (await db.DataJobs.AnyAsync(j => j.Id == live.RunId && j.CancelRequestedAt != null, ct))
+        // No row beat: another process took the run over (this one was silent too long), so this copy stops.
+        if (beat == 0 || await db.DataJobs.AnyAsync(j => j.Id == live.RunId && j.CancelRequestedAt != null, ct))
         {
             registry.TryCancel(live.RunId);
         }
@@ -157,7 +175,8 @@ public sealed class DurableRunner(
         await using var db = await factory.CreateDbContextAsync(CancellationToken.None);
         var now = clock.GetUtcNow().UtcDateTime;
         var text = message is { Length: > 4000 } ? message[..4000] : message;
-        await db.DataJobs.Where(j => j.Id == runId && j.State == RunState.Running).ExecuteUpdateAsync(s => s
+        // Only while this process still owns it: a run taken over by another process is that one's to finish.
+        await db.DataJobs.Where(j => j.Id == runId && j.State == RunState.Running && j.Owner == registry.Instance).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.State, state).SetProperty(j => j.Message, j => text ?? j.Message).SetProperty(j => j.CompletedAt, now)
             .SetProperty(j => j.HeartbeatAt, (DateTime?)null).SetProperty(j => j.Version, j => j.Version + 1));
     }

@@ -201,8 +201,23 @@ public sealed class LabelingService(
 
         await tx.CommitAsync(ct);
         await EvaluateAsync(taskId, ct);
-        // A gold task's submission is scored at once (the annotator is not told which tasks are gold).
-        await gold.ScoreAsync(taskId, annotationId, ct);
+        await ScoreGoldAsync(taskId, annotationId);
+    }
+
+    /// <summary>
+    /// A gold task's submission is scored at once (the annotator is not told which tasks are gold). The work is saved by
+    /// now: a failed scoring is logged, never reported as a failed submit.
+    /// </summary>
+    private async Task ScoreGoldAsync(long taskId, long annotationId)
+    {
+        try
+        {
+            await gold.ScoreAsync(taskId, annotationId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Scoring the gold submission {AnnotationId} of task {TaskId} failed; the submission is saved", annotationId, taskId);
+        }
     }
 
     /// <summary>The project's review policy for a new submission; a random sample is stable per task and annotator.</summary>

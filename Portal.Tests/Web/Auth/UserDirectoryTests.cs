@@ -21,7 +21,8 @@ public sealed class UserDirectoryTests : IAsyncLifetime
         var (invited, created) = await directory.FindOrInviteAsync("Nia@Example.test", "Nia", default);
         var (again, createdAgain) = await directory.FindOrInviteAsync("nia@example.test", "Someone else", default);
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim("oid", "entra-oid-1"), new Claim("email", "nia@example.test"), new Claim("name", "Nia N.")], "Test"));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim("oid", "entra-oid-1"), new Claim("email", "nia@example.test"), new Claim("email_verified", "true"), new Claim("name", "Nia N.")], "Test"));
         var signedIn = await directory.ProvisionAsync(principal, default);
 
         Assert.True(created);
@@ -44,5 +45,36 @@ public sealed class UserDirectoryTests : IAsyncLifetime
         Assert.NotEqual(invited.Id, signedIn!.Id);
         await using var db = await database.ContextAsync();
         Assert.Equal("invited:nia@example.test", (await db.Users.SingleAsync(u => u.Id == invited.Id)).ExternalId);
+    }
+
+    [Theory]
+    [InlineData("email", "nia@example.test", null)]
+    [InlineData("preferred_username", "nia@example.test", "true")]
+    [InlineData("upn", "nia@example.test", "true")]
+    public async Task SignIn_WithAnEmailNobodyVouchedFor_NeverTakesTheInvitationOver(string claim, string value, string? verified)
+    {
+        var directory = new UserDirectory(database.Factory, TimeProvider.System);
+        var (invited, _) = await directory.FindOrInviteAsync("nia@example.test", "Nia", default);
+        List<Claim> claims = [new("oid", "entra-oid-3"), new(claim, value)];
+        if (verified is not null)
+        {
+            claims.Add(new Claim("email_verified", verified));
+        }
+
+        var signedIn = await directory.ProvisionAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, "Test")), default);
+
+        Assert.NotEqual(invited.Id, signedIn!.Id);
+        await using var db = await database.ContextAsync();
+        Assert.Equal("invited:nia@example.test", (await db.Users.SingleAsync(u => u.Id == invited.Id)).ExternalId);
+    }
+
+    [Fact]
+    public async Task SignIn_WithAnInvitationAsItsId_IsRefused()
+    {
+        var directory = new UserDirectory(database.Factory, TimeProvider.System);
+
+        var signedIn = await directory.ProvisionAsync(new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "invited:nia@example.test")], "Test")), default);
+
+        Assert.Null(signedIn);
     }
 }

@@ -60,6 +60,9 @@ public class CommandLineTests
         Assert.False(PortalCommandLine.IsCommand(["--environment", "Development", "--urls", "http://127.0.0.1:0", "--Portal:Database:Provider=Sqlite"]));
         Assert.False(PortalCommandLine.IsCommand(["--ConnectionStrings:Portal=Data Source=x.db"]));
         Assert.False(PortalCommandLine.IsCommand([]));
+        // .NET's command-line configuration also takes Key=Value and /Key=Value without dashes.
+        Assert.False(PortalCommandLine.IsCommand(["urls=http://127.0.0.1:5000"]));
+        Assert.False(PortalCommandLine.IsCommand(["/environment=Staging"]));
     }
 
     [Theory]

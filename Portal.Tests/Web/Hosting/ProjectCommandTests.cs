@@ -98,4 +98,14 @@ public sealed class ProjectCommandTests : IAsyncLifetime
             [("Alpha", 0, 2), ("Beta", 0, 1)],
             list.RootElement.EnumerateArray().Select(p => (p.GetProperty("name").GetString()!, p.GetProperty("tasks").GetInt32(), p.GetProperty("members").GetInt32())).ToList());
     }
+
+    [Fact]
+    public async Task Verbs_RunInTheDevelopmentEnvironmentToo()
+    {
+        // Development validates every registration when the host is built; the verbs' host must still build.
+        var (code, stdout, stderr) = await RunAsync(database, "project", "list", "--environment=Development");
+
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("[", stdout.TrimStart(), StringComparison.Ordinal);
+    }
 }
