@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.ImportExport;
 using Portal.Core.Labeling;
@@ -174,7 +175,8 @@ public sealed class LabelingService(
             return;
         }
 
-        var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: true, ct);
+        var isGold = new StrongBox<bool>();
+        var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: true, isGold, ct);
         EnsureChangeable(annotation);
         // A rejected annotation already counts for its task: fixing it is a resubmission, and it goes back to review.
         var resubmit = annotation.Status is AnnotationStatus.Submitted or AnnotationStatus.Rejected;
@@ -201,7 +203,10 @@ public sealed class LabelingService(
 
         await tx.CommitAsync(ct);
         await EvaluateAsync(taskId, ct);
-        await ScoreGoldAsync(taskId, annotationId);
+        if (isGold.Value)
+        {
+            await ScoreGoldAsync(taskId, annotationId);
+        }
     }
 
     /// <summary>
@@ -392,12 +397,23 @@ public sealed class LabelingService(
     }
 
     /// <summary>Access, ownership, validation and the optimistic version check shared by save, submit and skip.</summary>
+    private Task<Annotation> PrepareAsync(
+        PortalDbContext db, PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, bool requireComplete, CancellationToken ct) =>
+        PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete, isGold: null, ct);
+
+    /// <param name="isGold">Told whether the task is gold (read with the task, so a submit needs no further look-up).</param>
     private async Task<Annotation> PrepareAsync(
-        PortalDbContext db, PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, bool requireComplete, CancellationToken ct)
+        PortalDbContext db, PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, bool requireComplete,
+        StrongBox<bool>? isGold, CancellationToken ct)
     {
         await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
-        var task = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId && t.ProjectId == projectId).Select(t => new { t.Id, t.Text }).SingleOrDefaultAsync(ct)
+        var task = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId && t.ProjectId == projectId).Select(t => new { t.Id, t.Text, t.IsGold }).SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException("The task");
+        if (isGold is not null)
+        {
+            isGold.Value = task.IsGold;
+        }
+
         var annotation = await db.Annotations.Include(a => a.Spans).Include(a => a.Answers)
             .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
         if (annotation is null && !await db.Reservations.AnyAsync(r => r.TaskId == taskId && r.UserId == user.UserId, ct))
