@@ -58,13 +58,14 @@ public static class Csv
     }
 
     /// <summary>
-    /// A cell for a spreadsheet: text that Excel would run as a formula (starting with = + - @, a tab or a carriage
-    /// return) gets a leading apostrophe, and the cell is quoted when it holds a comma, a quote or a line break.
+    /// A cell for a spreadsheet: text that Excel would run as a formula (starting with = + - @, a tab, a carriage
+    /// return or a NUL, as OWASP ASVS 1.2.10 lists them) gets a leading apostrophe, and the cell is quoted when it holds a
+    /// comma, a quote or a line break.
     /// </summary>
     public static string Cell(string? value)
     {
         value ??= "";
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        if (value.Length > 0 && IsFormulaStart(value[0]))
         {
             value = "'" + value;
         }
@@ -72,7 +73,13 @@ public static class Csv
         return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
     }
 
-    /// <summary>Undoes <see cref="Cell"/>'s formula guard when a portal file comes back.</summary>
+    /// <summary>
+    /// Undoes <see cref="Cell"/>'s formula guard when a portal file comes back, so a round trip is exact: an apostrophe
+    /// followed by a formula start is dropped. (A text that itself began with an apostrophe and a formula start loses that
+    /// apostrophe on import; README says so.)
+    /// </summary>
     public static string Unformula(string value) =>
-        value.Length > 1 && value[0] == '\'' && value[1] is '=' or '+' or '-' or '@' or '\t' or '\r' ? value[1..] : value;
+        value.Length > 1 && value[0] == '\'' && IsFormulaStart(value[1]) ? value[1..] : value;
+
+    private static bool IsFormulaStart(char c) => c is '=' or '+' or '-' or '@' or '\t' or '\r' or '\0';
 }

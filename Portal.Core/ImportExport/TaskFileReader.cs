@@ -218,13 +218,20 @@ public static class TaskFileReader
                 continue;
             }
 
-            var fields = Csv.SplitRecord(pending.ToString()) ?? [];
+            // A cell the portal's own export guarded against formulas comes back as it was typed.
+            var fields = (Csv.SplitRecord(pending.ToString()) ?? []).ConvertAll(Csv.Unformula);
             pending.Clear();
             quotes = 0;
             var where = $"{fileName}, line {startLine}";
             if (header is null)
             {
                 header = [.. fields.Select(f => f.Trim())];
+                if (header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                {
+                    yield return new TaskRowError(where, startLine, twice.Key, $"the header names the column \"{twice.Key}\" twice; give each column its own name.");
+                    yield break;
+                }
+
                 if (!header.Contains(columns.TextColumn))
                 {
                     yield return new TaskRowError(where, startLine, columns.TextColumn,

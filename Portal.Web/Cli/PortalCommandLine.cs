@@ -64,8 +64,9 @@ public static class PortalCommandLine
     };
 
     /// <summary>
-    /// Sets the verb's action: bad input the services report (a missing project, an invalid name, a refused address)
-    /// becomes a one-line error naming the verb and exit code 2.
+    /// Sets the verb's action: bad input the services report (a missing project, an invalid name, a refused address,
+    /// malformed JSON in a file or a stored result) becomes a one-line error naming the verb and exit code 2; any other
+    /// failure a one-line error and exit code 1, never a stack trace.
     /// </summary>
     internal static void SetCliAction(this Command command, Func<ParseResult, TextWriter, TextWriter, CancellationToken, Task<int>> action)
     {
@@ -76,11 +77,15 @@ public static class PortalCommandLine
             {
                 return await action(parse, stdout, stderr, ct);
             }
-            catch (Exception ex) when (ex is DataFormatException or UrlRefusedException or ValidationException or NotFoundException or ForbiddenException
-                or ConflictException or TaxonomyEditException)
+            catch (Exception ex) when (ErrorMessages.StatusOf(ex) is not null || ex is UrlRefusedException or System.Text.Json.JsonException)
             {
                 await stderr.WriteLineAsync($"{string.Join(' ', Path(command))}: {OneLine(ex.Message)}");
                 return 2;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await stderr.WriteLineAsync($"{string.Join(' ', Path(command))}: failed: {OneLine(ex.Message)} ({ex.GetType().Name})");
+                return 1;
             }
         });
     }

@@ -181,7 +181,7 @@ public sealed class UrlSource : IDisposable
 
         foreach (var address in addresses)
         {
-            if (Internal(address) is { } kind && !allowed.Any(n => n.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)))
+            if (Internal(address) is { } kind && !allowed.Any(n => n.Contains(Normalized(address))))
             {
                 throw new UrlRefusedException($"{host} is {kind} ({address}); imports only come from public addresses.");
             }
@@ -190,13 +190,41 @@ public sealed class UrlSource : IDisposable
         return addresses.Length > 0 ? addresses : throw new DataFormatException($"The host name {host} has no address.");
     }
 
-    /// <summary>What kind of internal address this is, or null for a public one.</summary>
-    internal static string? Internal(IPAddress address)
+    /// <summary>
+    /// The IPv4 address an IPv6 address carries, when it is one of the forms that reach an IPv4 host: IPv4-mapped
+    /// (<c>::ffff:a.b.c.d</c>), IPv4-translated (<c>::ffff:0:a.b.c.d</c>), IPv4-compatible (<c>::a.b.c.d</c>), NAT64
+    /// (<c>64:ff9b::/96</c> and the local-use <c>64:ff9b:1::/48</c>) and 6to4 (<c>2002:AABB:CCDD::/48</c>); the address itself otherwise.
+    /// </summary>
+    internal static IPAddress Normalized(IPAddress address)
     {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address;
+        }
+
         if (address.IsIPv4MappedToIPv6)
         {
-            address = address.MapToIPv4();
+            return address.MapToIPv4();
         }
+
+        var b = address.GetAddressBytes();
+        bool Zero(int from, int to) => b.AsSpan(from, to - from).IndexOfAnyExcept((byte)0) < 0;
+        var translated = Zero(0, 8) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0;
+        // ::a.b.c.d, but not :: and ::1, which are the unspecified and loopback addresses themselves.
+        var compatible = Zero(0, 12) && !Zero(12, 15);
+        var nat64 = b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && (Zero(4, 12) || (b[4] == 0 && b[5] == 1));
+        if (translated || compatible || nat64)
+        {
+            return new IPAddress(b.AsSpan(12, 4));
+        }
+
+        return b[0] == 0x20 && b[1] == 0x02 ? new IPAddress(b.AsSpan(2, 4)) : address;
+    }
+
+    /// <summary>What kind of internal address this is, or null for a public one (IPv6 forms that carry an IPv4 address are judged by it).</summary>
+    internal static string? Internal(IPAddress address)
+    {
+        address = Normalized(address);
 
         if (IPAddress.IsLoopback(address))
         {

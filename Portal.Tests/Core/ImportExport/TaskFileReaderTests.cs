@@ -141,4 +141,39 @@ public class TaskFileReaderTests
         var error = Assert.IsType<TaskRowError>(Assert.Single(items.Skip(1)));
         Assert.Contains("unclosed quote starting at line 3", error.Reason, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("=1+1")]
+    [InlineData("@SUM(1)")]
+    [InlineData("\0=1+1")]
+    [InlineData("-2")]
+    [InlineData("\tx")]
+    public void CsvCell_GuardsEveryFormulaStart_AndUnformulaGivesTheTextBack(string text)
+    {
+        var cell = Csv.Cell(text);
+
+        Assert.StartsWith("'", cell.Trim('"'), StringComparison.Ordinal);
+        Assert.Equal(text, Csv.Unformula(Csv.SplitRecord(cell)!.Single()));
+    }
+
+    [Fact]
+    public async Task Csv_TheExportersFormulaGuard_IsUndoneOnImport_SoARoundTripIsExact()
+    {
+        var texts = new[] { "@SUM(1)", "=cmd|' /C calc'!A0", "+49 40 1234", "plain 'quoted' text" };
+        var file = "text\n" + string.Join("\n", texts.Select(Csv.Cell)) + "\n";
+
+        var items = await ReadAsync(Utf8(file), TaskFileFormat.Csv, new CsvColumns("text"));
+
+        Assert.Equal(texts, items.Cast<TaskRecord>().Select(r => r.Text));
+    }
+
+    [Fact]
+    public async Task Csv_AHeaderNamingAColumnTwice_IsAClearErrorOnItsLine()
+    {
+        var items = await ReadAsync(Utf8("text,channel,channel\nhello,a,b\n"), TaskFileFormat.Csv, new CsvColumns("text"));
+
+        var error = Assert.IsType<TaskRowError>(Assert.Single(items));
+        Assert.Equal((1L, "channel"), (error.Line, error.Field));
+        Assert.Contains("twice", error.Reason, StringComparison.Ordinal);
+    }
 }

@@ -199,6 +199,18 @@ public class ImportServiceTests
         Assert.True(JsonDocument.Parse(rerun.ToString()).RootElement.GetProperty("alreadyDone").GetBoolean());
         Assert.Equal(2, await ImportCommand.RunAsync([csv, "--project", "No such project", $"--ConnectionStrings:Portal=Data Source={database.Path}"], TextWriter.Null, stderr));
         Assert.Contains("There is no project \"No such project\"", stderr.ToString(), StringComparison.Ordinal);
+
+        // A header naming a column twice used to crash the verb with a stack trace (exit 134): now one line, exit 2.
+        var twice = Path.Combine(database.Folder, "twice.csv");
+        await System.IO.File.WriteAllTextAsync(twice, "message,channel,channel\nHello,chat,email\n");
+        using var error = new StringWriter();
+        using var report = new StringWriter();
+        var failed = await ImportCommand.RunAsync(
+            [twice, "--project", name, "--text-column", "message", $"--ConnectionStrings:Portal=Data Source={database.Path}", "--Logging:LogLevel:Default=Warning"],
+            report, error);
+        Assert.Equal(2, failed);
+        Assert.Contains("twice; give each column its own name", report.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

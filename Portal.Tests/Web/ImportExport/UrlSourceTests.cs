@@ -47,6 +47,7 @@ public sealed class UrlSourceTests : IAsyncLifetime
         });
         server.MapGet("/hop", () => Results.Redirect("/tasks.jsonl"));
         server.MapGet("/to-metadata", () => Results.Redirect("https://169.254.169.254/latest/meta-data/"));
+        server.MapGet("/to-nat64-metadata", () => Results.Redirect("https://[64:ff9b::a9fe:a9fe]/latest/meta-data/"));
         server.MapGet("/to-http", (HttpContext c) => Results.Redirect($"http://127.0.0.1:{c.Connection.LocalPort}/tasks.jsonl"));
         server.MapGet("/loop", () => Results.Redirect("/loop"));
         server.MapGet("/missing", () => Results.NotFound());
@@ -84,6 +85,16 @@ public sealed class UrlSourceTests : IAsyncLifetime
     [InlineData("https://100.64.0.1/x", "carrier-grade")]
     [InlineData("https://0.0.0.0/x", "unspecified")]
     [InlineData("https://localhost/x", "loopback")]
+    // IPv6 forms that carry an IPv4 address are judged by it: NAT64, 6to4, IPv4-compatible and IPv4-translated.
+    [InlineData("https://[64:ff9b::a9fe:a9fe]/latest/meta-data/", "link-local")]
+    [InlineData("https://[64:ff9b::7f00:1]/x", "loopback")]
+    [InlineData("https://[64:ff9b:1::a00:1]/x", "private")]
+    [InlineData("https://[2002:a9fe:a9fe::1]/x", "link-local")]
+    [InlineData("https://[2002:c0a8:0101::1]/x", "private")]
+    [InlineData("https://[::a9fe:a9fe]/x", "link-local")]
+    [InlineData("https://[::127.0.0.1]/x", "loopback")]
+    [InlineData("https://[::ffff:0:a00:1]/x", "private")]
+    [InlineData("https://[::ffff:0:7f00:1]/x", "loopback")]
     public async Task InternalAddresses_AreRefusedBeforeConnecting(string url, string kind)
     {
         using var source = Source();
@@ -117,6 +128,8 @@ public sealed class UrlSourceTests : IAsyncLifetime
 
         var metadata = await Assert.ThrowsAsync<UrlRefusedException>(() => ReadAsync(allowing, "/to-metadata"));
         Assert.Contains("169.254.169.254", metadata.Message, StringComparison.Ordinal);
+        var nat64 = await Assert.ThrowsAsync<UrlRefusedException>(() => ReadAsync(allowing, "/to-nat64-metadata"));
+        Assert.Contains("link-local", nat64.Message, StringComparison.Ordinal);
         var http = await Assert.ThrowsAsync<UrlRefusedException>(() => ReadAsync(allowing, "/to-http"));
         Assert.Contains("Only https", http.Message, StringComparison.Ordinal);
         var loop = await Assert.ThrowsAsync<UrlRefusedException>(() => ReadAsync(allowing, "/loop"));
@@ -124,5 +137,16 @@ public sealed class UrlSourceTests : IAsyncLifetime
         var missing = await Assert.ThrowsAsync<DataFormatException>(() => ReadAsync(allowing, "/missing"));
         Assert.Contains("404", missing.Message, StringComparison.Ordinal);
         Assert.Equal(2, hits);
+    }
+
+    [Theory]
+    [InlineData("64:ff9b::808:808", "8.8.8.8")]
+    [InlineData("2002:808:808::1", "8.8.8.8")]
+    [InlineData("2606:4700::1111", "2606:4700::1111")]
+    [InlineData("::1", "::1")]
+    public void Normalized_TakesTheIPv4OutOfEveryFormThatCarriesOne_AndLeavesOtherAddresses(string address, string expected)
+    {
+        Assert.Equal(System.Net.IPAddress.Parse(expected), UrlSource.Normalized(System.Net.IPAddress.Parse(address)));
+        Assert.Null(UrlSource.Internal(System.Net.IPAddress.Parse("64:ff9b::808:808")));
     }
 }
