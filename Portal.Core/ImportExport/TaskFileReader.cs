@@ -226,16 +226,9 @@ public static class TaskFileReader
             if (header is null)
             {
                 header = [.. fields.Select(f => f.Trim())];
-                if (header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                if (HeaderError(header, columns, where, startLine) is { } headerError)
                 {
-                    yield return new TaskRowError(where, startLine, twice.Key, $"the header names the column \"{twice.Key}\" twice; give each column its own name.");
-                    yield break;
-                }
-
-                if (!header.Contains(columns.TextColumn))
-                {
-                    yield return new TaskRowError(where, startLine, columns.TextColumn,
-                        $"the header has no column \"{columns.TextColumn}\" for the text (columns: {string.Join(", ", header)}).");
+                    yield return headerError;
                     yield break;
                 }
 
@@ -261,6 +254,19 @@ public static class TaskFileReader
         {
             yield return new TaskRowError(fileName, 0, "file", "the file has a header but no rows.");
         }
+    }
+
+    /// <summary>Why a header cannot be read (a column named twice, no text column); null when it can.</summary>
+    private static TaskRowError? HeaderError(List<string> header, CsvColumns columns, string where, long line)
+    {
+        if (header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            return new TaskRowError(where, line, twice.Key, $"the header names the column \"{twice.Key}\" twice; give each column its own name.");
+        }
+
+        return header.Contains(columns.TextColumn)
+            ? null
+            : new TaskRowError(where, line, columns.TextColumn, $"the header has no column \"{columns.TextColumn}\" for the text (columns: {string.Join(", ", header)}).");
     }
 
     /// <summary>One data row as a task or a row error; null for a blank row.</summary>
