@@ -40,6 +40,10 @@ public static class JobsHosting
             provider.GetRequiredService<IGlobalConfiguration>();
             return storage ?? throw new InvalidOperationException("Hangfire's configuration set no job storage.");
         });
+
+        // The same for the job activator: Hangfire's registration answers JobActivator.Current, which the last app to
+        // configure Hangfire set; once that app is disposed, this app's workers would build jobs from a dead container.
+        services.AddSingleton<JobActivator>(provider => new Hangfire.AspNetCore.AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((provider, config) =>
         {
             // Hangfire's log provider is process-wide; it must not fail once this app's logger factory is disposed.

@@ -123,6 +123,26 @@ public sealed class DurableRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JobsAreBuiltFromThisAppsContainer_EvenWhenAnotherAppConfiguredHangfireLastAndStopped()
+    {
+        // Hangfire keeps its job activator (like its storage) in a process-wide static that the last app to configure it
+        // sets. Tests start apps side by side: one that configured Hangfire between this app's configuration and its
+        // workers' start, then stopped, used to leave the workers building jobs from a disposed container.
+        await using var app = await TestPortal.StartAsync();
+        await using (var other = await TestPortal.StartAsync())
+        {
+            other.Services.GetRequiredService<Hangfire.IGlobalConfiguration>();
+            app.Services.GetRequiredService<Hangfire.IGlobalConfiguration>();
+            other.Services.GetRequiredService<Hangfire.IGlobalConfiguration>();
+        }
+
+        var activator = app.Services.GetRequiredService<Hangfire.JobActivator>();
+        using var scope = activator.BeginScope((Hangfire.JobActivatorContext)null!);
+
+        Assert.IsType<DurableRunner>(scope.Resolve(typeof(DurableRunner)));
+    }
+
+    [Fact]
     public async Task ARunWhoseOwnerStoppedBeating_IsResumedWithinSeconds_ButNotOneThatStillBeats()
     {
         var (projectId, manager) = await DemoAsync();
