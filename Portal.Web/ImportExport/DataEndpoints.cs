@@ -39,41 +39,38 @@ public static class DataEndpoints
                 limit.MaxRequestBodySize = files.MaxUploadBytes + 1;
             }
 
-            return await Answer(async () => Results.Ok(await data.UploadAsync(user, projectId, name ?? "upload", http.Request.Body, http.RequestAborted)));
+            try
+            {
+                return Results.Ok(await data.UploadAsync(user, projectId, name ?? "upload", http.Request.Body, http.RequestAborted));
+            }
+            catch (DataFormatException ex)
+            {
+                // The page's upload script shows this message under the file field.
+                return Results.BadRequest(new { error = ex.Message });
+            }
         }).DisableAntiforgery();
 
+        // Not found and refused surface as domain errors, answered by ProblemDetailsExceptionHandler.
         group.MapGet("/jobs/{jobId:guid}/file", async (Guid projectId, Guid jobId, HttpContext http, DataJobService data) =>
-            PortalClaims.ToPrincipal(http.User) is not { } user ? Results.Forbid() : await Answer(async () =>
+        {
+            if (PortalClaims.ToPrincipal(http.User) is not { } user)
             {
-                var (path, name, type) = await data.ResultAsync(user, projectId, jobId, http.RequestAborted);
-                return Results.File(path, type, name, enableRangeProcessing: true);
-            }));
+                return Results.Forbid();
+            }
+
+            var (path, name, type) = await data.ResultAsync(user, projectId, jobId, http.RequestAborted);
+            return Results.File(path, type, name, enableRangeProcessing: true);
+        });
 
         group.MapGet("/jobs/{jobId:guid}/errors.csv", async (Guid projectId, Guid jobId, HttpContext http, DataJobService data) =>
-            PortalClaims.ToPrincipal(http.User) is not { } user ? Results.Forbid() : await Answer(async () =>
+        {
+            if (PortalClaims.ToPrincipal(http.User) is not { } user)
             {
-                var (body, name) = await data.ErrorsCsvAsync(user, projectId, jobId, http.RequestAborted);
-                return Results.File(body, "text/csv", name);
-            }));
-    }
+                return Results.Forbid();
+            }
 
-    private static async Task<IResult> Answer(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (NotFoundException)
-        {
-            return Results.NotFound();
-        }
-        catch (ForbiddenException)
-        {
-            return Results.Forbid();
-        }
-        catch (DataFormatException ex)
-        {
-            return Results.BadRequest(new { error = ex.Message });
-        }
+            var (body, name) = await data.ErrorsCsvAsync(user, projectId, jobId, http.RequestAborted);
+            return Results.File(body, "text/csv", name);
+        });
     }
 }
