@@ -37,6 +37,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<AgreementSnapshot> AgreementSnapshots => Set<AgreementSnapshot>();
     public DbSet<AuditRun> AuditRuns => Set<AuditRun>();
     public DbSet<AuditSample> AuditSamples => Set<AuditSample>();
+    public DbSet<AuditSampleError> AuditSampleErrors => Set<AuditSampleError>();
     public DbSet<DriftFinding> DriftFindings => Set<DriftFinding>();
     public DbSet<DataJob> DataJobs => Set<DataJob>();
     public DbSet<DataProtectionKey> DataProtectionKeys { get; set; } = null!;

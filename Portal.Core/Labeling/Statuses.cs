@@ -32,4 +32,7 @@ public enum RevisionReason
     Adjudication = 7,
     Reopen = 8,
     Import = 9,
+
+    /// <summary>A QA lead corrected the work while auditing it.</summary>
+    Audit = 10,
 }

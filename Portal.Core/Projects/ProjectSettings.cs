@@ -1,3 +1,5 @@
+using Portal.Core.Audits;
+
 namespace Portal.Core.Projects;
 
 public enum ReviewPolicy
@@ -31,6 +33,28 @@ public sealed record ProjectSettings
     public int ReservationMinutes { get; init; } = 30;
     public int? RelabelAgeDays { get; init; }
 
+    /// <summary>How nightly audits size their sample: to a margin of error per annotator, or a plain percentage (<see cref="AuditRatePercent"/>; 0 turns audits off).</summary>
+    public AuditSizing AuditSizing { get; init; } = AuditSizing.MarginOfError;
+
+    /// <summary>Target half-width of each annotator's error-rate interval, e.g. 0.05 for +/-5 %.</summary>
+    public double AuditMarginOfError { get; init; } = 0.05;
+
+    public double AuditConfidence { get; init; } = 0.95;
+    public int AuditMinPerStratum { get; init; } = 2;
+
+    /// <summary>After submitting a gold task the annotator sees "this was a check task" with the expected answer.</summary>
+    public bool ShowGoldFeedback { get; init; }
+
+    /// <summary>A new annotator first gets this many gold tasks (0: no onboarding) and must reach <see cref="OnboardingThreshold"/>.</summary>
+    public int OnboardingGoldTasks { get; init; }
+
+    public double OnboardingThreshold { get; init; } = 0.8;
+
+    /// <summary>Pause an annotator whose mean score over their last this-many gold tasks falls below <see cref="AutoPauseThreshold"/> (0: never).</summary>
+    public int AutoPauseWindow { get; init; }
+
+    public double AutoPauseThreshold { get; init; } = 0.6;
+
     /// <summary>Every rule broken, as (field, message) pairs a form can show next to the field.</summary>
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
@@ -53,6 +77,13 @@ public sealed record ProjectSettings
         Check(AuditRatePercent is >= 0 and <= 100, nameof(AuditRatePercent), "Audit rate must be between 0 and 100 %.");
         Check(ReservationMinutes is >= 1 and <= 24 * 60, nameof(ReservationMinutes), "Reservation time must be between 1 minute and 24 hours.");
         Check(RelabelAgeDays is null or >= 1, nameof(RelabelAgeDays), "Relabel age must be at least one day, or empty.");
+        Check(AuditMarginOfError is >= 0.01 and <= 0.25, nameof(AuditMarginOfError), "The audit margin of error must be between 1 and 25 %.");
+        Check(AuditConfidence is >= 0.8 and <= 0.999, nameof(AuditConfidence), "The audit confidence must be between 80 and 99.9 %.");
+        Check(AuditMinPerStratum is >= 0 and <= 100, nameof(AuditMinPerStratum), "The minimum audit items per stratum must be between 0 and 100.");
+        Check(OnboardingGoldTasks is >= 0 and <= 100, nameof(OnboardingGoldTasks), "Onboarding gold tasks must be between 0 and 100.");
+        Check(OnboardingThreshold is >= 0 and <= 1, nameof(OnboardingThreshold), "The onboarding threshold must be between 0 and 1.");
+        Check(AutoPauseWindow is >= 0 and <= 100, nameof(AutoPauseWindow), "The auto-pause window must be between 0 and 100 gold tasks.");
+        Check(AutoPauseThreshold is >= 0 and <= 1, nameof(AutoPauseThreshold), "The auto-pause threshold must be between 0 and 1.");
         return errors;
     }
 }

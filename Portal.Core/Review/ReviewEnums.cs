@@ -15,6 +15,9 @@ public enum TaskEventKind
     SentToAdjudication = 3,
     Adjudicated = 4,
     ConsensusUpdated = 5,
+    Audited = 6,
+    SentBackByAudit = 7,
+    MarkedGold = 8,
 }
 
 /// <summary>Who or what produced a task's ground truth.</summary>

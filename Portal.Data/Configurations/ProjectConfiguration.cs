@@ -23,6 +23,7 @@ internal sealed class ProjectMemberConfiguration : IEntityTypeConfiguration<Proj
     public void Configure(EntityTypeBuilder<ProjectMember> b)
     {
         b.HasKey(m => new { m.ProjectId, m.UserId });
+        b.Property(m => m.HoldReason).HasMaxLength(1000);
         b.HasIndex(m => m.UserId);
         b.HasOne(m => m.Project).WithMany(p => p.Members).HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne(m => m.User).WithMany(u => u.Memberships).HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);

@@ -79,7 +79,9 @@ internal sealed class AuditRunConfiguration : IEntityTypeConfiguration<AuditRun>
     public void Configure(EntityTypeBuilder<AuditRun> b)
     {
         b.Property(r => r.RunKey).HasMaxLength(100);
+        b.Property(r => r.Message).HasMaxLength(4000);
         b.HasIndex(r => new { r.ProjectId, r.RunKey }).IsUnique();
+        b.HasIndex(r => new { r.ProjectId, r.WindowEnd });
         b.HasOne<Project>().WithMany().HasForeignKey(r => r.ProjectId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -89,10 +91,27 @@ internal sealed class AuditSampleConfiguration : IEntityTypeConfiguration<AuditS
     public void Configure(EntityTypeBuilder<AuditSample> b)
     {
         b.Property(s => s.Stratum).HasMaxLength(300);
-        b.Property(s => s.Comment).HasMaxLength(4000);
+        b.Property(s => s.Note).HasMaxLength(4000);
         b.HasIndex(s => new { s.AuditRunId, s.AnnotationId }).IsUnique();
+        // The audit queue: the oldest waiting item of a project.
+        b.HasIndex(s => new { s.ProjectId, s.Outcome, s.Id });
+        // Results and scorecards per annotator.
+        b.HasIndex(s => new { s.ProjectId, s.AnnotatorId, s.ReviewedAt });
+        b.HasIndex(s => s.AnnotationId);
         b.HasOne<AuditRun>().WithMany().HasForeignKey(s => s.AuditRunId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Annotation>().WithMany().HasForeignKey(s => s.AnnotationId).OnDelete(DeleteBehavior.Restrict);
+        b.HasMany(s => s.Errors).WithOne().HasForeignKey(e => e.AuditSampleId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AuditSampleErrorConfiguration : IEntityTypeConfiguration<AuditSampleError>
+{
+    public void Configure(EntityTypeBuilder<AuditSampleError> b)
+    {
+        b.Property(e => e.ControlName).HasMaxLength(200);
+        b.Property(e => e.Note).HasMaxLength(4000);
+        // "What the guidelines don't answer": guideline-gap notes per label.
+        b.HasIndex(e => new { e.ProjectId, e.ErrorType, e.LabelKey });
     }
 }
 

@@ -66,6 +66,9 @@ public sealed class Annotation : IVersioned
     /// <summary>The review policy picked this submission for the review queue; cleared by the review decision.</summary>
     public bool ReviewRequested { get; set; }
 
+    /// <summary>Where the submitted answers came from (typed, an accepted suggestion, an import): audits stratify by it.</summary>
+    public Portal.Core.Audits.AnnotationSource Source { get; set; }
+
     /// <summary>Milliseconds the annotator spent on the task.</summary>
     public long LeadTimeMs { get; set; }
 

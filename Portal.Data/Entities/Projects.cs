@@ -1,3 +1,4 @@
+using Portal.Core.Audits;
 using Portal.Core.Projects;
 using Portal.Core.Security;
 
@@ -24,6 +25,15 @@ public sealed class Project : IVersioned
     public int AuditRatePercent { get; set; } = 5;
     public int ReservationMinutes { get; set; } = 30;
     public int? RelabelAgeDays { get; set; }
+    public AuditSizing AuditSizing { get; set; }
+    public double AuditMarginOfError { get; set; } = 0.05;
+    public double AuditConfidence { get; set; } = 0.95;
+    public int AuditMinPerStratum { get; set; } = 2;
+    public bool ShowGoldFeedback { get; set; }
+    public int OnboardingGoldTasks { get; set; }
+    public double OnboardingThreshold { get; set; } = 0.8;
+    public int AutoPauseWindow { get; set; }
+    public double AutoPauseThreshold { get; set; } = 0.6;
 
     public int Version { get; set; }
 
@@ -44,6 +54,15 @@ public sealed class Project : IVersioned
         AuditRatePercent = AuditRatePercent,
         ReservationMinutes = ReservationMinutes,
         RelabelAgeDays = RelabelAgeDays,
+        AuditSizing = AuditSizing,
+        AuditMarginOfError = AuditMarginOfError,
+        AuditConfidence = AuditConfidence,
+        AuditMinPerStratum = AuditMinPerStratum,
+        ShowGoldFeedback = ShowGoldFeedback,
+        OnboardingGoldTasks = OnboardingGoldTasks,
+        OnboardingThreshold = OnboardingThreshold,
+        AutoPauseWindow = AutoPauseWindow,
+        AutoPauseThreshold = AutoPauseThreshold,
     };
 
     public void Apply(ProjectSettings s)
@@ -60,6 +79,15 @@ public sealed class Project : IVersioned
         AuditRatePercent = s.AuditRatePercent;
         ReservationMinutes = s.ReservationMinutes;
         RelabelAgeDays = s.RelabelAgeDays;
+        AuditSizing = s.AuditSizing;
+        AuditMarginOfError = s.AuditMarginOfError;
+        AuditConfidence = s.AuditConfidence;
+        AuditMinPerStratum = s.AuditMinPerStratum;
+        ShowGoldFeedback = s.ShowGoldFeedback;
+        OnboardingGoldTasks = s.OnboardingGoldTasks;
+        OnboardingThreshold = s.OnboardingThreshold;
+        AutoPauseWindow = s.AutoPauseWindow;
+        AutoPauseThreshold = s.AutoPauseThreshold;
     }
 }
 
@@ -69,6 +97,17 @@ public sealed class ProjectMember
     public Guid UserId { get; set; }
     public ProjectRole Role { get; set; }
     public DateTime AddedAt { get; set; }
+
+    /// <summary>Why this annotator gets no new tasks (failed onboarding, auto-pause); None when they may label.</summary>
+    public AnnotatorHold Hold { get; set; }
+
+    /// <summary>The reason both the annotator and the QA lead see, e.g. "gold score 52 % over the last 10 gold tasks (needs 60 %)".</summary>
+    public string? HoldReason { get; set; }
+
+    public DateTime? HoldSince { get; set; }
+
+    /// <summary>When the annotator passed onboarding or a QA lead let them start; null while onboarding is due.</summary>
+    public DateTime? OnboardedAt { get; set; }
 
     public Project? Project { get; set; }
     public User? User { get; set; }

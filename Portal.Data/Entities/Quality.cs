@@ -113,6 +113,10 @@ public sealed class AgreementSnapshot
     public DateTime ComputedAt { get; set; }
 }
 
+/// <summary>
+/// One audit run of a project: the work submitted in [<see cref="WindowStart"/>, <see cref="WindowEnd"/>) sampled by
+/// annotator x label x source. The sample is a pure function of the run key and that work, so a rerun gives the same one.
+/// </summary>
 public sealed class AuditRun
 {
     public Guid Id { get; set; }
@@ -121,25 +125,85 @@ public sealed class AuditRun
     /// <summary>Idempotency key, e.g. the night's date: one run per key.</summary>
     public required string RunKey { get; set; }
 
+    public AuditTrigger Trigger { get; set; }
     public RunState State { get; set; }
+    public AuditSizing Sizing { get; set; }
     public double Confidence { get; set; }
     public double MarginOfError { get; set; }
+    public double Percent { get; set; }
+    public int MinPerStratum { get; set; }
+    public DateTime WindowStart { get; set; }
+    public DateTime WindowEnd { get; set; }
+
+    /// <summary>Submitted annotations in the window (the population).</summary>
+    public int Population { get; set; }
+
     public int SampleSize { get; set; }
+
+    /// <summary>Each annotator's plan (population, sample size, planning rate, margin, why), as JSON, shown on the results page.</summary>
+    public string? PlanJson { get; set; }
+
+    /// <summary>The durable run that computed it, when one did (on demand, nightly).</summary>
+    public Guid? DataJobId { get; set; }
+
+    public Guid? RequestedById { get; set; }
+    public string? Message { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
 }
 
+/// <summary>One sampled annotation and the QA lead's verdict on it; its stratum is kept in columns so results group without joins.</summary>
 public sealed class AuditSample
 {
     public long Id { get; set; }
     public Guid AuditRunId { get; set; }
+    public Guid ProjectId { get; set; }
     public long AnnotationId { get; set; }
+    public long TaskId { get; set; }
+    public Guid AnnotatorId { get; set; }
+
+    /// <summary>The annotation's main label (the stratum's label); null when it has none.</summary>
+    public Guid? LabelKey { get; set; }
+
+    public AnnotationSource Source { get; set; }
     public required string Stratum { get; set; }
+
+    /// <summary>The annotation version sampled; a verdict on a later version is a conflict, not an overwrite.</summary>
+    public int AnnotationVersion { get; set; }
+
+    public AuditOutcome Outcome { get; set; }
     public Guid? ReviewerId { get; set; }
-    public bool? IsCorrect { get; set; }
-    public AuditErrorType ErrorType { get; set; }
-    public string? Comment { get; set; }
+    public string? Note { get; set; }
+
+    /// <summary>The QA lead corrected the work (a revision with reason Audit).</summary>
+    public bool Fixed { get; set; }
+
+    /// <summary>The QA lead sent it back to the annotator with the note.</summary>
+    public bool SentBack { get; set; }
+
     public DateTime? ReviewedAt { get; set; }
+
+    public List<AuditSampleError> Errors { get; set; } = [];
+}
+
+/// <summary>One error a QA lead found in an audited item: its type, and the span or answer it is about.</summary>
+public sealed class AuditSampleError
+{
+    public long Id { get; set; }
+    public long AuditSampleId { get; set; }
+
+    /// <summary>Copied from the sample so a label's guideline gaps and the error-type mix are read without joins.</summary>
+    public Guid ProjectId { get; set; }
+
+    public AuditErrorType ErrorType { get; set; }
+    public string? ControlName { get; set; }
+
+    /// <summary>The span label or choice value concerned (for a missed span, the label it should have had).</summary>
+    public Guid? LabelKey { get; set; }
+
+    public int? Start { get; set; }
+    public int? End { get; set; }
+    public string? Note { get; set; }
 }
 
 public sealed class DriftFinding

@@ -122,6 +122,9 @@ namespace Portal.Data.Migrations.SqlServer
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)");
 
+                    b.Property<int>("Source")
+                        .HasColumnType("int");
+
                     b.Property<int>("Status")
                         .HasColumnType("int");
 
@@ -339,10 +342,32 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<Guid?>("DataJobId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<double>("MarginOfError")
                         .HasColumnType("float");
 
+                    b.Property<string>("Message")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<int>("MinPerStratum")
+                        .HasColumnType("int");
+
+                    b.Property<double>("Percent")
+                        .HasColumnType("float");
+
+                    b.Property<string>("PlanJson")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<int>("Population")
+                        .HasColumnType("int");
+
                     b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("RequestedById")
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<string>("RunKey")
@@ -353,13 +378,27 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<int>("SampleSize")
                         .HasColumnType("int");
 
+                    b.Property<int>("Sizing")
+                        .HasColumnType("int");
+
                     b.Property<int>("State")
                         .HasColumnType("int");
+
+                    b.Property<int>("Trigger")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("WindowEnd")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("datetime2");
 
                     b.HasKey("Id");
 
                     b.HasIndex("ProjectId", "RunKey")
                         .IsUnique();
+
+                    b.HasIndex("ProjectId", "WindowEnd");
 
                     b.ToTable("AuditRuns");
                 });
@@ -375,18 +414,30 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<long>("AnnotationId")
                         .HasColumnType("bigint");
 
+                    b.Property<int>("AnnotationVersion")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("AnnotatorId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<Guid>("AuditRunId")
                         .HasColumnType("uniqueidentifier");
 
-                    b.Property<string>("Comment")
+                    b.Property<bool>("Fixed")
+                        .HasColumnType("bit");
+
+                    b.Property<Guid?>("LabelKey")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Note")
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
 
-                    b.Property<int>("ErrorType")
+                    b.Property<int>("Outcome")
                         .HasColumnType("int");
 
-                    b.Property<bool?>("IsCorrect")
-                        .HasColumnType("bit");
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
 
                     b.Property<DateTime?>("ReviewedAt")
                         .HasColumnType("datetime2");
@@ -394,10 +445,19 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<Guid?>("ReviewerId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<bool>("SentBack")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("int");
+
                     b.Property<string>("Stratum")
                         .IsRequired()
                         .HasMaxLength(300)
                         .HasColumnType("nvarchar(300)");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 
@@ -406,7 +466,54 @@ namespace Portal.Data.Migrations.SqlServer
                     b.HasIndex("AuditRunId", "AnnotationId")
                         .IsUnique();
 
+                    b.HasIndex("ProjectId", "AnnotatorId", "ReviewedAt");
+
+                    b.HasIndex("ProjectId", "Outcome", "Id");
+
                     b.ToTable("AuditSamples");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.AuditSampleError", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AuditSampleId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ControlName")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int?>("End")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ErrorType")
+                        .HasColumnType("int");
+
+                    b.Property<Guid?>("LabelKey")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int?>("Start")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuditSampleId");
+
+                    b.HasIndex("ProjectId", "ErrorType", "LabelKey");
+
+                    b.ToTable("AuditSampleErrors");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.DataJob", b =>
@@ -965,7 +1072,25 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<bool>("AnonymousAdjudication")
                         .HasColumnType("bit");
 
+                    b.Property<double>("AuditConfidence")
+                        .HasColumnType("float");
+
+                    b.Property<double>("AuditMarginOfError")
+                        .HasColumnType("float");
+
+                    b.Property<int>("AuditMinPerStratum")
+                        .HasColumnType("int");
+
                     b.Property<int>("AuditRatePercent")
+                        .HasColumnType("int");
+
+                    b.Property<int>("AuditSizing")
+                        .HasColumnType("int");
+
+                    b.Property<double>("AutoPauseThreshold")
+                        .HasColumnType("float");
+
+                    b.Property<int>("AutoPauseWindow")
                         .HasColumnType("int");
 
                     b.Property<double>("ConsensusVoteThreshold")
@@ -998,6 +1123,12 @@ namespace Portal.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<int>("OnboardingGoldTasks")
+                        .HasColumnType("int");
+
+                    b.Property<double>("OnboardingThreshold")
+                        .HasColumnType("float");
+
                     b.Property<int?>("RelabelAgeDays")
                         .HasColumnType("int");
 
@@ -1009,6 +1140,9 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.Property<int>("ReviewSamplePercent")
                         .HasColumnType("int");
+
+                    b.Property<bool>("ShowGoldFeedback")
+                        .HasColumnType("bit");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
@@ -1032,6 +1166,19 @@ namespace Portal.Data.Migrations.SqlServer
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<DateTime>("AddedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("Hold")
+                        .HasColumnType("int");
+
+                    b.Property<string>("HoldReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<DateTime?>("HoldSince")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("OnboardedAt")
                         .HasColumnType("datetime2");
 
                     b.Property<int>("Role")
@@ -1426,6 +1573,15 @@ namespace Portal.Data.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.AuditSampleError", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.AuditSample", null)
+                        .WithMany("Errors")
+                        .HasForeignKey("AuditSampleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.DataJob", b =>
                 {
                     b.HasOne("Portal.Data.Entities.Project", null)
@@ -1632,6 +1788,11 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Navigation("Revisions");
 
                     b.Navigation("Spans");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.AuditSample", b =>
+                {
+                    b.Navigation("Errors");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Project", b =>

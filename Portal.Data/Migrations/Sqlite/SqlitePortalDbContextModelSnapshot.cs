@@ -111,6 +111,9 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Source")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
@@ -320,10 +323,32 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("DataJobId")
+                        .HasColumnType("TEXT");
+
                     b.Property<double>("MarginOfError")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("Message")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MinPerStratum")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Percent")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("PlanJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Population")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RequestedById")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("RunKey")
@@ -334,13 +359,27 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<int>("SampleSize")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Sizing")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
+
+                    b.Property<int>("Trigger")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("WindowEnd")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
                     b.HasIndex("ProjectId", "RunKey")
                         .IsUnique();
+
+                    b.HasIndex("ProjectId", "WindowEnd");
 
                     b.ToTable("AuditRuns");
                 });
@@ -354,18 +393,30 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<long>("AnnotationId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("AnnotationVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("AnnotatorId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("AuditRunId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Comment")
+                    b.Property<bool>("Fixed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("LabelKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("ErrorType")
+                    b.Property<int>("Outcome")
                         .HasColumnType("INTEGER");
 
-                    b.Property<bool?>("IsCorrect")
-                        .HasColumnType("INTEGER");
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ReviewedAt")
                         .HasColumnType("TEXT");
@@ -373,10 +424,19 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<Guid?>("ReviewerId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("SentBack")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Stratum")
                         .IsRequired()
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -385,7 +445,52 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("AuditRunId", "AnnotationId")
                         .IsUnique();
 
+                    b.HasIndex("ProjectId", "AnnotatorId", "ReviewedAt");
+
+                    b.HasIndex("ProjectId", "Outcome", "Id");
+
                     b.ToTable("AuditSamples");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.AuditSampleError", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AuditSampleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ControlName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("End")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ErrorType")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("LabelKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuditSampleId");
+
+                    b.HasIndex("ProjectId", "ErrorType", "LabelKey");
+
+                    b.ToTable("AuditSampleErrors");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.DataJob", b =>
@@ -930,7 +1035,25 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<bool>("AnonymousAdjudication")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double>("AuditConfidence")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("AuditMarginOfError")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("AuditMinPerStratum")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("AuditRatePercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AuditSizing")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("AutoPauseThreshold")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("AutoPauseWindow")
                         .HasColumnType("INTEGER");
 
                     b.Property<double>("ConsensusVoteThreshold")
@@ -963,6 +1086,12 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("OnboardingGoldTasks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("OnboardingThreshold")
+                        .HasColumnType("REAL");
+
                     b.Property<int?>("RelabelAgeDays")
                         .HasColumnType("INTEGER");
 
@@ -973,6 +1102,9 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("ReviewSamplePercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ShowGoldFeedback")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Version")
@@ -997,6 +1129,19 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Hold")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HoldReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("HoldSince")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("OnboardedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Role")
@@ -1383,6 +1528,15 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.AuditSampleError", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.AuditSample", null)
+                        .WithMany("Errors")
+                        .HasForeignKey("AuditSampleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.DataJob", b =>
                 {
                     b.HasOne("Portal.Data.Entities.Project", null)
@@ -1589,6 +1743,11 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Navigation("Revisions");
 
                     b.Navigation("Spans");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.AuditSample", b =>
+                {
+                    b.Navigation("Errors");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Project", b =>
