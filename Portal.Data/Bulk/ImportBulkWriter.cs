@@ -88,8 +88,8 @@ public sealed class ImportBulkWriter : IAsyncDisposable
             "INSERT INTO Predictions (TaskId, ModelVersion, Score, ResultJson, CreatedAt) VALUES (@task, @model, NULL, @r, @c)",
             "INSERT INTO GroundTruths (TaskId, ProjectId, TaxonomyVersionId, ResultJson, Source, \"Rule\", DecidedById, AgreeingAnnotatorsJson, Agreement, ReasonCode, Note, DecidedAt, Version) " +
             "VALUES (@task, @p, @v, @r, @s, 'imported', @u, NULL, NULL, 0, NULL, @c, 0)",
-            "INSERT INTO Annotations (ProjectId, TaskId, UserId, Round, TaxonomyVersionId, Status, SkipReason, ReviewComment, ReviewRequested, LeadTimeMs, CreatedAt, UpdatedAt, SubmittedAt, Version) " +
-            $"VALUES (@p, @task, @u, 0, @v, {(int)AnnotationStatus.Submitted}, NULL, NULL, 0, @l, @c, @up, @up, 0);" + identity,
+            "INSERT INTO Annotations (ProjectId, TaskId, UserId, Round, TaxonomyVersionId, Status, SkipReason, ReviewComment, ReviewRequested, Source, LeadTimeMs, CreatedAt, UpdatedAt, SubmittedAt, Version) " +
+            $"VALUES (@p, @task, @u, 0, @v, {(int)AnnotationStatus.Submitted}, NULL, NULL, 0, {(int)Portal.Core.Audits.AnnotationSource.Import}, @l, @c, @up, @up, 0);" + identity,
             "INSERT INTO AnnotationSpans (AnnotationId, ControlName, LabelKey, Start, \"End\") VALUES (@a, @q, @k, @s, @e)",
             "INSERT INTO AnnotationAnswers (AnnotationId, ControlName, LabelKey) VALUES (@a, @q, @k)",
             "INSERT INTO AnnotationRevisions (AnnotationId, Number, ChangedAt, ChangedById, Reason, Status, TaxonomyVersionId, ResultJson, Note) " +
