@@ -40,6 +40,7 @@ public static class PortalFeatures
     {
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
+        services.AddSingleton<DenialLog>();
         services.AddSingleton<ProjectAccess>();
         services.AddSingleton<LabelSetCache>();
         services.AddScoped<CurrentUser>();

@@ -193,7 +193,11 @@ public static class AuthenticationHosting
         }).RequireAuthorization(p => p.RequireAuthenticatedUser()).DisableAntiforgery();
     }
 
+    /// <summary>
+    /// A local path to return to after sign-in, else "/": never another host ("//x", "/\\x"), and never a control character,
+    /// which cannot go into a Location header (it made the redirect fail with a server error).
+    /// </summary>
     internal static string SafeReturnUrl(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) &&
-        !returnUrl.StartsWith("/\\", StringComparison.Ordinal) ? returnUrl : "/";
+        !returnUrl.StartsWith("/\\", StringComparison.Ordinal) && !returnUrl.Any(char.IsControl) ? returnUrl : "/";
 }

@@ -5,7 +5,7 @@ using Portal.Data;
 namespace Portal.Web.Common;
 
 /// <summary>Server-side project authorization used by every feature service.</summary>
-public sealed class ProjectAccess
+public sealed class ProjectAccess(DenialLog denials)
 {
     /// <summary>
     /// The caller's effective role in the project, or <see cref="NotFoundException"/> when the project is missing
@@ -20,11 +20,13 @@ public sealed class ProjectAccess
         var role = user.EffectiveRole(project?.Membership);
         if (project is null || role is null)
         {
+            await denials.RecordAsync(user, $"project {projectId}", project is null ? null : projectId, project is null ? "no such project" : "not a member of the project");
             throw new NotFoundException("The project");
         }
 
         if (!PortalPrincipal.Allows(role, required))
         {
+            await denials.RecordAsync(user, $"project {projectId}", projectId, $"needs the {required} role; is {role}");
             throw new ForbiddenException($"This needs the {required} role in the project; you are {role}.");
         }
 

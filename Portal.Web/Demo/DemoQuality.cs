@@ -17,7 +17,7 @@ namespace Portal.Web.Demo;
 /// her queue); adjudication; a review queue; an accepted review; one rejected annotation back in Chloe's queue; one
 /// adjudicated task with its provenance.
 /// </summary>
-internal sealed class DemoQuality(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, ConsensusService consensus, TimeProvider clock)
+internal sealed class DemoQuality(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, ConsensusService consensus, ProjectAccess access, TimeProvider clock)
 {
     public async Task RunAsync(Guid projectId, IReadOnlyDictionary<string, User> users, Func<LabelingTask, AnnotationResult> careful, CancellationToken ct)
     {
@@ -66,7 +66,6 @@ internal sealed class DemoQuality(IDbContextFactory<PortalDbContext> factory, La
         }
 
         var reviewer = Principal(users["reviewer"]);
-        var access = new ProjectAccess();
         var review = new ReviewService(factory, access, labelSets, consensus, clock);
         if (await review.NextAsync(reviewer, projectId, QueueOrder.OldestFirst, [], ct) is { } first)
         {

@@ -16,7 +16,8 @@ namespace Portal.Web.Demo;
 /// consensus, review and adjudication (<see cref="DemoQuality"/>), and rule-based pre-annotations on the rest.
 /// Runs once: a database that already has demo users is left alone.
 /// </summary>
-public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock, Review.ConsensusService consensus, ILogger<DemoSeeder> logger)
+public sealed class DemoSeeder(
+    IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock, Review.ConsensusService consensus, ProjectAccess access, ILogger<DemoSeeder> logger)
 {
     public const string ProjectName = "Customer messages";
     public const int TaskCount = 320;
@@ -97,7 +98,7 @@ public sealed class DemoSeeder(IDbContextFactory<PortalDbContext> factory, Label
         await tx.CommitAsync(ct);
 
         var byText = texts.ToDictionary(t => t.Text);
-        await new DemoQuality(factory, labelSets, consensus, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
+        await new DemoQuality(factory, labelSets, consensus, access, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         logger.LogInformation("Seeded the demo: {Users} users, project \"{Project}\" with {Tasks} tasks.", users.Count, ProjectName, texts.Count);
     }
 

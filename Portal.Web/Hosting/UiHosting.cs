@@ -30,6 +30,7 @@ public static class UiHosting
         }
 
         app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<HubOriginCheck>();
         // A friendly page for unknown addresses; the dashboard, API and health keep their plain status codes.
         app.UseWhen(
             c => !c.Request.Path.StartsWithSegments("/jobs") && !c.Request.Path.StartsWithSegments("/api") &&

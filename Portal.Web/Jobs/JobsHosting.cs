@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Portal.Core.Security;
 using Portal.Data;
@@ -89,8 +90,25 @@ public static class JobsHosting
 
     public static void MapPortalJobs(this WebApplication app)
     {
-        // Hangfire answers 401 to anonymous and 403 to signed-in users its filter refuses; the portal's fallback
-        // policy (a redirect to sign-in) is lifted here so that those status codes reach the client.
+        // Before the dashboard: anonymous people go to sign-in and signed-in non-admins to the portal's access-denied page
+        // (recorded), instead of Hangfire's bare 401/403. The dashboard's own filter stays as the second lock.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/jobs"), b => b.Use(async (context, next) =>
+        {
+            var user = context.User;
+            if (PortalClaims.HasPortalAccess(user) && user.HasClaim(PortalClaims.Roles, AppRoles.Admin))
+            {
+                await next(context);
+            }
+            else if (PortalClaims.ToPrincipal(user) is { } signedIn)
+            {
+                await context.RequestServices.GetRequiredService<DenialLog>().RecordAsync(signedIn, "/jobs", null, "needs the Admin role");
+                await context.ForbidAsync();
+            }
+            else
+            {
+                await context.ChallengeAsync();
+            }
+        }));
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {
             Authorization = [new AdminOnlyDashboardFilter()],

@@ -41,7 +41,7 @@ public sealed class DraftSessionTests : IAsyncLifetime, IDisposable
         annotator = annotators[0];
         flaky = new FlakyFactory(database.Factory);
         // The real service over a database that the test can switch off.
-        labeling = new LabelingService(flaky, new ProjectAccess(), database.Get<LabelSetCache>(), TimeProvider.System,
+        labeling = new LabelingService(flaky, database.Get<ProjectAccess>(), database.Get<LabelSetCache>(), TimeProvider.System,
             database.Get<ConsensusService>(), database.Get<Portal.Web.Audits.GoldService>(), NullLogger<LabelingService>.Instance);
         item = await labeling.NextAsync(annotator, projectId, default) ?? throw new InvalidOperationException("No task to label.");
         session = Session(TimeProvider.System);

@@ -45,19 +45,66 @@ public sealed class HttpPipelineTests : IClassFixture<HttpPipelineTests.Fixture>
     }
 
     [Fact]
-    public async Task Jobs_Anonymous401_NonAdmin403_Admin200()
+    public async Task Jobs_AnonymousSignsIn_NonAdminGetsTheAccessDeniedPage_Recorded_AdminSeesTheDashboard()
     {
         using var anonymous = fixture.Portal.CreateClient();
         using var annotator = await fixture.Portal.SignInAsync("annotator1");
-        using var manager = await fixture.Portal.SignInAsync("manager");
         using var admin = await fixture.Portal.SignInAsync("admin");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/jobs")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await annotator.GetAsync("/jobs")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync("/jobs")).StatusCode);
+        using var signIn = await anonymous.GetAsync("/jobs");
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.StartsWith("/account/login", signIn.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+
+        using var refused = await annotator.GetAsync("/jobs/recurring");
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.StartsWith("/access-denied", refused.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        using var deniedPage = await annotator.GetAsync(refused.Headers.Location);
+        Assert.Contains("Sign out", await deniedPage.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        var factory = fixture.Portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            Assert.True(await db.AuditLog.AnyAsync(e => e.Action == "access.denied" && e.ObjectId == "/jobs" && e.Details == "needs the Admin role"));
+        }
+
         using var page = await admin.GetAsync("/jobs/recurring");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("expire-reservations", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/label\r\nX-Injected: 1")]
+    [InlineData("/\u0001")]
+    public async Task ReturnUrl_WithAControlCharacter_SignsInToHome_NotAServerError(string returnUrl)
+    {
+        using var client = fixture.Portal.CreateClient();
+        using var login = await client.GetAsync($"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        Assert.Equal("/account/signin?returnUrl=%2F", login.Headers.Location?.OriginalString);
+
+        var page = await client.GetStringAsync("/account/signin");
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Html.HiddenInput(page, "__RequestVerificationToken"),
+            ["userId"] = Html.UserIdFor(page, "annotator2"),
+            ["returnUrl"] = returnUrl,
+        });
+        using var response = await client.PostAsync("/account/demo-signin", form);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task BlazorHub_RefusesAForeignOrigin_AcceptsItsOwn()
+    {
+        using var client = await fixture.Portal.SignInAsync("annotator1");
+        using var foreign = new HttpRequestMessage(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1");
+        foreign.Headers.Add("Origin", "http://evil.example");
+        using var refused = await client.SendAsync(foreign);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        using var own = new HttpRequestMessage(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1");
+        own.Headers.Add("Origin", fixture.Portal.BaseAddress.GetLeftPart(UriPartial.Authority));
+        using var accepted = await client.SendAsync(own);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
     }
 
     [Fact]
