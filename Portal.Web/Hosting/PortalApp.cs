@@ -21,6 +21,7 @@ public static class PortalApp
         builder.AddPortalAuthentication();
         builder.AddPortalJobs();
         builder.AddPortalUi();
+        builder.AddPortalRateLimits();
         overrideServices?.Invoke(builder.Services);
 
         var app = builder.Build();

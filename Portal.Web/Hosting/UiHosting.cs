@@ -40,6 +40,8 @@ public static class UiHosting
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After sign-in, so a person's requests count against their own allowance, not their office's address.
+        app.UseRateLimiter();
         app.UseAntiforgery();
     }
 

@@ -48,7 +48,7 @@ public static class DataEndpoints
                 // The page's upload script shows this message under the file field.
                 return Results.BadRequest(new { error = ex.Message });
             }
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().RequireRateLimiting(Hosting.RateLimits.Uploads);
 
         // Not found and refused surface as domain errors, answered by ProblemDetailsExceptionHandler.
         group.MapGet("/jobs/{jobId:guid}/file", async (Guid projectId, Guid jobId, HttpContext http, DataJobService data) =>
@@ -60,7 +60,7 @@ public static class DataEndpoints
 
             var (path, name, type) = await data.ResultAsync(user, projectId, jobId, http.RequestAborted);
             return Results.File(path, type, name, enableRangeProcessing: true);
-        });
+        }).RequireRateLimiting(Hosting.RateLimits.Downloads);
 
         group.MapGet("/jobs/{jobId:guid}/errors.csv", async (Guid projectId, Guid jobId, HttpContext http, DataJobService data) =>
         {
@@ -71,6 +71,6 @@ public static class DataEndpoints
 
             var (body, name) = await data.ErrorsCsvAsync(user, projectId, jobId, http.RequestAborted);
             return Results.File(body, "text/csv", name);
-        });
+        }).RequireRateLimiting(Hosting.RateLimits.Downloads);
     }
 }

@@ -28,5 +28,5 @@ public static class TaxonomyEndpoints
             // A BOM so spreadsheet programs read the CSV as UTF-8.
             var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(body)).ToArray();
             return Results.File(bytes, format == "json" ? "application/json" : "text/csv", name);
-        }).RequireAuthorization();
+        }).RequireAuthorization().RequireRateLimiting(Hosting.RateLimits.Downloads);
 }

@@ -93,6 +93,32 @@ public sealed class HttpPipelineTests : IClassFixture<HttpPipelineTests.Fixture>
     }
 
     [Fact]
+    public async Task ABurstOfPageRequests_IsCutOffWith429AndRetryAfter_OtherPeopleAreUnaffected()
+    {
+        using var flooder = await fixture.Portal.SignInAsync("reviewer");
+        var responses = await Task.WhenAll(Enumerable.Range(0, new Portal.Web.Hosting.RateLimitOptions().RequestBurst + 40).Select(_ => flooder.GetAsync("/")));
+        try
+        {
+            var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+            Assert.NotEmpty(refused);
+            Assert.All(refused, r => Assert.True(r.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1)));
+            Assert.Contains("Too many requests", await refused[0].Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+
+        using var other = await fixture.Portal.SignInAsync("annotator2");
+        using var fine = await other.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
+    }
+
+    [Fact]
     public async Task BlazorHub_RefusesAForeignOrigin_AcceptsItsOwn()
     {
         using var client = await fixture.Portal.SignInAsync("annotator1");
