@@ -18,6 +18,9 @@ public static class UiHosting
         builder.Services.AddRazorComponents()
             .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddMudServices();
+        builder.Services.AddSingleton<CircuitCounts>();
+        builder.Services.AddScoped<CircuitLimit>();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler>(sp => sp.GetRequiredService<CircuitLimit>());
     }
 
     public static void UsePortalPipeline(this WebApplication app)
