@@ -80,42 +80,28 @@ public static class TaskFileReader
 
     private static async IAsyncEnumerable<object> ReadJsonArrayAsync(Stream stream, string fileName, [EnumeratorCancellation] CancellationToken ct)
     {
-        var enumerator = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, cancellationToken: ct).GetAsyncEnumerator(ct);
-        var index = 0;
-        while (true)
+        await foreach (var element in JsonArrayElements.ReadAsync(stream, MaxLineBytes, ct))
         {
-            object? item = null;
-            bool more;
+            var where = element.Index == 0 ? $"{fileName}, line {element.Line}" : $"{fileName}, line {element.Line} (task #{element.Index})";
+            if (element.Error is { } error)
+            {
+                yield return new TaskRowError(where, element.Index == 0 ? element.Line : element.Index, element.Index == 0 ? "file" : "json", error);
+                continue;
+            }
+
+            object item;
             try
             {
-                more = await enumerator.MoveNextAsync();
+                using var document = JsonDocument.Parse(element.Bytes);
+                item = FromJson(document.RootElement, where, element.Index);
             }
             catch (JsonException ex)
             {
-                more = false;
-                item = new TaskRowError($"{fileName}, line {(ex.LineNumber ?? 0) + 1}", (ex.LineNumber ?? 0) + 1, "json",
-                    $"not valid JSON ({FirstSentence(ex.Message)}); a JSON file must be one array of tasks");
+                item = new TaskRowError(where, element.Index, "json", $"not valid JSON ({FirstSentence(ex.Message)})");
             }
 
-            if (!more)
-            {
-                if (item is not null)
-                {
-                    yield return item;
-                }
-                else if (index == 0)
-                {
-                    yield return new TaskRowError(fileName, 0, "file", "the file has no tasks (an empty array).");
-                }
-
-                break;
-            }
-
-            index++;
-            yield return FromJson(enumerator.Current, $"{fileName}, task #{index}", index);
+            yield return item;
         }
-
-        await enumerator.DisposeAsync();
     }
 
     private static object FromJson(JsonElement element, string where, long line)

@@ -19,6 +19,12 @@ public sealed class UrlSourceOptions
     public int MaxRedirects { get; set; } = 5;
 
     public int TimeoutMinutes { get; set; } = 60;
+
+    /// <summary>The most a compressed file may unpack to.</summary>
+    public int MaxDecompressedMegabytes { get; set; } = 4096;
+
+    /// <summary>The most a compressed file may unpack to, as a multiple of its compressed size (text compresses about 3-10x).</summary>
+    public int MaxCompressionRatio { get; set; } = 100;
 }
 
 /// <summary>Why a web address is not fetched, in words for the person who gave it.</summary>
@@ -50,7 +56,8 @@ public sealed class UrlSource : IDisposable
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.All,
+            // Decompressed by DecompressionGuard, which limits what a small body may unpack to.
+            AutomaticDecompression = DecompressionMethods.None,
             ConnectCallback = ConnectAsync,
             UseProxy = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -62,6 +69,7 @@ public sealed class UrlSource : IDisposable
 
         client = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(options.TimeoutMinutes) };
         client.DefaultRequestHeaders.UserAgent.ParseAdd("Portal-Import/1.0");
+        client.DefaultRequestHeaders.AcceptEncoding.ParseAdd("gzip, deflate, br");
     }
 
     public void Dispose() => client.Dispose();
@@ -131,7 +139,11 @@ public sealed class UrlSource : IDisposable
 
             var name = response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"');
             name ??= Uri.UnescapeDataString(uri.Segments[^1]).Trim('/') is { Length: > 0 } last ? last : uri.Host;
-            return (new ReadOnlyStream(await response.Content.ReadAsStreamAsync(ct), owner: response), response.Content.Headers.ContentLength, name);
+            var body = DecompressionGuard.Wrap(await response.Content.ReadAsStreamAsync(ct), response.Content.Headers.ContentEncoding,
+                (long)options.MaxDecompressedMegabytes * 1024 * 1024, options.MaxCompressionRatio, uri.Host);
+            // A compressed body's length says nothing about the text's: progress then goes by tasks, not bytes.
+            var length = response.Content.Headers.ContentEncoding.Count == 0 ? response.Content.Headers.ContentLength : null;
+            return (new ReadOnlyStream(body, owner: response), length, name);
         }
     }
 

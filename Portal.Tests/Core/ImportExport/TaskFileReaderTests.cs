@@ -81,7 +81,39 @@ public class TaskFileReaderTests
         Assert.Equal(["One", "Two"], items.OfType<TaskRecord>().Select(r => r.Text));
         Assert.Equal(["1", "2"], items.OfType<TaskRecord>().Select(r => r.ExternalId));
         Assert.True(items.OfType<TaskRecord>().First().Raw!.Value.TryGetProperty("annotations", out _));
-        Assert.Equal("tasks, line 3", Assert.IsType<TaskRowError>(failed[^1]).Where);
+        Assert.Equal("tasks, line 3 (task #2)", Assert.IsType<TaskRowError>(failed[^1]).Where);
+        Assert.Equal(["One"], failed.OfType<TaskRecord>().Select(r => r.Text));
+    }
+
+    [Fact]
+    public async Task JsonArray_ATaskPastTheLimit_IsSkippedWithoutBeingBuilt_AndTheNextOneStillComes()
+    {
+        // 24 MB of text inside one element, with brackets, commas and escaped quotes in its strings.
+        var huge = "{\"data\":{\"text\":\"" + string.Concat(Enumerable.Repeat("a, [b] {c} \\\"d\\\" ", 24 * 1024 * 1024 / 18)) + "\"}}";
+        var file = Utf8("\uFEFF[ {\"text\":\"first, [x]\"},\n" + huge + ",\n{\"text\":\"after\"} ]\n");
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var items = await ReadAsync(file, TaskFileFormat.JsonArray);
+
+        Assert.Equal(["first, [x]", "after"], items.OfType<TaskRecord>().Select(r => r.Text));
+        var error = Assert.Single(items.OfType<TaskRowError>());
+        Assert.Equal("tasks, line 2 (task #2)", error.Where);
+        Assert.Contains("larger than 4 MB", error.Reason, StringComparison.Ordinal);
+        // The element was never held whole: what the reader allocates is bounded by the limit (about twice 4 MB while the
+        // buffer grows), not by the element (the old reader built a JsonElement of it, several times its 24 MB).
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 24L * 1024 * 1024, $"{allocated:N0} bytes allocated");
+    }
+
+    [Theory]
+    [InlineData("{\"text\":\"x\"}", "must be one array")]
+    [InlineData("[{\"text\":\"x\"}", "no closing ]")]
+    [InlineData("[{\"text\":\"x\"", "task #1 (a bracket or quote is not closed)")]
+    [InlineData("[{\"text\":\"x\"}] {}", "more after the array")]
+    public async Task JsonArray_BrokenShapes_AreNamed(string json, string expected)
+    {
+        var items = await ReadAsync(Utf8(json), TaskFileFormat.JsonArray);
+        Assert.Contains(expected, items.OfType<TaskRowError>().Last().Reason, StringComparison.Ordinal);
     }
 
     [Fact]

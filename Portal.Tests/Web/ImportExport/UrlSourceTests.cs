@@ -1,3 +1,4 @@
+using System.Text;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -46,6 +47,9 @@ public sealed class UrlSourceTests : IAsyncLifetime
             return Results.Text("{\"id\":\"u1\",\"text\":\"From the web.\"}\n{\"id\":\"u2\",\"text\":\"Second line.\"}\n", "application/x-ndjson");
         });
         server.MapGet("/hop", () => Results.Redirect("/tasks.jsonl"));
+        server.MapGet("/gzipped.jsonl", (HttpContext c) => Compressed(c, Encoding.UTF8.GetBytes("{\"id\":\"g1\",\"text\":\"Packed.\"}\n")));
+        // 400 MB of one character: a few hundred kilobytes on the wire.
+        server.MapGet("/bomb.jsonl", (HttpContext c) => Compressed(c, new byte[400 * 1024 * 1024]));
         server.MapGet("/to-metadata", () => Results.Redirect("https://169.254.169.254/latest/meta-data/"));
         server.MapGet("/to-nat64-metadata", () => Results.Redirect("https://[64:ff9b::a9fe:a9fe]/latest/meta-data/"));
         server.MapGet("/to-http", (HttpContext c) => Results.Redirect($"http://127.0.0.1:{c.Connection.LocalPort}/tasks.jsonl"));
@@ -56,6 +60,19 @@ public sealed class UrlSourceTests : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await server.DisposeAsync();
+
+    private static async Task Compressed(HttpContext context, byte[] content)
+    {
+        using var packed = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            await gzip.WriteAsync(content);
+        }
+
+        context.Response.Headers.ContentEncoding = "gzip";
+        context.Response.ContentType = "application/x-ndjson";
+        await context.Response.Body.WriteAsync(packed.ToArray());
+    }
 
     /// <summary>Trusts exactly the test server's own certificate (nothing else is trusted more than in production).</summary>
     private UrlSource Source(params string[] allowed) =>
@@ -137,6 +154,16 @@ public sealed class UrlSourceTests : IAsyncLifetime
         var missing = await Assert.ThrowsAsync<DataFormatException>(() => ReadAsync(allowing, "/missing"));
         Assert.Contains("404", missing.Message, StringComparison.Ordinal);
         Assert.Equal(2, hits);
+    }
+
+    [Fact]
+    public async Task ACompressedFile_IsUnpacked_ButABombStopsEarlyWithAClearMessage()
+    {
+        using var allowing = Source("127.0.0.1/32");
+        Assert.Contains("Packed.", await ReadAsync(allowing, "/gzipped.jsonl"), StringComparison.Ordinal);
+
+        var bomb = await Assert.ThrowsAsync<DataFormatException>(() => ReadAsync(allowing, "/bomb.jsonl"));
+        Assert.Contains("100 times its compressed size", bomb.Message, StringComparison.Ordinal);
     }
 
     [Theory]
