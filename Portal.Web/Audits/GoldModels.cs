@@ -31,8 +31,8 @@ public enum QueueGate
 public sealed record MyHold(AnnotatorHold Hold, string Reason, DateTime? Since);
 
 /// <summary>
-/// One annotator on the gold page: their hold (if any) with its reason, onboarding status in words, and recent gold scores
-/// (oldest first). <paramref name="CanRetry"/> is false when too few gold tasks they have not done are left for another onboarding round.
+/// One annotator on the gold page: their hold (if any) with its reason, onboarding status in words, recent gold scores
+/// (oldest first) and the mean of the last K of them (null when auto-pause is off). <paramref name="CanRetry"/> is false when too few gold tasks they have not done are left for another onboarding round.
 /// </summary>
 public sealed record PersonStanding(
     Guid UserId, string Name, AnnotatorHold Hold, string? HoldReason, DateTime? HoldSince, string Onboarding, IReadOnlyList<double> RecentScores,

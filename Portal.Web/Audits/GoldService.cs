@@ -30,13 +30,7 @@ public sealed class GoldService(
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
-        var tasks = await db.Tasks.Where(t => t.ProjectId == projectId && taskIds.Contains(t.Id)).ToListAsync(ct);
-        var missing = taskIds.Except(tasks.Select(t => t.Id)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new NotFoundException($"Task {string.Join(", ", missing)}");
-        }
-
+        var tasks = await TasksAsync(db, projectId, taskIds, ct);
         var truths = await db.GroundTruths.AsNoTracking().Where(g => taskIds.Contains(g.TaskId)).ToDictionaryAsync(g => g.TaskId, ct);
         var withoutTruth = tasks.Where(t => !truths.ContainsKey(t.Id)).Select(t => t.Id).ToList();
         if (withoutTruth.Count > 0)
@@ -94,13 +88,7 @@ public sealed class GoldService(
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
         var project = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => new { p.AnnotatorsPerTask, p.CoveragePercent }).SingleAsync(ct);
-        var tasks = await db.Tasks.Where(t => t.ProjectId == projectId && taskIds.Contains(t.Id)).ToListAsync(ct);
-        var missing = taskIds.Except(tasks.Select(t => t.Id)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new NotFoundException($"Task {string.Join(", ", missing)}");
-        }
-
+        var tasks = await TasksAsync(db, projectId, taskIds, ct);
         foreach (var task in tasks.Where(t => t.IsGold))
         {
             task.IsGold = false;
@@ -108,8 +96,13 @@ public sealed class GoldService(
             task.IsAvailable = task.AssignedCount < task.TargetAnnotations;
         }
 
-        await db.GoldAnswers.Where(g => taskIds.Contains(g.TaskId)).ExecuteDeleteAsync(ct);
-        await db.SaveChangesAsync(ct);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.GoldAnswers.Where(g => taskIds.Contains(g.TaskId)).ExecuteDeleteAsync(ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
         await audit.WriteAsync(user.UserId, user.DisplayName, "gold.unmark", "task", string.Join(",", tasks.Select(t => t.Id)), projectId,
             $"{tasks.Count} task(s) no longer used as gold", ct);
         return tasks.Count;
@@ -120,6 +113,19 @@ public sealed class GoldService(
     {
         var ids = await ResolveAsync(user, projectId, pasted, requireTruth: false, ct);
         return await UnmarkAsync(user, projectId, ids, ct);
+    }
+
+    /// <summary>The project's tasks with these ids, tracked; any id that is not one of them is not found.</summary>
+    private static async Task<List<LabelingTask>> TasksAsync(PortalDbContext db, Guid projectId, IReadOnlyCollection<long> taskIds, CancellationToken ct)
+    {
+        var tasks = await db.Tasks.Where(t => t.ProjectId == projectId && taskIds.Contains(t.Id)).ToListAsync(ct);
+        var missing = taskIds.Except(tasks.Select(t => t.Id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new NotFoundException($"Task {string.Join(", ", missing)}");
+        }
+
+        return tasks;
     }
 
     /// <summary>Pasted entries as task ids: an external id of the project first, else a task id; every wrong entry in one error.</summary>
@@ -276,7 +282,7 @@ public sealed class GoldService(
         }
 
         var (expected, theirs, controls, text) = await CompareAsync(db, gold, work, ct);
-        var names = controls.SelectMany(c => c.Labels).GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.First().Name);
+        var names = controls.SelectMany(c => c.Labels).GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.First().Path);
         string Name(Guid key) => names.GetValueOrDefault(key, "(removed label)");
         string Span(SpanValue s) => $"{Name(s.Label)}: \"{(s.End <= text.Length ? text[s.Start..s.End] : "?")}\"";
         string Answer(AnswerValue a) => $"{controls.FirstOrDefault(c => c.Name == a.Control)?.Prompt ?? a.Control}: {Name(a.Label)}";

@@ -201,7 +201,7 @@ public sealed class QualityHoldService(IDbContextFactory<PortalDbContext> factor
             var onboarding = await OnboardingAsync(db, projectId, m, rules, counted.Count, ct);
             var canRetry = m.Hold == AnnotatorHold.OnboardingFailed && await UnseenGoldAsync(db, projectId, m.UserId, ct) >= rules.OnboardingGoldTasks;
             people.Add(new PersonStanding(m.UserId, anonymous ? $"Annotator {Letter(i)}" : members[i].Name, m.Hold, m.HoldReason, m.HoldSince, onboarding, recent,
-                rules.AutoPauseWindow > 0 ? GoldScoring.Rolling(counted, rules.AutoPauseWindow) : null, canRetry));
+                rules.AutoPauseWindow > 0 ? GoldScoring.Rolling(recent, rules.AutoPauseWindow) : null, canRetry));
         }
 
         return [.. people.OrderBy(p => p.Hold == AnnotatorHold.None)];

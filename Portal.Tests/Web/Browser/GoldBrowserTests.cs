@@ -20,7 +20,7 @@ public sealed class GoldBrowserTests(BrowserFixture browser) : PortalBrowserTest
         var factory = App.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         await using var db = await factory.CreateDbContextAsync();
         var project = await db.Projects.SingleAsync();
-        (project.GoldTaskRatePercent, project.AutoPauseWindow, project.AutoPauseThreshold) = (100, 2, 0.9);
+        (project.GoldTaskRatePercent, project.AutoPauseWindow, project.AutoPauseThreshold, project.ShowGoldFeedback) = (100, 2, 0.9, true);
         var ana = await db.Users.Where(u => u.DisplayName == "Ana Annotator").Select(u => u.Id).SingleAsync();
         var versionId = (await db.Taxonomies.Select(t => t.CurrentVersionId).SingleAsync())!.Value;
         var controls = await App.Services.GetRequiredService<LabelSetCache>().GetAsync(db, versionId, default);
@@ -58,6 +58,8 @@ public sealed class GoldBrowserTests(BrowserFixture browser) : PortalBrowserTest
         }
 
         await Assertions.Expect(ana.Locator("#on-hold")).ToContainTextAsync("You are paused in this project");
+        // The project shows gold feedback: the last check task is explained above the hold.
+        await Assertions.Expect(ana.Locator("#check-score")).ToHaveTextAsync("0 %");
         await Assertions.Expect(ana.Locator("#hold-reason")).ToContainTextAsync("over the last 2 check tasks; needs 90 %");
         await ana.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("paused-annotator-1366x900"), FullPage = true });
 
@@ -69,6 +71,11 @@ public sealed class GoldBrowserTests(BrowserFixture browser) : PortalBrowserTest
         await lead.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("gold-page-1440x1000"), FullPage = true });
         await held.Locator(".resume").ClickAsync();
         await Assertions.Expect(lead.Locator("#nobody-on-hold")).ToBeVisibleAsync();
+
+        var goldTask = (await lead.Locator("#gold-tasks a").First.InnerTextAsync()).Trim();
+        await lead.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/tasks/{goldTask}").ToString());
+        await Assertions.Expect(lead.Locator("#unmark-gold")).ToBeVisibleAsync();
+        await lead.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("gold-task-1440x1000"), FullPage = true });
 
         await ana.ReloadAsync();
         await Assertions.Expect(ana.Locator("#task-id")).ToBeVisibleAsync();

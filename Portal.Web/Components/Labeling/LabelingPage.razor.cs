@@ -176,10 +176,10 @@ public sealed partial class LabelingPage : IAsyncDisposable
                 progress = progress with { MineToday = progress.MineToday + 1, MineTotal = progress.MineTotal + 1 };
             }
 
-            Snackbar.Add("Submitted. Here is the next one.", Severity.Success, o => o.VisibleStateDuration = 1500);
             // Asked after the submit and only about the task just submitted, so nothing tells which coming tasks are gold.
             feedback = await Gold.FeedbackAsync(user, ProjectId, submitted, cts.Token);
             await LoadNextAsync();
+            Snackbar.Add(state == PageState.Working ? "Submitted. Here is the next one." : "Submitted.", Severity.Success, o => o.VisibleStateDuration = 1500);
         }
         finally
         {
