@@ -11,7 +11,8 @@ public sealed record MappedPrediction(string Model, AnnotationResult Result);
 public sealed record MappedAnnotation(Guid UserId, AnnotationResult Result, DateTime Created, DateTime Updated, long LeadTimeMs);
 
 /// <summary>What a read task brings besides its text: predictions, and (as chosen) a ground truth or people's annotations.</summary>
-public sealed record MappedTask(IReadOnlyList<MappedPrediction> Predictions, AnnotationResult? Truth, IReadOnlyList<MappedAnnotation> Annotations)
+/// <param name="Gold">The task is a gold (check) task: its <paramref name="Truth"/> is the expected answer.</param>
+public sealed record MappedTask(IReadOnlyList<MappedPrediction> Predictions, AnnotationResult? Truth, IReadOnlyList<MappedAnnotation> Annotations, bool Gold = false)
 {
     public static readonly MappedTask None = new([], null, []);
 
@@ -45,8 +46,18 @@ public static class LabelStudioMapping
         var annotations = raw.TryGetProperty("annotations", out var annotationArray) && annotationArray.ValueKind == JsonValueKind.Array
             ? annotationArray.EnumerateArray().Where(a => !(a.TryGetProperty("was_cancelled", out var c) && c.ValueKind == JsonValueKind.True)).ToList()
             : [];
+        // A task's "gold": true, or Label Studio's "ground_truth": true on an annotation, makes a gold task; the flagged
+        // annotation (else, for a gold task read as ground truth, the first) is the expected answer.
+        var flagged = annotations.FindIndex(a => a.TryGetProperty("ground_truth", out var g) && g.ValueKind == JsonValueKind.True);
+        var gold = flagged >= 0 || (raw.TryGetProperty("gold", out var goldFlag) && goldFlag.ValueKind == JsonValueKind.True);
         if (annotations.Count == 0)
         {
+            if (gold)
+            {
+                error = new TaskRowError(record.Where, record.Line, "gold", "the task is marked gold but has no annotation to take the expected answer from.");
+                return MappedTask.None;
+            }
+
             return new MappedTask(predictions, null, []);
         }
 
@@ -58,10 +69,19 @@ public static class LabelStudioMapping
                 problem = $"the task has {annotations.Count} annotation(s); choose what they become (annotations of their people, or ground truth) so none is dropped.";
                 break;
             case ImportedAnnotations.GroundTruth:
-                truth = Result(annotations[0], resolver, masked, record.Text.Length, out problem);
+                truth = Result(annotations[Math.Max(0, flagged)], resolver, masked, record.Text.Length, out problem);
                 break;
             default:
                 people = Annotations(annotations, resolver, masked, record.Text.Length, now, out problem);
+                if (problem is null && gold && flagged < 0)
+                {
+                    problem = "the task is marked gold, but none of its annotations says \"ground_truth\": true, so there is no expected answer.";
+                }
+                else if (problem is null && gold)
+                {
+                    truth = Result(annotations[flagged], resolver, masked, record.Text.Length, out problem);
+                }
+
                 break;
         }
 
@@ -71,7 +91,7 @@ public static class LabelStudioMapping
             return MappedTask.None;
         }
 
-        return new MappedTask(predictions, truth, people);
+        return new MappedTask(predictions, truth, people, gold && truth is not null);
     }
 
     private static List<MappedPrediction> Predictions(JsonElement raw, ImportNameResolver resolver, PiiMasked masked, int textLength, out string? problem)

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Portal.Core.Audits;
 using Portal.Core.ImportExport;
 using Portal.Core.Labeling;
 using Portal.Core.Review;
@@ -11,9 +12,9 @@ namespace Portal.Data.Bulk;
 /// <summary>The import's statements for one provider (tests parse the SQL Server ones with Microsoft's T-SQL parser).</summary>
 public sealed record ImportStatements(
     string Keys, string InsertTask, string InsertTaskWithId, string InsertPrediction, string InsertTruth, string InsertAnnotation, string InsertSpan,
-    string InsertAnswer, string InsertRevision)
+    string InsertAnswer, string InsertRevision, string InsertGold)
 {
-    public IEnumerable<string> All => [Keys, InsertTask, InsertTaskWithId, InsertPrediction, InsertTruth, InsertAnnotation, InsertSpan, InsertAnswer, InsertRevision];
+    public IEnumerable<string> All => [Keys, InsertTask, InsertTaskWithId, InsertPrediction, InsertTruth, InsertAnnotation, InsertSpan, InsertAnswer, InsertRevision, InsertGold];
 }
 
 /// <summary>
@@ -32,6 +33,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     private readonly DbCommand insertSpan;
     private readonly DbCommand insertAnswer;
     private readonly DbCommand insertRevision;
+    private readonly DbCommand insertGold;
     private readonly object project;
     private readonly object version;
     private readonly object created;
@@ -63,7 +65,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
 
         var sql = Statements(sqlite);
         keys = Command(sql.Keys, "@p");
-        string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@d", "@a", "@j", "@c"];
+        string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@d", "@a", "@j", "@c", "@g"];
         insertTask = Command(sql.InsertTask, names);
         insertTaskWithId = Command(sql.InsertTaskWithId, names);
         insertPrediction = Command(sql.InsertPrediction, "@task", "@model", "@r", "@c");
@@ -72,6 +74,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         insertSpan = Command(sql.InsertSpan, "@a", "@q", "@k", "@s", "@e");
         insertAnswer = Command(sql.InsertAnswer, "@a", "@q", "@k");
         insertRevision = Command(sql.InsertRevision, "@a", "@c", "@u", "@v", "@r", "@n");
+        insertGold = Command(sql.InsertGold, "@task", "@p", "@v", "@r", "@u", "@c", "@d");
     }
 
     /// <summary>The statements as sent to SQLite or to SQL Server.</summary>
@@ -80,7 +83,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         var identity = sqlite ? " SELECT last_insert_rowid();" : " SELECT CAST(SCOPE_IDENTITY() AS bigint);";
         const string insert =
             "INSERT INTO Tasks (ProjectId, ExternalId, ContentHash, Text, MetadataJson, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, ImportJobId, CreatedAt, Version) " +
-            "VALUES (@p, @e, @h, @t, @m, 0, 0, 0, @n, @d, @d, @a, @j, @c, 0);";
+            "VALUES (@p, @e, @h, @t, @m, 0, @g, 0, @n, @d, @d, @a, @j, @c, 0);";
         return new ImportStatements(
             "SELECT ExternalId, ContentHash FROM Tasks WHERE ProjectId = @p",
             insert,
@@ -93,7 +96,10 @@ public sealed class ImportBulkWriter : IAsyncDisposable
             "INSERT INTO AnnotationSpans (AnnotationId, ControlName, LabelKey, Start, \"End\") VALUES (@a, @q, @k, @s, @e)",
             "INSERT INTO AnnotationAnswers (AnnotationId, ControlName, LabelKey) VALUES (@a, @q, @k)",
             "INSERT INTO AnnotationRevisions (AnnotationId, Number, ChangedAt, ChangedById, Reason, Status, TaxonomyVersionId, ResultJson, Note) " +
-            $"VALUES (@a, 1, @c, @u, {(int)RevisionReason.Import}, {(int)AnnotationStatus.Submitted}, @v, @r, @n)");
+            $"VALUES (@a, 1, @c, @u, {(int)RevisionReason.Import}, {(int)AnnotationStatus.Submitted}, @v, @r, @n)",
+            "INSERT INTO GoldAnswers (TaskId, ProjectId, TaxonomyVersionId, ResultJson, MarkedById, MarkedAt) VALUES (@task, @p, @v, @r, @u, @c); " +
+            "INSERT INTO TaskEvents (ProjectId, TaskId, At, Kind, ActorId, Agreement, Detail) " +
+            $"VALUES (@p, @task, @c, {(int)TaskEventKind.MarkedGold}, @u, NULL, @d)");
     }
 
     /// <summary>The project's external ids and content hashes, for duplicate detection in memory.</summary>
@@ -115,9 +121,14 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         return known;
     }
 
-    /// <summary>Inserts a task with <paramref name="done"/> submitted annotations; its id is read back only when rows for it follow.</summary>
-    public async Task<long> InsertTaskAsync(string? externalId, string hash, string text, string? metadata, int target, int done, bool needId, CancellationToken ct)
+    /// <summary>
+    /// Inserts a task with <paramref name="done"/> submitted annotations; its id is read back only when rows for it follow.
+    /// A gold task is always available: every annotator gets it once (its target is <see cref="GoldTasks.Target"/>).
+    /// </summary>
+    public async Task<long> InsertTaskAsync(
+        string? externalId, string hash, string text, string? metadata, int target, int done, bool needId, bool gold, CancellationToken ct)
     {
+        target = gold ? GoldTasks.Target : target;
         var command = needId ? insertTaskWithId : insertTask;
         var p = command.Parameters;
         p[0].Value = project;
@@ -130,6 +141,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         p[7].Value = done < target;
         p[8].Value = job;
         p[9].Value = created;
+        p[10].Value = gold;
         if (!needId)
         {
             await command.ExecuteNonQueryAsync(ct);
@@ -160,6 +172,20 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         p[5].Value = Value(userId);
         p[6].Value = created;
         await insertTruth.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The task's expected answer as a gold task (the import's ground truth), with the task event that says so.</summary>
+    public async Task InsertGoldAnswerAsync(long taskId, string json, Guid userId, string fileName, CancellationToken ct)
+    {
+        var p = insertGold.Parameters;
+        p[0].Value = taskId;
+        p[1].Value = project;
+        p[2].Value = version;
+        p[3].Value = json;
+        p[4].Value = Value(userId);
+        p[5].Value = created;
+        p[6].Value = $"Imported as gold from {fileName}: its ground truth is the expected answer every annotator is scored against.";
+        await insertGold.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>A submitted annotation with its spans, answers and a first revision that says it was imported.</summary>
@@ -206,7 +232,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var command in new[] { keys, insertTask, insertTaskWithId, insertPrediction, insertTruth, insertAnnotation, insertSpan, insertAnswer, insertRevision })
+        foreach (var command in new[] { keys, insertTask, insertTaskWithId, insertPrediction, insertTruth, insertAnnotation, insertSpan, insertAnswer, insertRevision, insertGold })
         {
             await command.DisposeAsync();
         }

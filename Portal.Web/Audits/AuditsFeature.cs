@@ -2,5 +2,5 @@ namespace Portal.Web.Audits;
 
 public static class AuditsFeature
 {
-    public static IServiceCollection AddAudits(this IServiceCollection services) => services.AddScoped<GoldService>();
+    public static IServiceCollection AddAudits(this IServiceCollection services) => services.AddScoped<GoldService>().AddScoped<QualityHoldService>();
 }

@@ -217,7 +217,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
 
             var target = Coverage.TargetAnnotations(hash, project.AnnotatorsPerTask, project.CoveragePercent);
             var done = mapped.Annotations.Count;
-            var taskId = await writer.InsertTaskAsync(record.ExternalId, hash, masked.Text, record.MetadataJson, Math.Max(target, done), done, mapped.HasRows, ct);
+            var taskId = await writer.InsertTaskAsync(record.ExternalId, hash, masked.Text, record.MetadataJson, Math.Max(target, done), done, mapped.HasRows, mapped.Gold, ct);
             foreach (var (model, result) in mapped.Predictions)
             {
                 await writer.InsertPredictionAsync(taskId, model, result.ToJson(), ct);
@@ -226,6 +226,10 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             if (mapped.Truth is { } truth)
             {
                 await writer.InsertGroundTruthAsync(taskId, truth.ToJson(), userId, ct);
+                if (mapped.Gold)
+                {
+                    await writer.InsertGoldAnswerAsync(taskId, truth.ToJson(), userId, fileName, ct);
+                }
             }
 
             foreach (var annotation in mapped.Annotations)

@@ -17,11 +17,13 @@ namespace Portal.Web.Labeling;
 /// </summary>
 public sealed class LabelingService(
     IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, TimeProvider clock, Review.ConsensusService consensus,
-    Audits.GoldService gold, ILogger<LabelingService> logger)
+    Audits.GoldService gold, Audits.QualityHoldService holds, ILogger<LabelingService> logger)
 {
     /// <summary>
     /// The task to work on: the one this user already holds (a reload, another tab), else a newly claimed one by
     /// priority and age, gold tasks injected at the project's rate; null when nothing is left for this user.
+    /// An annotator on hold (paused, failed onboarding) gets nothing new but still finishes what they hold and fixes
+    /// rejected work; one in onboarding gets gold tasks only.
     /// A claim is one conditional UPDATE, so concurrent annotators never push a task past its overlap.
     /// </summary>
     public async Task<WorkItem?> NextAsync(PortalPrincipal user, Guid projectId, CancellationToken ct)
@@ -49,11 +51,17 @@ public sealed class LabelingService(
             return await LoadAsync(db, user, projectId, rejected, ct);
         }
 
-        var goldFirst = project.GoldTaskRatePercent > 0 && Random.Shared.Next(100) < project.GoldTaskRatePercent;
+        var gate = await holds.GateAsync(projectId, user.UserId, ct);
+        if (gate == Audits.QueueGate.Held)
+        {
+            return null;
+        }
+
+        var goldFirst = gate == Audits.QueueGate.OnboardingOnly || (project.GoldTaskRatePercent > 0 && Random.Shared.Next(100) < project.GoldTaskRatePercent);
         // Compared with a parameter, not as a bare column: SQLite only uses the (ProjectId, IsAvailable, IsGold,
         // Priority, Id) index for equality terms, and a bare boolean made the next-task query scan the project.
         var available = true;
-        foreach (var gold in new[] { goldFirst, !goldFirst })
+        foreach (var gold in gate == Audits.QueueGate.OnboardingOnly ? [true] : new[] { goldFirst, !goldFirst })
         {
             for (var attempt = 0; attempt < 5; attempt++)
             {

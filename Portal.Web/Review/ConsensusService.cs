@@ -28,9 +28,10 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var task = await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId, ct);
-        if (task is null || task.State == TaskState.Adjudication || task.SubmittedCount < task.TargetAnnotations)
+        if (task is null || task.IsGold || task.State == TaskState.Adjudication || task.SubmittedCount < task.TargetAnnotations)
         {
-            // Most submits do not complete their task: one read and done.
+            // Most submits do not complete their task: one read and done. A gold task's ground truth is its expected
+            // answer, so consensus never touches it (its target is also out of reach: every annotator labels it once).
             return null;
         }
 

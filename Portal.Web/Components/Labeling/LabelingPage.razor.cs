@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using Portal.Core.Labeling;
 using Portal.Core.Security;
+using Portal.Web.Audits;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Labeling;
@@ -24,6 +25,12 @@ public sealed partial class LabelingPage : IAsyncDisposable
 
     [Inject]
     private LabelingService Labeling { get; set; } = default!;
+
+    [Inject]
+    private GoldService Gold { get; set; } = default!;
+
+    [Inject]
+    private QualityHoldService Holds { get; set; } = default!;
 
     [Inject]
     private IDialogService Dialogs { get; set; } = default!;
@@ -54,6 +61,12 @@ public sealed partial class LabelingPage : IAsyncDisposable
     private int loads;
     private int editorKey;
     private bool guidelinesOpen;
+
+    /// <summary>Why the queue gives this user nothing new (paused, onboarding failed); null when it is simply empty.</summary>
+    private MyHold? hold;
+
+    /// <summary>The "that was a check task" panel for the task just submitted (only when the project shows gold feedback).</summary>
+    private GoldFeedback? feedback;
 
     protected override async Task OnInitializedAsync()
     {
@@ -99,6 +112,7 @@ public sealed partial class LabelingPage : IAsyncDisposable
             progress = await Labeling.ProgressAsync(user, ProjectId, cts.Token);
         }
 
+        hold = item is null && ReopenTaskId is null ? await Holds.MyHoldAsync(user, ProjectId, cts.Token) : null;
         session!.Start(item, reopened: ReopenTaskId is not null);
         editorKey++;
         state = item is null ? PageState.Done : PageState.Working;
@@ -144,6 +158,7 @@ public sealed partial class LabelingPage : IAsyncDisposable
         busy = true;
         try
         {
+            var submitted = session.Item.TaskId;
             if (!await session.SubmitAsync(CurrentResult()))
             {
                 return;
@@ -161,8 +176,10 @@ public sealed partial class LabelingPage : IAsyncDisposable
                 progress = progress with { MineToday = progress.MineToday + 1, MineTotal = progress.MineTotal + 1 };
             }
 
-            Snackbar.Add("Submitted. Here is the next one.", Severity.Success, o => o.VisibleStateDuration = 1500);
+            // Asked after the submit and only about the task just submitted, so nothing tells which coming tasks are gold.
+            feedback = await Gold.FeedbackAsync(user, ProjectId, submitted, cts.Token);
             await LoadNextAsync();
+            Snackbar.Add(state == PageState.Working ? "Submitted. Here is the next one." : "Submitted.", Severity.Success, o => o.VisibleStateDuration = 1500);
         }
         finally
         {
