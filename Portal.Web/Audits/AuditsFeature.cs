@@ -2,5 +2,9 @@ namespace Portal.Web.Audits;
 
 public static class AuditsFeature
 {
-    public static IServiceCollection AddAudits(this IServiceCollection services) => services.AddScoped<GoldService>();
+    public static IServiceCollection AddAudits(this IServiceCollection services) => services
+        .AddScoped<GoldService>()
+        .AddScoped<ScorecardService>()
+        .AddScoped<QualityFeedbackService>()
+        .AddScoped<QualitySettingsService>();
 }

@@ -83,8 +83,8 @@ public sealed class GoldService(IDbContextFactory<PortalDbContext> factory, Proj
         var questions = (await labelSets.GetAsync(db, currentVersion, ct)).Select(c => (c.Name, c.Kind == ControlKind.Spans)).ToList();
         var textLength = await db.Tasks.Where(t => t.Id == work.TaskId).Select(t => t.Text.Length).SingleAsync(ct);
         var score = GoldScoring.Score(
-            Current(AnnotationResult.FromJson(gold.ResultJson), toCurrent(gold.TaxonomyVersionId)),
-            Current(AnnotationStore.ResultOf(work), toCurrent(work.TaxonomyVersionId)), questions, textLength);
+            ToCurrent(AnnotationResult.FromJson(gold.ResultJson), toCurrent(gold.TaxonomyVersionId)),
+            ToCurrent(AnnotationStore.ResultOf(work), toCurrent(work.TaxonomyVersionId)), questions, textLength);
 
         var entry = await db.GoldScores.SingleOrDefaultAsync(g => g.AnnotationId == annotationId, ct);
         if (entry is null)
@@ -102,7 +102,8 @@ public sealed class GoldService(IDbContextFactory<PortalDbContext> factory, Proj
         return score;
     }
 
-    private static AnnotationResult Current(AnnotationResult result, LabelMigrationMap map) => new(
+    /// <summary>A result with every label read through the map to the current label set (scorecards compare the same way).</summary>
+    internal static AnnotationResult ToCurrent(AnnotationResult result, LabelMigrationMap map) => new(
         [.. result.Spans.Select(s => s with { Label = map.Resolve(s.Label).Key })],
         [.. result.Answers.Select(a => a with { Label = map.Resolve(a.Label).Key })]);
 }
