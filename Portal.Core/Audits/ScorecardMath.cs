@@ -36,8 +36,8 @@ public static class ScorecardMath
     public static IReadOnlyList<(DateOnly Start, int Count)> Buckets(IEnumerable<DateTime> times, DateTime from, DateTime to)
     {
         var first = DateOnly.FromDateTime(from);
-        // Calendar days touched by the range, the last one included (a range of 10:00 to 10:00 spans both ends' days).
-        var days = Math.Max(1, DateOnly.FromDateTime(to).DayNumber - first.DayNumber + 1);
+        // Calendar days the range touches; its end is exclusive, so a range ending at midnight stops the day before.
+        var days = Math.Max(1, DateOnly.FromDateTime(to.AddTicks(-1)).DayNumber - first.DayNumber + 1);
         var size = days > 31 ? 7 : 1;
         var counts = new int[(days + size - 1) / size];
         foreach (var time in times)
