@@ -105,4 +105,23 @@ public sealed class QualityBrowserTests(BrowserFixture browser) : PortalBrowserT
         await using var db = Db();
         Assert.Equal(0.03, await db.Projects.Where(p => p.Id == audited.ProjectId).Select(p => p.AuditMarginOfError).SingleAsync(), 9);
     }
+
+    [Fact]
+    public async Task Manager_CreatesAProject_WithAFixedAuditPercentage()
+    {
+        var page = await SignInAsync("manager");
+        await page.Locator("#new-project").ClickAsync();
+        await page.Locator("input#project-name").FillAsync("Audited by share");
+        await Assertions.Expect(page.Locator("input#audit-rate")).ToBeDisabledAsync();
+        await page.Locator(".mud-input-control.mud-select", new() { Has = page.Locator("#audit-sizing") }).ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "A fixed percentage" }).ClickAsync();
+        await page.Locator("input#audit-rate").FillAsync("12");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("new-project-audits-1366x900") });
+        await page.Locator("#create-project").ClickAsync();
+        await Assertions.Expect(page.GetByText("Project \"Audited by share\" created")).ToBeVisibleAsync();
+
+        await using var db = Db();
+        var project = await db.Projects.SingleAsync(p => p.Name == "Audited by share");
+        Assert.Equal((AuditSizing.Percent, 12), (project.AuditSizing, project.AuditRatePercent));
+    }
 }
