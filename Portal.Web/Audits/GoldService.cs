@@ -219,7 +219,7 @@ public sealed class GoldService(
         }
 
         var toCurrent = await TaxonomyMaps.ToCurrentAsync(db, projectId, [gold.TaxonomyVersionId], ct);
-        return Current(AnnotationResult.FromJson(gold.ResultJson), toCurrent(gold.TaxonomyVersionId));
+        return ToCurrent(AnnotationResult.FromJson(gold.ResultJson), toCurrent(gold.TaxonomyVersionId));
     }
 
     /// <summary>
@@ -303,11 +303,12 @@ public sealed class GoldService(
         var currentVersion = await db.Taxonomies.Where(t => t.ProjectId == work.ProjectId).Select(t => t.CurrentVersionId).SingleAsync(ct) ?? work.TaxonomyVersionId;
         var questions = await labelSets.GetAsync(db, currentVersion, ct);
         var text = await db.Tasks.Where(t => t.Id == work.TaskId).Select(t => t.Text).SingleAsync(ct);
-        return (Current(AnnotationResult.FromJson(gold.ResultJson), toCurrent(gold.TaxonomyVersionId)),
-            Current(AnnotationStore.ResultOf(work), toCurrent(work.TaxonomyVersionId)), questions, text);
+        return (ToCurrent(AnnotationResult.FromJson(gold.ResultJson), toCurrent(gold.TaxonomyVersionId)),
+            ToCurrent(AnnotationStore.ResultOf(work), toCurrent(work.TaxonomyVersionId)), questions, text);
     }
 
-    private static AnnotationResult Current(AnnotationResult result, LabelMigrationMap map) => new(
+    /// <summary>A result with every label read through the map to the current label set (scorecards compare the same way).</summary>
+    internal static AnnotationResult ToCurrent(AnnotationResult result, LabelMigrationMap map) => new(
         [.. result.Spans.Select(s => s with { Label = map.Resolve(s.Label).Key })],
         [.. result.Answers.Select(a => a with { Label = map.Resolve(a.Label).Key })]);
 }
