@@ -10,9 +10,12 @@ public readonly record struct TaskProgress(int Total, int Completed);
 /// <summary>Queries over tasks that more than one feature reads, so every page counts the same way.</summary>
 public static class TaskQueries
 {
-    /// <summary>A task is complete when it has all its annotations, or has moved on (review, adjudication, done).</summary>
+    /// <summary>
+    /// A task is complete when it has all its annotations, or has moved on (review, adjudication, done). A gold task has its
+    /// answer already; it stays open only so that every annotator meets it once, so it never holds progress back.
+    /// </summary>
     public static readonly Expression<Func<LabelingTask, bool>> IsComplete =
-        t => t.State != TaskState.Open || t.SubmittedCount >= t.TargetAnnotations;
+        t => t.IsGold || t.State != TaskState.Open || t.SubmittedCount >= t.TargetAnnotations;
 
     /// <summary>Total and completed tasks per project (projects without tasks are absent).</summary>
     public static async Task<IReadOnlyDictionary<Guid, TaskProgress>> ProgressAsync(this PortalDbContext db, IReadOnlyCollection<Guid> projectIds, CancellationToken ct)
