@@ -4,9 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Audits;
-using Portal.Core.Taxonomy;
 using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Web.Audits;
 
 /// <summary>
@@ -83,30 +81,8 @@ internal static class AuditBenchmark
     private static async Task<Guid> SeedAsync(IDbContextFactory<PortalDbContext> factory, int annotations)
     {
         var now = new DateTime(2026, 11, 28, 0, 0, 0, DateTimeKind.Utc);
-        var people = new List<Guid>();
-        Guid projectId, versionId;
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            var manager = new User { Id = Guid.CreateVersion7(), ExternalId = "bench:manager", Email = "m@bench", DisplayName = "Manager", CreatedAt = now };
-            var project = new Project { Id = Guid.CreateVersion7(), Name = "Audit benchmark", CreatedAt = now, CreatedById = manager.Id, AnnotatorsPerTask = 2 };
-            var taxonomy = new Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
-            var version = TaxonomyVersionFactory.FromTemplate(TaxonomyTemplates.CustomerMessages, taxonomy.Id, 1, manager.Id, now);
-            taxonomy.Versions.Add(version);
-            taxonomy.CurrentVersionId = version.Id;
-            project.Taxonomy = taxonomy;
-            db.AddRange(manager, project);
-            for (var i = 0; i < Annotators; i++)
-            {
-                var user = new User { Id = Guid.CreateVersion7(), ExternalId = $"bench:{i}", Email = $"a{i}@bench", DisplayName = $"A{i}", CreatedAt = now };
-                db.Users.Add(user);
-                project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = user.Id, Role = Portal.Core.Security.ProjectRole.Annotator, AddedAt = now });
-                people.Add(user.Id);
-            }
-
-            await db.SaveChangesAsync();
-            (projectId, versionId) = (project.Id, version.Id);
-        }
-
+        var (projectId, versionId, annotators) = await BenchDatabase.ProjectAsync(factory, "Audit benchmark", Annotators, now);
+        var people = annotators.Select(p => p.UserId).ToList();
         var labels = Enumerable.Range(0, Labels).Select(_ => Guid.NewGuid().ToString().ToUpperInvariant()).ToArray();
         var choice = Guid.NewGuid().ToString().ToUpperInvariant();
         await using var connection = new SqliteConnection(((SqliteConnection)(await factory.CreateDbContextAsync()).Database.GetDbConnection()).ConnectionString);
