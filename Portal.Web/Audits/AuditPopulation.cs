@@ -61,14 +61,16 @@ public sealed class AuditPopulation
         await using var answersDb = await factory.CreateDbContextAsync(ct);
         var annotations = InWindow(annotationsDb, projectId, start, end).AsNoTracking().OrderBy(a => a.Id)
             .Select(a => new { a.Id, a.TaskId, a.UserId, a.Source, a.Version }).AsAsyncEnumerable();
-        var spans = (from s in spansDb.AnnotationSpans
-                     join a in InWindow(spansDb, projectId, start, end) on s.AnnotationId equals a.Id
-                     orderby s.AnnotationId
-                     select new LabelRow(s.AnnotationId, s.LabelKey)).AsAsyncEnumerable();
-        var answers = (from x in answersDb.AnnotationAnswers
-                       join a in InWindow(answersDb, projectId, start, end) on x.AnnotationId equals a.Id
-                       orderby x.AnnotationId
-                       select new LabelRow(x.AnnotationId, x.LabelKey)).AsAsyncEnumerable();
+        // The labels are read in annotation-id order over the window's id range, each checked against the window by its
+        // key: the spans' index is walked in order, with no join order or sort left to the planner.
+        var min = await InWindow(annotationsDb, projectId, start, end).MinAsync(a => (long?)a.Id, ct) ?? 0;
+        var max = await InWindow(annotationsDb, projectId, start, end).MaxAsync(a => (long?)a.Id, ct) ?? -1;
+        var window = InWindow(spansDb, projectId, start, end);
+        var spans = spansDb.AnnotationSpans.Where(s => s.AnnotationId >= min && s.AnnotationId <= max && window.Any(a => a.Id == s.AnnotationId))
+            .OrderBy(s => s.AnnotationId).Select(s => new LabelRow(s.AnnotationId, s.LabelKey)).AsAsyncEnumerable();
+        var answerWindow = InWindow(answersDb, projectId, start, end);
+        var answers = answersDb.AnnotationAnswers.Where(x => x.AnnotationId >= min && x.AnnotationId <= max && answerWindow.Any(a => a.Id == x.AnnotationId))
+            .OrderBy(x => x.AnnotationId).Select(x => new LabelRow(x.AnnotationId, x.LabelKey)).AsAsyncEnumerable();
 
         var population = new AuditPopulation();
         await using var spanCursor = await LabelCursor.OpenAsync(spans, ct);

@@ -5,6 +5,7 @@ using Portal.Core.Audits;
 using Portal.Core.Jobs;
 using Portal.Core.Security;
 using Portal.Data;
+using Portal.Data.Bulk;
 using Portal.Data.Entities;
 
 namespace Portal.Web.Audits;
@@ -18,8 +19,6 @@ namespace Portal.Web.Audits;
 public sealed class AuditRunService(
     IDbContextFactory<PortalDbContext> factory, ProjectAccess access, AuditRunLocks locks, AuditLog audit, TimeProvider clock, ILogger<AuditRunService> log)
 {
-    private const int BatchSize = 1000;
-
     /// <summary>
     /// Computes (or resumes) the run <paramref name="runKey"/> of the project and returns it; null when the project's
     /// audits are off (a plain percentage of 0 %). A finished run is returned as it is.
@@ -165,22 +164,18 @@ public sealed class AuditRunService(
             sampler.Offer(population.Strata[item.Stratum], item.AnnotationId);
         }
 
-        foreach (var batch in sampler.Sample().Chunk(BatchSize))
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        await AuditSampleWriter.InsertAsync(db, sampler.Sample().Select(chosen =>
         {
-            await using var db = await factory.CreateDbContextAsync(ct);
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            foreach (var (stratum, annotationId) in batch)
+            var (stratum, annotationId) = chosen;
+            var item = population.Find(annotationId);
+            return new AuditSample
             {
-                var item = population.Find(annotationId);
-                db.AuditSamples.Add(new AuditSample
-                {
-                    AuditRunId = run.Id, ProjectId = run.ProjectId, AnnotationId = annotationId, TaskId = item.TaskId, AnnotatorId = stratum.Annotator,
-                    LabelKey = stratum.Label, Source = stratum.Source, Stratum = StratumName(stratum), AnnotationVersion = item.Version,
-                });
-            }
-
-            await db.SaveChangesAsync(ct);
-        }
+                AuditRunId = run.Id, ProjectId = run.ProjectId, AnnotationId = annotationId, TaskId = item.TaskId, AnnotatorId = stratum.Annotator,
+                LabelKey = stratum.Label, Source = stratum.Source, Stratum = StratumName(stratum), AnnotationVersion = item.Version,
+            };
+        }), ct);
     }
 
     private static string? Summary(AuditRun run) => run.Population == 0

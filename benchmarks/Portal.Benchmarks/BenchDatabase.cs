@@ -7,6 +7,7 @@ using Portal.Core.Security;
 using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Web.Taxonomy;
 
 /// <summary>A migrated SQLite file in the benchmark's folder, with the portal's services as every host registers them, and no logging.</summary>
 internal static class BenchDatabase
