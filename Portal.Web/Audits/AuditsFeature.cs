@@ -2,10 +2,17 @@ namespace Portal.Web.Audits;
 
 public static class AuditsFeature
 {
-    public static IServiceCollection AddAudits(this IServiceCollection services) => services
-        .AddScoped<GoldService>()
-        .AddScoped<QualityHoldService>()
-        .AddScoped<ScorecardService>()
-        .AddScoped<QualityFeedbackService>()
-        .AddScoped<QualitySettingsService>();
+    public static IServiceCollection AddAudits(this IServiceCollection services)
+    {
+        services.AddScoped<GoldService>();
+        services.AddScoped<QualityHoldService>();
+        services.AddScoped<ScorecardService>();
+        services.AddScoped<QualityFeedbackService>();
+        services.AddScoped<QualitySettingsService>();
+        services.AddSingleton<AuditRunLocks>();
+        services.AddScoped<AuditRunService>();
+        services.AddScoped<AuditResultsService>();
+        services.AddScoped<AuditNightlyJob>();
+        return services;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audits;
 using Portal.Core.ImportExport;
 using Portal.Core.Labeling;
 using Portal.Core.Projects;
@@ -196,6 +197,7 @@ public sealed class LabelingService(
         annotation.Status = AnnotationStatus.Submitted;
         annotation.SubmittedAt = now;
         annotation.LeadTimeMs = Math.Max(annotation.LeadTimeMs, leadTimeMs);
+        annotation.Source = await SourceOfAsync(db, taskId, result, ct);
         AnnotationStore.Record(db, annotation, user.UserId, clock.GetUtcNow().UtcDateTime, result, RevisionReason.Submit);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await AnnotationStore.SaveAsync(db, ct);
@@ -215,6 +217,22 @@ public sealed class LabelingService(
         {
             await ScoreGoldAsync(taskId, annotationId);
         }
+    }
+
+    /// <summary>
+    /// AcceptedSuggestion when the work keeps at least one predicted span as it was suggested (audits stratify by it);
+    /// a result without spans needs no look-up.
+    /// </summary>
+    private static async Task<AnnotationSource> SourceOfAsync(PortalDbContext db, long taskId, AnnotationResult result, CancellationToken ct)
+    {
+        if (result.Spans.Count == 0)
+        {
+            return AnnotationSource.Human;
+        }
+
+        var predictions = await db.Predictions.AsNoTracking().Where(p => p.TaskId == taskId).Select(p => p.ResultJson).ToListAsync(ct);
+        var submitted = result.Spans.ToHashSet();
+        return predictions.Any(json => AnnotationResult.FromJson(json).Spans.Any(submitted.Contains)) ? AnnotationSource.AcceptedSuggestion : AnnotationSource.Human;
     }
 
     /// <summary>

@@ -5,8 +5,8 @@ using Portal.Core.Agreement;
 
 // Portal benchmarks: the next-task queue (issue 4) and the agreement engine (issue 3). Prints the figures;
 // `benchmarks/run.sh` builds and runs everything.
-// Options: --suite all|agreement|queue|import, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
-// default 1,000,000), --no-peers (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
+// Options: --suite all|agreement|queue|import|audits, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
+// imported tasks or audited annotations, default 1,000,000), --no-peers (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
 var work = Directory.CreateTempSubdirectory("portal-bench-");
 Console.WriteLine($"Portal benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -19,6 +19,16 @@ try
         await ImportBenchmark.RunAsync(work.FullName, options.Tasks);
         Console.WriteLine();
         if (options.Suite == "import")
+        {
+            return;
+        }
+    }
+
+    if (options.Suite is "audits" or "all")
+    {
+        await AuditBenchmark.RunAsync(work.FullName, options.Tasks);
+        Console.WriteLine();
+        if (options.Suite == "audits")
         {
             return;
         }
@@ -129,7 +139,7 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue, --units N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|audits, --units N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
             }
         }
 

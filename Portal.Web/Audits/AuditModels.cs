@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Portal.Core.Audits;
+using Portal.Core.Jobs;
+
+namespace Portal.Web.Audits;
+
+/// <summary>One stratum's share of a run's sample: how many of its items were submitted and how many are audited.</summary>
+public sealed record StratumQuota(Guid Annotator, Guid? Label, AnnotationSource Source, int Population, int Quota)
+{
+    public AuditStratum Stratum => new(Annotator, Label, Source);
+}
+
+/// <summary>What an audit run decided before it sampled, kept with the run so that a resumed run samples exactly the same.</summary>
+public sealed record AuditRunPlan(IReadOnlyList<AnnotatorPlan> Annotators, IReadOnlyList<StratumQuota> Strata)
+{
+    // A percentage plan has no planning rate or margin (NaN), which plain JSON cannot hold.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static AuditRunPlan FromJson(string? json) =>
+        json is null ? new AuditRunPlan([], []) : JsonSerializer.Deserialize<AuditRunPlan>(json, Json) ?? new AuditRunPlan([], []);
+}
+
+/// <summary>
+/// Run keys name the end of a run's window, so the window is a pure function of the key: a night "yyyy-MM-dd" ends at that
+/// date's midnight (UTC); an on-demand run "on-demand-yyyy-MM-ddTHH:mmZ" ends at that minute, so a second click in the same
+/// minute is the same run.
+/// </summary>
+public static class AuditRunKeys
+{
+    private const string OnDemandPrefix = "on-demand-";
+    private const string MinuteFormat = "yyyy-MM-dd'T'HH:mm'Z'";
+
+    public static string Night(DateOnly night) => night.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static string OnDemand(DateTime utcNow) => OnDemandPrefix + utcNow.ToString(MinuteFormat, CultureInfo.InvariantCulture);
+
+    public static DateTime WindowEnd(string runKey)
+    {
+        if (DateOnly.TryParseExact(runKey, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var night))
+        {
+            return night.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        }
+
+        if (runKey.StartsWith(OnDemandPrefix, StringComparison.Ordinal)
+            && DateTime.TryParseExact(runKey[OnDemandPrefix.Length..], MinuteFormat, CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var minute))
+        {
+            return minute;
+        }
+
+        throw new Common.ValidationException("RunKey", $"The audit run key \"{runKey}\" is neither a night (2026-11-29) nor an on-demand minute (on-demand-2026-11-29T14:05Z).");
+    }
+}
+
+/// <summary>What a QA lead's "Run an audit now" did.</summary>
+public sealed record AuditRunOutcome(string RunKey, RunState State, int Population, int SampleSize, string? Message);
+
+/// <summary>An error rate (items with errors among audited items) with its interval, for one annotator, label or error type.</summary>
+public sealed record ErrorRateRow(string Key, string Name, ProportionInterval Interval)
+{
+    public int Reviewed => Interval.Trials;
+
+    public int WithErrors => Interval.Successes;
+}
+
+public sealed record AnnotatorPlanRow(string Annotator, int Population, int SampleSize, string Reason);
+
+public sealed record AuditRunRow(
+    string RunKey, AuditTrigger Trigger, RunState State, DateTime WindowStart, DateTime WindowEnd, int Population, int SampleSize, int Reviewed, int Waiting,
+    string? Message, DateTime CreatedAt, IReadOnlyList<AnnotatorPlanRow> Plan);
+
+/// <summary>An annotator's error rate in one run (a point of the trend).</summary>
+public sealed record TrendPoint(string RunKey, string Annotator, ProportionInterval Interval);
+
+/// <summary>How often an error type was found: the items that had it, and all its marks.</summary>
+public sealed record ErrorTypeRow(AuditErrorType Type, string Name, int Errors, ProportionInterval Items);
+
+public sealed record GuidelineGapNote(long TaskId, string? Note);
+
+/// <summary>"What the guidelines don't answer": a label's guideline-gap verdicts with the QA leads' notes.</summary>
+public sealed record GuidelineGapGroup(string Label, IReadOnlyList<GuidelineGapNote> Notes);
+
+public sealed record AuditResults(
+    bool AuditsOn, string Sizing, double Confidence, string Method, int Waiting,
+    IReadOnlyList<AuditRunRow> Runs, IReadOnlyList<ErrorRateRow> Annotators, IReadOnlyList<ErrorRateRow> Labels, IReadOnlyList<ErrorTypeRow> ErrorTypes,
+    IReadOnlyList<TrendPoint> Trend, IReadOnlyList<GuidelineGapGroup> GuidelineGaps);
