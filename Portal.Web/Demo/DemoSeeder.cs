@@ -13,11 +13,13 @@ namespace Portal.Web.Demo;
 /// <summary>
 /// Seeds an empty database with the demo users and the "Customer messages" project: a nested taxonomy, 320 texts,
 /// the first 60 texts labeled by both demo annotators (with the slips real annotators make) and taken through
-/// consensus, review and adjudication (<see cref="DemoQuality"/>), and rule-based pre-annotations on the rest.
+/// consensus, review and adjudication (<see cref="DemoQuality"/>), gold tasks with the people they judge (<see cref="DemoGold"/>),
+/// and rule-based pre-annotations on the rest.
 /// Runs once: a database that already has demo users is left alone.
 /// </summary>
 public sealed class DemoSeeder(
-    IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock, Review.ConsensusService consensus, ProjectAccess access, ILogger<DemoSeeder> logger)
+    IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock, Review.ConsensusService consensus, ProjectAccess access,
+    IServiceScopeFactory scopes, ILogger<DemoSeeder> logger)
 {
     public const string ProjectName = "Customer messages";
     public const int TaskCount = 320;
@@ -31,6 +33,8 @@ public sealed class DemoSeeder(
         ("annotator1", "Ana Annotator", "ana.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
         ("annotator2", "Ben Annotator", "ben.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
         ("annotator3", "Chloe Annotator", "chloe.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
+        ("annotator4", "Dana Annotator", "dana.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
+        ("annotator5", "Eli Newcomer", "eli.newcomer@demo.local", AppRoles.User, ProjectRole.Annotator),
     ];
 
     public async Task SeedAsync(CancellationToken ct = default)
@@ -99,6 +103,7 @@ public sealed class DemoSeeder(
 
         var byText = texts.ToDictionary(t => t.Text);
         await new DemoQuality(factory, labelSets, consensus, access, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
+        await new DemoGold(factory, scopes).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         logger.LogInformation("Seeded the demo: {Users} users, project \"{Project}\" with {Tasks} tasks.", users.Count, ProjectName, texts.Count);
     }
 
@@ -111,6 +116,7 @@ public sealed class DemoSeeder(
             Id = Guid.CreateVersion7(), Name = ProjectName, CreatedAt = now, CreatedById = manager.Id,
             Description = "Incoming customer e-mails and chat messages: mark people, companies, places, products, amounts, dates and order numbers; classify intent and sentiment.",
             AnnotatorsPerTask = 2,
+            ShowGoldFeedback = true, OnboardingGoldTasks = 3, OnboardingThreshold = 0.7, AutoPauseWindow = 3, AutoPauseThreshold = 0.6,
         };
         foreach (var u in Users.Where(u => u.Role is not null))
         {

@@ -1,3 +1,4 @@
+using Portal.Core.Audits;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Core.Labeling;
@@ -22,10 +23,31 @@ public class DemoSeederTests
         Assert.Equal(DemoSeeder.Users.Count, await db.Users.CountAsync());
         Assert.Equal(DemoSeeder.TaskCount, await db.Tasks.CountAsync());
         var anaAndBen = await db.Users.Where(u => u.ExternalId == "demo:annotator1" || u.ExternalId == "demo:annotator2").Select(u => u.Id).ToListAsync();
-        Assert.Equal(DemoSeeder.LabeledTaskCount * 2, await db.Annotations.CountAsync(a => anaAndBen.Contains(a.UserId)));
+        var gold = db.Tasks.Where(t => t.IsGold).Select(t => t.Id);
+        Assert.Equal(DemoSeeder.LabeledTaskCount * 2, await db.Annotations.CountAsync(a => anaAndBen.Contains(a.UserId) && !gold.Contains(a.TaskId)));
         Assert.Equal(1, await db.Projects.CountAsync());
-        Assert.Equal(DemoSeeder.LabeledTaskCount, await db.TaskEvents.Select(e => e.TaskId).Distinct().CountAsync());
+        Assert.Equal(DemoSeeder.LabeledTaskCount, await db.TaskEvents.Where(e => !gold.Contains(e.TaskId)).Select(e => e.TaskId).Distinct().CountAsync());
         Assert.True(await db.Labels.AnyAsync(l => l.ParentKey != null), "The demo taxonomy is nested.");
+    }
+
+    [Fact]
+    public async Task SeedAsync_ShowsGold_OnboardingAndAutoPause()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await database.Get<DemoSeeder>().SeedAsync();
+        await using var db = await database.ContextAsync();
+
+        Assert.Equal(DemoGold.GoldTasks, await db.GoldAnswers.CountAsync());
+        var scored = await db.GoldScores.GroupBy(s => s.UserId).Select(g => new { g.Key, Count = g.Count(), Mean = g.Average(s => s.Score) }).ToListAsync();
+        var people = await db.Users.ToDictionaryAsync(u => u.ExternalId, u => u.Id);
+        Assert.Equal(DemoGold.GoldTasks, scored.Single(s => s.Key == people["demo:annotator1"]).Count);
+        Assert.Equal(1.0, scored.Single(s => s.Key == people["demo:annotator1"]).Mean, 3);
+        var holds = await db.ProjectMembers.ToDictionaryAsync(m => m.UserId);
+        Assert.Equal(AnnotatorHold.Paused, holds[people["demo:annotator4"]].Hold);
+        Assert.NotNull(holds[people["demo:annotator4"]].OnboardedAt);
+        Assert.Equal(AnnotatorHold.OnboardingFailed, holds[people["demo:annotator5"]].Hold);
+        Assert.Equal(AnnotatorHold.None, holds[people["demo:annotator1"]].Hold);
+        Assert.Equal(10, await db.Projects.Select(p => p.GoldTaskRatePercent).SingleAsync());
     }
 
     [Fact]
