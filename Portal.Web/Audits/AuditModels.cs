@@ -42,6 +42,10 @@ public static class AuditRunKeys
 
     public static string OnDemand(DateTime utcNow) => OnDemandPrefix + utcNow.ToString(MinuteFormat, CultureInfo.InvariantCulture);
 
+    /// <summary>A run as a reader names it: "night of 2026-11-21", or "2026-11-21 14:05" (UTC) for one started on demand.</summary>
+    public static string Describe(string runKey, AuditTrigger trigger, DateTime windowEnd) =>
+        trigger == AuditTrigger.Nightly ? $"night of {runKey}" : windowEnd.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
     public static DateTime WindowEnd(string runKey)
     {
         if (DateOnly.TryParseExact(runKey, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var night))
@@ -77,8 +81,8 @@ public sealed record AuditRunRow(
     string RunKey, AuditTrigger Trigger, RunState State, DateTime WindowStart, DateTime WindowEnd, int Population, int SampleSize, int Reviewed, int Waiting,
     string? Message, DateTime CreatedAt, IReadOnlyList<AnnotatorPlanRow> Plan);
 
-/// <summary>An annotator's error rate in one run (a point of the trend).</summary>
-public sealed record TrendPoint(string RunKey, string Annotator, ProportionInterval Interval);
+/// <summary>An annotator's error rate in one run (a point of the trend); <paramref name="Run"/> names the run for a reader.</summary>
+public sealed record TrendPoint(string Run, string Annotator, ProportionInterval Interval);
 
 /// <summary>How often an error type was found: the items that had it, and all its marks.</summary>
 public sealed record ErrorTypeRow(AuditErrorType Type, string Name, int Errors, ProportionInterval Items);

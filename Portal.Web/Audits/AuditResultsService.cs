@@ -119,7 +119,7 @@ public sealed class AuditResultsService(IDbContextFactory<PortalDbContext> facto
     private static List<TrendPoint> Trend(IEnumerable<Data.Entities.AuditRun> runs, List<RunCounts> counts, Dictionary<Guid, string> names, double confidence) =>
         [.. runs.OrderBy(r => r.WindowEnd).ThenBy(r => r.CreatedAt)
             .SelectMany(r => counts.Where(c => c.Run == r.Id && c.Reviewed > 0).OrderBy(c => names[c.Annotator], StringComparer.CurrentCulture)
-                .Select(c => new TrendPoint(r.RunKey, names[c.Annotator], Proportions.Wilson(c.Errors, c.Reviewed, confidence))))];
+                .Select(c => new TrendPoint(AuditRunKeys.Describe(r.RunKey, r.Trigger, r.WindowEnd), names[c.Annotator], Proportions.Wilson(c.Errors, c.Reviewed, confidence))))];
 
     private static async Task<List<ErrorTypeRow>> ErrorTypesAsync(PortalDbContext db, Guid projectId, int reviewed, double confidence, CancellationToken ct)
     {
