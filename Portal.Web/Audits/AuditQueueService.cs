@@ -278,24 +278,28 @@ public sealed class AuditQueueService(
 
     private async Task<AuditItem> LoadAsync(PortalDbContext db, Guid projectId, long sampleId, CancellationToken ct)
     {
-        var sample = await db.AuditSamples.AsNoTracking().Include(s => s.Errors)
-            .SingleOrDefaultAsync(s => s.Id == sampleId && s.ProjectId == projectId, ct) ?? throw new NotFoundException("The audit item");
-        var run = await db.AuditRuns.AsNoTracking().Where(r => r.Id == sample.AuditRunId).Select(r => new { r.RunKey, r.CreatedAt }).SingleAsync(ct);
+        // One round trip for the sample and what surrounds it (run, text, anonymity, name): the queue's next item is read often.
+        var row = await db.AuditSamples.AsNoTracking().Where(s => s.Id == sampleId && s.ProjectId == projectId).Select(s => new
+        {
+            Sample = s,
+            Run = db.AuditRuns.Where(r => r.Id == s.AuditRunId).Select(r => new { r.RunKey, r.CreatedAt }).First(),
+            Text = db.Tasks.Where(t => t.Id == s.TaskId).Select(t => t.Text).First(),
+            Anonymous = db.Projects.Where(p => p.Id == s.ProjectId).Select(p => p.AnonymousAdjudication).First(),
+            Name = db.Users.Where(u => u.Id == s.AnnotatorId).Select(u => u.DisplayName).First(),
+        }).SingleOrDefaultAsync(ct) ?? throw new NotFoundException("The audit item");
+        var sample = row.Sample;
+        var errors = await db.AuditSampleErrors.AsNoTracking().Where(e => e.AuditSampleId == sampleId).OrderBy(e => e.Id).ToListAsync(ct);
         var annotation = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers).SingleAsync(a => a.Id == sample.AnnotationId, ct);
         var sampled = await SampledAsync(db, sample, annotation, ct);
-        var text = await db.Tasks.AsNoTracking().Where(t => t.Id == sample.TaskId).Select(t => t.Text).SingleAsync(ct);
         var controls = await labelSets.GetAsync(db, sampled.TaxonomyVersionId, ct);
-        var anonymous = await db.Projects.Where(p => p.Id == projectId).Select(p => p.AnonymousAdjudication).SingleAsync(ct);
-        // One annotator per item: with anonymization the QA lead sees a letter, never the name.
-        var annotator = anonymous ? "Annotator A" : await db.Users.Where(u => u.Id == sample.AnnotatorId).Select(u => u.DisplayName).SingleAsync(ct);
         var guidelines = await db.GuidelineVersions.AsNoTracking().Where(g => g.ProjectId == projectId).OrderByDescending(g => g.Number)
             .Select(g => new { g.Number, g.Markdown }).FirstOrDefaultAsync(ct);
         var stratumLabel = controls.SelectMany(c => c.Labels).FirstOrDefault(l => l.Key == sample.LabelKey)?.Path;
-        return new AuditItem(projectId, sample.Id, annotation.Id, sample.TaskId, text, controls, sampled.Result, annotation.Version,
-            annotation.Version != sample.AnnotationVersion, run.RunKey, run.CreatedAt, sample.Stratum, stratumLabel, sample.Source, annotator, anonymous,
-            annotation.SubmittedAt, guidelines?.Number, guidelines?.Markdown, sample.Outcome,
-            [.. sample.Errors.OrderBy(e => e.Id).Select(e => new AuditErrorInput(e.ErrorType, e.ControlName, e.LabelKey, e.Start, e.End, e.Note))],
-            sample.Note, sample.Fixed, sample.SentBack);
+        // One annotator per item: with anonymization the QA lead sees a letter, never the name.
+        return new AuditItem(projectId, sample.Id, annotation.Id, sample.TaskId, row.Text, controls, sampled.Result, annotation.Version,
+            annotation.Version != sample.AnnotationVersion, row.Run.RunKey, row.Run.CreatedAt, sample.Stratum, stratumLabel, sample.Source,
+            row.Anonymous ? "Annotator A" : row.Name, row.Anonymous, annotation.SubmittedAt, guidelines?.Number, guidelines?.Markdown, sample.Outcome,
+            [.. errors.Select(Input)], sample.Note, sample.Fixed, sample.SentBack);
     }
 
     private sealed record Sampled(AnnotationResult Result, Guid TaxonomyVersionId);

@@ -77,7 +77,7 @@ internal static class QueueBenchmark
         }
     }
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         var sorted = values.Order().ToList();
         return sorted[(int)Math.Clamp(Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
@@ -92,30 +92,7 @@ internal static class QueueBenchmark
     private static async Task<(Guid Project, List<PortalPrincipal> People, Guid VersionId)> SeedAsync(IDbContextFactory<PortalDbContext> factory, int tasks, int annotators)
     {
         var now = DateTime.UtcNow;
-        var people = new List<PortalPrincipal>();
-        Guid projectId, versionId;
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            var manager = new User { Id = Guid.CreateVersion7(), ExternalId = "bench:manager", Email = "m@bench", DisplayName = "Manager", CreatedAt = now };
-            var project = new Project { Id = Guid.CreateVersion7(), Name = "Queue benchmark", CreatedAt = now, CreatedById = manager.Id, AnnotatorsPerTask = 2 };
-            var taxonomy = new Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
-            var version = TaxonomyVersionFactory.FromTemplate(TaxonomyTemplates.CustomerMessages, taxonomy.Id, 1, manager.Id, now);
-            taxonomy.Versions.Add(version);
-            taxonomy.CurrentVersionId = version.Id;
-            project.Taxonomy = taxonomy;
-            db.AddRange(manager, project);
-            for (var i = 0; i < annotators; i++)
-            {
-                var user = new User { Id = Guid.CreateVersion7(), ExternalId = $"bench:{i}", Email = $"a{i}@bench", DisplayName = $"A{i}", CreatedAt = now };
-                db.Users.Add(user);
-                project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = user.Id, Role = ProjectRole.Annotator, AddedAt = now });
-                people.Add(new PortalPrincipal(user.Id, user.DisplayName, new HashSet<string> { AppRoles.User }));
-            }
-
-            await db.SaveChangesAsync();
-            projectId = project.Id;
-            versionId = version.Id;
-        }
+        var (projectId, people, versionId) = await BenchDatabase.ProjectAsync(factory, "Queue benchmark", annotators, now);
 
         await using var connection = new SqliteConnection(((SqliteConnection)(await factory.CreateDbContextAsync()).Database.GetDbConnection()).ConnectionString);
         await connection.OpenAsync();

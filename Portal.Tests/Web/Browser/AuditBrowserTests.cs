@@ -22,6 +22,7 @@ public sealed class AuditBrowserTests(BrowserFixture browser) : PortalBrowserTes
 
         var page = await SignInAsync("reviewer", 1440, 1000);
         await Assertions.Expect(page.Locator("a.audit")).ToContainTextAsync("2");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("audit-home-card-1440x1000"), FullPage = true });
         await page.Locator("a.audit").ClickAsync();
         await page.Locator("#audit-item").WaitForAsync();
         await WaitInteractiveAsync(page);
