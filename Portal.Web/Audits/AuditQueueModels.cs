@@ -35,24 +35,10 @@ public sealed record AuditItem(
     string Annotator, bool Anonymous, DateTime? SubmittedAt, int? GuidelinesNumber, string? GuidelinesMarkdown,
     AuditOutcome Outcome, IReadOnlyList<AuditErrorInput> Errors, string? Note, bool Fixed, bool SentBack);
 
-/// <summary>The error types in plain words, as QA leads and annotators read them.</summary>
-public static class AuditErrorTypes
+/// <summary>What each error type means, for QA leads without training (the names are <see cref="Review.Reasons"/>, shared with adjudication).</summary>
+public static class AuditErrorHints
 {
-    /// <summary>The five types in the order of their keys (1–5) in the audit queue.</summary>
-    public static readonly IReadOnlyList<AuditErrorType> All =
-        [AuditErrorType.WrongLabel, AuditErrorType.Boundary, AuditErrorType.MissedSpan, AuditErrorType.SpuriousSpan, AuditErrorType.GuidelineGap];
-
-    public static string Name(AuditErrorType type) => type switch
-    {
-        AuditErrorType.WrongLabel => "wrong label",
-        AuditErrorType.Boundary => "boundary",
-        AuditErrorType.MissedSpan => "missed span",
-        AuditErrorType.SpuriousSpan => "spurious span",
-        AuditErrorType.GuidelineGap => "guideline gap",
-        _ => "no error",
-    };
-
-    public static string Hint(AuditErrorType type) => type switch
+    public static string Of(AuditErrorType type) => type switch
     {
         AuditErrorType.WrongLabel => "the span or answer has the wrong label",
         AuditErrorType.Boundary => "the span starts or ends in the wrong place",

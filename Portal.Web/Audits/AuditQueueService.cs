@@ -149,7 +149,7 @@ public sealed class AuditQueueService(
         sample.Note = note;
         sample.ReviewerId = user.UserId;
         sample.ReviewedAt = now;
-        var what = verdict == AuditOutcome.Correct ? "correct" : $"has errors: {string.Join(", ", errors.Select(e => AuditErrorTypes.Name(e.Type)))}";
+        var what = verdict == AuditOutcome.Correct ? "correct" : $"has errors: {string.Join(", ", errors.Select(e => Reasons.Describe(e.Type)))}";
         var detail = $"Audit item {sample.Id}: {what}" + (before == AuditOutcome.Waiting ? "" : $" (changed from {(before == AuditOutcome.Correct ? "correct" : "has errors")})");
         db.TaskEvents.Add(new TaskEvent { ProjectId = sample.ProjectId, TaskId = sample.TaskId, At = now, Kind = TaskEventKind.Audited, ActorId = user.UserId, Detail = detail });
         db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "audit.verdict", "annotation", Id(sample), sample.ProjectId, detail));
@@ -260,7 +260,7 @@ public sealed class AuditQueueService(
             }
             else if (e.Type is AuditErrorType.Boundary or AuditErrorType.MissedSpan or AuditErrorType.SpuriousSpan)
             {
-                problems.Add(($"{field}.Start", $"Error {i + 1}: a {AuditErrorTypes.Name(e.Type)} is about a span: give its start and end."));
+                problems.Add(($"{field}.Start", $"Error {i + 1}: \"{Reasons.Describe(e.Type)}\" is about a span: give its start and end."));
             }
             else if (e.Type == AuditErrorType.WrongLabel && (control is null || e.Label is null))
             {

@@ -8,6 +8,7 @@ using Portal.Core.Taxonomy;
 using Portal.Web.Audits;
 using Portal.Web.Auth;
 using Portal.Web.Common;
+using Portal.Web.Review;
 using Portal.Web.Components.Labeling;
 using Portal.Web.Components.Shared;
 
@@ -150,7 +151,7 @@ public sealed partial class AuditPage
         }
         else if (int.TryParse(key.Key, out var n) && n is >= 1 and <= 5)
         {
-            await PickAsync(AuditErrorTypes.All[n - 1]);
+            await PickAsync(Reasons.Choices[n - 1]);
         }
     }
 
@@ -158,7 +159,7 @@ public sealed partial class AuditPage
     {
         if (!AuditTarget.Allows(type, SelectedTarget, words is not null))
         {
-            return Warn($"A {AuditErrorTypes.Name(type)} is about {(type == AuditErrorType.MissedSpan ? "words the annotator did not mark: select them with the mouse first" : "a marked span: select it with S first")}.");
+            return Warn($"A {Reasons.Describe(type)} is about {(type == AuditErrorType.MissedSpan ? "words the annotator did not mark: select them with the mouse first" : "a marked span: select it with S first")}.");
         }
 
         errors.Add(AuditTarget.Error(type, SelectedTarget, words, item?.Controls ?? []));
