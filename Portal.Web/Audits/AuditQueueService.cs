@@ -64,7 +64,9 @@ public sealed class AuditQueueService(
     /// </summary>
     public DateTime? NextNightlyRun()
     {
-        var entry = RecurringJobSchedule.Jobs.FirstOrDefault(j => j.JobType.Namespace == typeof(AuditQueueService).Namespace);
+        // The audit run's row: this feature's job with "Audit" in its name (gold and pause jobs live here too).
+        var entry = RecurringJobSchedule.Jobs.FirstOrDefault(j =>
+            j.JobType.Namespace == typeof(AuditQueueService).Namespace && j.JobType.Name.Contains("Audit", StringComparison.Ordinal));
         if (entry is null || services.GetService(typeof(JobStorage)) is not JobStorage storage)
         {
             return null;

@@ -46,6 +46,43 @@ public class AuditPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task SendBack_AsksForANote_AndReturnsTheWorkToItsAnnotator()
+    {
+        await SignInAsync("reviewer");
+        Guid projectId;
+        long annotationId;
+        await using (var db = await Database.ContextAsync())
+        {
+            projectId = await db.Projects.Select(p => p.Id).SingleAsync();
+            var reviewer = await db.Users.Where(u => u.ExternalId.EndsWith("reviewer")).Select(u => u.Id).SingleAsync();
+            annotationId = (await AuditTestData.SubmittedAsync(db, projectId, 1, except: reviewer))[0];
+            await AuditTestData.SampleAsync(db, projectId, [annotationId]);
+        }
+
+        var cut = Render(WithProviders<AuditPage>(("ProjectId", projectId)));
+        cut.WaitForAssertion(() => Assert.Equal("1 waiting", cut.Find("#waiting").TextContent.Trim()));
+
+        // Nothing marked yet: the page asks for the error first.
+        await PressAsync(cut, "b");
+        cut.WaitForAssertion(() => Assert.Contains("Mark what is wrong first", cut.Find("#audit-message").TextContent, StringComparison.Ordinal));
+        await PressAsync(cut, "s");
+        await PressAsync(cut, "e");
+        await PressAsync(cut, "5");
+        // The key's handler waits for the dialog, so the press completes only once the dialog is closed.
+        var sendBack = PressAsync(cut, "b");
+        cut.WaitForAssertion(() => cut.Find("textarea#send-back-note, #send-back-note textarea, input#send-back-note"));
+        cut.Find("textarea#send-back-note, #send-back-note textarea, input#send-back-note").Input("Ask before you guess: see the guideline on titles.");
+        cut.Find("#confirm-send-back").Click();
+        await sendBack;
+
+        cut.WaitForAssertion(() => Assert.Equal("0 waiting", cut.Find("#waiting").TextContent.Trim()));
+        await using var check = await Database.ContextAsync();
+        var annotation = await check.Annotations.SingleAsync(a => a.Id == annotationId);
+        Assert.Equal((Portal.Core.Labeling.AnnotationStatus.Rejected, "Ask before you guess: see the guideline on titles."), (annotation.Status, annotation.ReviewComment));
+        Assert.Equal(AuditErrorType.GuidelineGap, (await check.AuditSampleErrors.SingleAsync()).ErrorType);
+    }
+
+    [Fact]
     public async Task Annotator_IsToldThePageNeedsTheReviewerRole()
     {
         await SignInAsync("annotator1");

@@ -205,6 +205,8 @@ public sealed partial class AuditPage
             return;
         }
 
+        // Keys pressed while the dialog is open belong to it, not to the item behind it.
+        busy = true;
         var dialog = await Dialogs.ShowAsync<ReasonDialog>("Send back to the annotator", new DialogParameters<ReasonDialog>
         {
             { d => d.Intro, $"{item.Annotator} gets this task back first in their queue, with your note, and fixes it; the fix goes to review." },
@@ -216,7 +218,9 @@ public sealed partial class AuditPage
             { d => d.InputId, "send-back-note" },
             { d => d.ConfirmId, "confirm-send-back" },
         }, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
-        if (await dialog.Result is { Canceled: false, Data: string text })
+        var result = await dialog.Result;
+        busy = false;
+        if (result is { Canceled: false, Data: string text })
         {
             note = text;
             await RecordAsync(new AuditVerdictInput(AuditOutcome.HasErrors, errors, note, FixOrNull(), SendBack: true), "Sent back to the annotator.");
