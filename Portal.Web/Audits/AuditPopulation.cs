@@ -7,7 +7,7 @@ using Portal.Data.Entities;
 namespace Portal.Web.Audits;
 
 /// <summary>One submitted annotation of an audit window, with the index of its stratum in <see cref="AuditPopulation.Strata"/>.</summary>
-public readonly record struct AuditItem(long AnnotationId, long TaskId, int Version, int Stratum);
+public readonly record struct PopulationItem(long AnnotationId, long TaskId, int Version, int Stratum);
 
 /// <summary>
 /// The work submitted in an audit window, read in one streaming pass: three cursors ordered by annotation id (the
@@ -22,11 +22,11 @@ public sealed class AuditPopulation
 
     public List<int> Counts { get; } = [];
 
-    public List<AuditItem> Items { get; } = [];
+    public List<PopulationItem> Items { get; } = [];
 
     public IReadOnlyDictionary<AuditStratum, int> CountsByStratum() => Strata.Select((s, i) => (s, Counts[i])).ToDictionary(x => x.s, x => x.Item2);
 
-    public AuditItem Find(long annotationId)
+    public PopulationItem Find(long annotationId)
     {
         int low = 0, high = Items.Count - 1;
         while (low <= high)
@@ -113,7 +113,7 @@ public sealed class AuditPopulation
         }
 
         Counts[i]++;
-        Items.Add(new AuditItem(annotationId, taskId, version, i));
+        Items.Add(new PopulationItem(annotationId, taskId, version, i));
     }
 
     private readonly record struct LabelRow(long AnnotationId, Guid LabelKey);

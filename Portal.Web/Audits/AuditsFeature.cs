@@ -13,6 +13,7 @@ public static class AuditsFeature
         services.AddScoped<AuditRunService>();
         services.AddScoped<AuditResultsService>();
         services.AddScoped<AuditNightlyJob>();
+        services.AddScoped<AuditQueueService>();
         return services;
     }
 }

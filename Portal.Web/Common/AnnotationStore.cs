@@ -92,6 +92,18 @@ internal static class AnnotationStore
         });
     }
 
+    /// <summary>
+    /// Returns work to its annotator with a comment (a review rejection, an audit send-back): their queue serves rejected
+    /// work before new tasks, oldest first, and shows the comment; the fix goes back to review.
+    /// </summary>
+    public static void SendBack(Annotation annotation, string comment, DateTime now)
+    {
+        annotation.Status = AnnotationStatus.Rejected;
+        annotation.ReviewComment = comment;
+        annotation.ReviewRequested = false;
+        annotation.UpdatedAt = now;
+    }
+
     public static async Task SaveAsync(PortalDbContext db, CancellationToken ct)
     {
         // Revision numbers continue the annotation's history.

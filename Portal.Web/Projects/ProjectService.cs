@@ -21,6 +21,9 @@ public sealed record ProjectCard(
 
     /// <summary>For reviewers and managers: tasks waiting for adjudication.</summary>
     public int ToAdjudicate { get; init; }
+
+    /// <summary>For reviewers and managers: sampled work waiting for an audit verdict.</summary>
+    public int ToAudit { get; init; }
 }
 
 /// <summary>A project to create; <paramref name="Taxonomy"/>, when given, is its first label set instead of the template's.</summary>
@@ -62,6 +65,10 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
         var toAdjudicate = await db.Tasks.AsNoTracking()
             .Where(t => reviewing.Contains(t.ProjectId) && t.State == adjudication && !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == user.UserId))
             .GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var waiting = Portal.Core.Audits.AuditOutcome.Waiting;
+        var toAudit = await db.AuditSamples.AsNoTracking()
+            .Where(s => reviewing.Contains(s.ProjectId) && s.Outcome == waiting)
+            .GroupBy(s => s.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
         return visible.Select(p =>
         {
@@ -72,6 +79,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
             {
                 ToReview = toReview.GetValueOrDefault(p.Id),
                 ToAdjudicate = toAdjudicate.GetValueOrDefault(p.Id),
+                ToAudit = toAudit.GetValueOrDefault(p.Id),
             };
         }).ToList();
     }

@@ -111,10 +111,18 @@ public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, Pr
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        annotation.Status = decision == ReviewDecision.Reject ? AnnotationStatus.Rejected : AnnotationStatus.Accepted;
-        annotation.ReviewComment = decision == ReviewDecision.Reject ? comment : null;
-        annotation.ReviewRequested = false;
-        annotation.UpdatedAt = now;
+        if (decision == ReviewDecision.Reject)
+        {
+            AnnotationStore.SendBack(annotation, comment!, now);
+        }
+        else
+        {
+            annotation.Status = AnnotationStatus.Accepted;
+            annotation.ReviewComment = null;
+            annotation.ReviewRequested = false;
+            annotation.UpdatedAt = now;
+        }
+
         var changed = result.ToJson() != current.ToJson();
         AnnotationStore.Record(db, annotation, user.UserId, now, result, changed ? RevisionReason.ReviewFix : RevisionReason.ReviewDecision,
             comment ?? (decision == ReviewDecision.Reject ? null : changed ? "Fixed and accepted" : "Accepted"));

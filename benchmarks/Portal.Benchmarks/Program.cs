@@ -5,8 +5,9 @@ using Portal.Core.Agreement;
 
 // Portal benchmarks: the next-task queue (issue 4) and the agreement engine (issue 3). Prints the figures;
 // `benchmarks/run.sh` builds and runs everything.
-// Options: --suite all|agreement|queue|import|audits, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
-// imported tasks or audited annotations, default 1,000,000), --no-peers (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
+// Options: --suite all|agreement|queue|import|audits|audit-queue, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
+// imported tasks or audited annotations, default 1,000,000), --annotations N and --waiting N (audit queue: 1,000,000 and 8,000), --no-peers
+// (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
 var work = Directory.CreateTempSubdirectory("portal-bench-");
 Console.WriteLine($"Portal benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -29,6 +30,16 @@ try
         await AuditBenchmark.RunAsync(work.FullName, options.Tasks);
         Console.WriteLine();
         if (options.Suite == "audits")
+        {
+            return;
+        }
+    }
+
+    if (options.Suite is "audit-queue" or "all")
+    {
+        await AuditQueueBenchmark.RunAsync(work.FullName, options.Annotations, options.Waiting);
+        Console.WriteLine();
+        if (options.Suite == "audit-queue")
         {
             return;
         }
@@ -102,7 +113,7 @@ finally
     work.Delete(recursive: true);
 }
 
-internal sealed record Options(int Units, bool Peers, string? PortalDll, string Suite, int Tasks, int Annotators, int ThinkMs)
+internal sealed record Options(int Units, bool Peers, string? PortalDll, string Suite, int Tasks, int Annotators, int ThinkMs, int Annotations = 1_000_000, int Waiting = 8_000)
 {
     public static Options Parse(string[] args)
     {
@@ -112,6 +123,8 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
         var suite = "all";
         var annotators = 50;
         var thinkMs = 2000;
+        var annotations = 1_000_000;
+        var waiting = 8_000;
         string? dll = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -135,15 +148,21 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                 case "--think-ms":
                     thinkMs = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--annotations":
+                    annotations = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--waiting":
+                    waiting = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 case "--tasks":
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|audits, --units N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|audits|audit-queue, --units N, --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
             }
         }
 
-        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs);
+        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting);
     }
 }
 
