@@ -68,29 +68,11 @@ internal static class JsonArrayElements
                         break;
                 }
 
-                // In an element: strings are opaque; the element ends at a comma or the array's ] outside any nesting.
-                if (inString)
+                if (EndsElement(b, ref depth, ref inString, ref escaped))
                 {
-                    (escaped, inString) = escaped ? (false, true) : (b == (byte)'\\', b != (byte)'"');
-                    continue;
-                }
-
-                switch (b)
-                {
-                    case (byte)'"':
-                        inString = true;
-                        break;
-                    case (byte)'{' or (byte)'[':
-                        depth++;
-                        break;
-                    case (byte)'}' or (byte)']' when depth > 0:
-                        depth--;
-                        break;
-                    case (byte)',' or (byte)']' when depth == 0:
-                        Append(element, buffer, from, i, maxBytes, ref tooLarge);
-                        yield return Finish(index, elementLine, element, tooLarge, maxBytes);
-                        state = b == (byte)',' ? State.BeforeElement : State.AfterArray;
-                        break;
+                    Append(element, buffer, from, i, maxBytes, ref tooLarge);
+                    yield return Finish(index, elementLine, element, tooLarge, maxBytes);
+                    state = b == (byte)',' ? State.BeforeElement : State.AfterArray;
                 }
             }
 
@@ -100,20 +82,49 @@ internal static class JsonArrayElements
             }
         }
 
-        var end = state switch
-        {
-            State.BeforeArray => "the file has no tasks (it is empty).",
-            State.AfterArray when index == 0 => "the file has no tasks (an empty array).",
-            State.AfterArray => null,
-            State.InElement when depth == 0 && !inString => "not valid JSON: the file ends inside the array (no closing ])",
-            State.InElement => $"not valid JSON: the file ends inside task #{index} (a bracket or quote is not closed)",
-            _ => "not valid JSON: the file ends inside the array (no closing ])",
-        };
-        if (end is not null)
+        if (EndMessage(state, index, depth, inString) is { } end)
         {
             yield return new JsonArrayElement(index, line, default, end);
         }
     }
+
+    /// <summary>
+    /// One byte inside an element: strings are opaque; true when the byte ends the element (a comma or the array's ] outside
+    /// any nesting).
+    /// </summary>
+    private static bool EndsElement(byte b, ref int depth, ref bool inString, ref bool escaped)
+    {
+        if (inString)
+        {
+            (escaped, inString) = escaped ? (false, true) : (b == (byte)'\\', b != (byte)'"');
+            return false;
+        }
+
+        switch (b)
+        {
+            case (byte)'"':
+                inString = true;
+                return false;
+            case (byte)'{' or (byte)'[':
+                depth++;
+                return false;
+            case (byte)'}' or (byte)']' when depth > 0:
+                depth--;
+                return false;
+            default:
+                return b is (byte)',' or (byte)']' && depth == 0;
+        }
+    }
+
+    private static string? EndMessage(State state, int index, int depth, bool inString) => state switch
+    {
+        State.BeforeArray => "the file has no tasks (it is empty).",
+        State.AfterArray when index == 0 => "the file has no tasks (an empty array).",
+        State.AfterArray => null,
+        State.InElement when depth == 0 && !inString => "not valid JSON: the file ends inside the array (no closing ])",
+        State.InElement => $"not valid JSON: the file ends inside task #{index} (a bracket or quote is not closed)",
+        _ => "not valid JSON: the file ends inside the array (no closing ])",
+    };
 
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
 

@@ -38,7 +38,9 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleOrDefaultAsync(ct);
         var controls = versionId is { } id ? await labelSets.GetAsync(db, id, ct) : [];
         var submitted = db.Annotations.AsNoTracking()
-            .Where(a => a.ProjectId == projectId && a.Round == 0 && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted));
+            .Where(a => a.ProjectId == projectId && a.Round == 0 && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted))
+            // Work on gold tasks is scored against the expected answer, not compared between annotators.
+            .Where(a => !db.Tasks.Any(t => t.Id == a.TaskId && t.IsGold));
         var annotations = await submitted.Select(a => new { a.Id, a.TaskId, a.UserId, a.TaxonomyVersionId }).ToListAsync(ct);
         // Work made under an older label set is compared through the migration map (merged labels count as their target).
         var toCurrent = await Taxonomy.TaxonomyMaps.ToCurrentAsync(db, projectId, annotations.Select(a => a.TaxonomyVersionId), ct);

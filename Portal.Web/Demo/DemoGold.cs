@@ -11,7 +11,7 @@ namespace Portal.Web.Demo;
 
 /// <summary>
 /// Gold tasks and the people they judge, through the real services: twelve tasks come "imported with their expected
-/// answer" and are marked gold by the QA lead; Ana and Ben meet each once and score well; Dana passed onboarding and
+/// answer" and are marked gold by the QA lead; Ana and Ben meet each once and score well; Omar passed onboarding and
 /// was then paused by her rolling gold score; Eli failed onboarding and waits for the QA lead's decision.
 /// </summary>
 internal sealed class DemoGold(IDbContextFactory<PortalDbContext> factory, IServiceScopeFactory scopes)
@@ -33,7 +33,7 @@ internal sealed class DemoGold(IDbContextFactory<PortalDbContext> factory, IServ
             await LabelGoldAsync(labeling, projectId, users[key], careful, [.. Enumerable.Repeat(true, GoldTasks)], ct);
         }
 
-        // Dana: onboarding passed (3 good), then three rushed check tasks in a row pause her.
+        // Omar: onboarding passed (3 good), then three rushed check tasks in a row pause her.
         await LabelGoldAsync(labeling, projectId, users["annotator4"], careful, [true, true, true, false, false, false], ct);
         // Eli: one good, two rushed: below the onboarding threshold.
         await LabelGoldAsync(labeling, projectId, users["annotator5"], careful, [true, false, false], ct);

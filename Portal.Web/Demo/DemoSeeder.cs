@@ -33,7 +33,7 @@ public sealed class DemoSeeder(
         ("annotator1", "Ana Annotator", "ana.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
         ("annotator2", "Ben Annotator", "ben.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
         ("annotator3", "Chloe Annotator", "chloe.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
-        ("annotator4", "Dana Annotator", "dana.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
+        ("annotator4", "Omar Annotator", "omar.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
         ("annotator5", "Eli Newcomer", "eli.newcomer@demo.local", AppRoles.User, ProjectRole.Annotator),
     ];
 
