@@ -14,7 +14,7 @@ namespace Portal.Web.Demo;
 /// Seeds an empty database with the demo users and the "Customer messages" project: a nested taxonomy, 320 texts,
 /// the first 60 texts labeled by both demo annotators (with the slips real annotators make) and taken through
 /// consensus, review and adjudication (<see cref="DemoQuality"/>), gold tasks with the people they judge (<see cref="DemoGold"/>),
-/// and rule-based pre-annotations on the rest.
+/// last night's audit half worked through (<see cref="DemoAudits"/>), and rule-based pre-annotations on the rest.
 /// Runs once: a database that already has demo users is left alone.
 /// </summary>
 public sealed class DemoSeeder(
@@ -104,6 +104,7 @@ public sealed class DemoSeeder(
         var byText = texts.ToDictionary(t => t.Text);
         await new DemoQuality(factory, labelSets, consensus, access, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         await new DemoGold(factory, scopes).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
+        await new DemoAudits(scopes, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         logger.LogInformation("Seeded the demo: {Users} users, project \"{Project}\" with {Tasks} tasks.", users.Count, ProjectName, texts.Count);
     }
 

@@ -51,6 +51,24 @@ public class DemoSeederTests
     }
 
     [Fact]
+    public async Task SeedAsync_ShowsLastNightsAudit_HalfDone_WithErrorsForTheHurriedAnnotator_AndAGuidelineGap()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await database.Get<DemoSeeder>().SeedAsync();
+        await using var db = await database.ContextAsync();
+
+        var run = await db.AuditRuns.SingleAsync();
+        Assert.Equal(Portal.Core.Jobs.RunState.Succeeded, run.State);
+        var outcomes = await db.AuditSamples.GroupBy(s => s.Outcome).ToDictionaryAsync(g => g.Key, g => g.Count());
+        Assert.True(outcomes.GetValueOrDefault(AuditOutcome.Waiting) > 0, "The audit queue has work waiting.");
+        Assert.True(outcomes.GetValueOrDefault(AuditOutcome.HasErrors) > 0);
+        var people = await db.Users.ToDictionaryAsync(u => u.ExternalId, u => u.Id);
+        var ben = people["demo:annotator2"];
+        Assert.True(await db.AuditSamples.AnyAsync(s => s.AnnotatorId == ben && s.Outcome == AuditOutcome.HasErrors), "Ben's hurried work has errors.");
+        Assert.Equal(DemoAudits.GuidelineGapNote, await db.AuditSampleErrors.Where(e => e.ErrorType == AuditErrorType.GuidelineGap).Select(e => e.Note).SingleAsync());
+    }
+
+    [Fact]
     public async Task SeedAsync_EverySpanCoversItsEntityText_AndAnnotatorsSometimesDisagree()
     {
         await using var database = await TestDatabase.CreateAsync();
