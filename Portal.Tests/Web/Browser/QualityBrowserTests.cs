@@ -31,6 +31,8 @@ public sealed class QualityBrowserTests(BrowserFixture browser) : PortalBrowserT
         var now = DateTime.UtcNow;
         // This test is about a project that keeps gold feedback off (the demo shows it; another test may have switched it on).
         await db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(u => u.SetProperty(p => p.ShowGoldFeedback, false));
+        // The demo's own audit of last night is not part of this test: Ana's feedback is exactly the two items below.
+        await db.AuditRuns.ExecuteDeleteAsync();
         var run = new AuditRun { Id = Guid.CreateVersion7(), ProjectId = projectId, RunKey = "browser-night", State = RunState.Succeeded, WindowStart = now.AddDays(-1), WindowEnd = now, CreatedAt = now };
         db.AuditRuns.Add(run);
         var flagged = new AuditSample

@@ -18,6 +18,8 @@ public class AuditPageTests : ComponentTestContext
         await using (var db = await Database.ContextAsync())
         {
             projectId = await db.Projects.Select(p => p.Id).SingleAsync();
+            // The demo's own audit of last night is not part of this test: it starts from a project without audits.
+            await db.AuditRuns.ExecuteDeleteAsync();
             var reviewer = await db.Users.Where(u => u.ExternalId.EndsWith("reviewer")).Select(u => u.Id).SingleAsync();
             samples = await AuditQueueTestData.SampleAsync(db, projectId, await AuditQueueTestData.SubmittedAsync(db, projectId, 2, except: reviewer));
         }
@@ -54,6 +56,8 @@ public class AuditPageTests : ComponentTestContext
         await using (var db = await Database.ContextAsync())
         {
             projectId = await db.Projects.Select(p => p.Id).SingleAsync();
+            // The demo's own audit of last night is not part of this test: it starts from a project without audits.
+            await db.AuditRuns.ExecuteDeleteAsync();
             var reviewer = await db.Users.Where(u => u.ExternalId.EndsWith("reviewer")).Select(u => u.Id).SingleAsync();
             annotationId = (await AuditQueueTestData.SubmittedAsync(db, projectId, 1, except: reviewer))[0];
             await AuditQueueTestData.SampleAsync(db, projectId, [annotationId]);
