@@ -51,6 +51,19 @@ public class GoldTaskTests
     }
 
     [Fact]
+    public async Task ProjectProgress_CountsAGoldTaskAsComplete_ThoughItStaysOpenForEveryAnnotator()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var setup = await GoldSetup.CreateAsync(database, tasks: 3, gold: 1, annotators: 1);
+        await using var db = await database.ContextAsync();
+
+        var progress = (await Portal.Data.Queries.TaskQueries.ProgressAsync(db, [setup.ProjectId], default))[setup.ProjectId];
+
+        Assert.True(await db.Tasks.AnyAsync(t => t.IsGold && t.State == TaskState.Open && t.IsAvailable));
+        Assert.Equal((3, 1), (progress.Total, progress.Completed));
+    }
+
+    [Fact]
     public async Task MarkPasted_ListsEveryWrongEntryWithItsLine_AndMarksNothing_ThenMarksByIdOrExternalId()
     {
         await using var database = await TestDatabase.CreateAsync();
