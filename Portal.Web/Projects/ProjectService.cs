@@ -24,6 +24,9 @@ public sealed record ProjectCard(
 
     /// <summary>For reviewers and managers: sampled work waiting for an audit verdict.</summary>
     public int ToAudit { get; init; }
+
+    /// <summary>For reviewers and managers: annotators paused or after a failed onboarding, waiting for a QA lead's decision.</summary>
+    public int OnHold { get; init; }
 }
 
 /// <summary>A project to create; <paramref name="Taxonomy"/>, when given, is its first label set instead of the template's.</summary>
@@ -69,6 +72,10 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
         var toAudit = await db.AuditSamples.AsNoTracking()
             .Where(s => reviewing.Contains(s.ProjectId) && s.Outcome == waiting)
             .GroupBy(s => s.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var free = Portal.Core.Audits.AnnotatorHold.None;
+        var onHold = await db.ProjectMembers.AsNoTracking()
+            .Where(m => reviewing.Contains(m.ProjectId) && m.Hold != free)
+            .GroupBy(m => m.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
         return visible.Select(p =>
         {
@@ -80,6 +87,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
                 ToReview = toReview.GetValueOrDefault(p.Id),
                 ToAdjudicate = toAdjudicate.GetValueOrDefault(p.Id),
                 ToAudit = toAudit.GetValueOrDefault(p.Id),
+                OnHold = onHold.GetValueOrDefault(p.Id),
             };
         }).ToList();
     }

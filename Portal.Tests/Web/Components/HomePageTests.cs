@@ -25,8 +25,29 @@ public class HomePageTests : ComponentTestContext
         Assert.Contains($"{complete} of {DemoSeeder.TaskCount}", cut.Markup, StringComparison.Ordinal);
         Assert.Contains("Welcome, Ana", cut.Markup, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("#new-project"));
-        // Blind labeling: no review or adjudication queues on an annotator's card.
+        // Blind labeling: no review, adjudication or audit queues on an annotator's card, nor the QA lead's pages.
         Assert.Empty(cut.FindAll("a.review"));
+        Assert.Empty(cut.FindAll("a.audit"));
+        Assert.Empty(cut.FindAll("a.gold"));
+    }
+
+    [Fact]
+    public async Task QaLead_SeesTheAuditQueue_AndHowManyPeopleWaitOnHold_WithLinksToResultsAndGold()
+    {
+        await SignInAsync("reviewer");
+        await using var db = await Database.ContextAsync();
+        var projectId = await db.Projects.Select(p => p.Id).SingleAsync();
+        var waiting = await db.AuditSamples.CountAsync(s => s.Outcome == Portal.Core.Audits.AuditOutcome.Waiting);
+        var onHold = await db.ProjectMembers.CountAsync(m => m.Hold != Portal.Core.Audits.AnnotatorHold.None);
+
+        var cut = Render<HomePage>();
+
+        cut.WaitForAssertion(() => Assert.Contains($"Audit{waiting}", cut.Find("a.audit").TextContent.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal));
+        // The demo has Omar paused and Eli after a failed onboarding.
+        Assert.Equal(2, onHold);
+        Assert.Equal(onHold.ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Find("a.gold .on-hold").TextContent.Trim());
+        Assert.Equal($"/projects/{projectId}/gold", cut.Find("a.gold").GetAttribute("href"));
+        Assert.Equal($"/projects/{projectId}/audits", cut.Find("a.audit-results").GetAttribute("href"));
     }
 
     [Fact]
