@@ -93,18 +93,6 @@ public sealed class AuditResultsService(IDbContextFactory<PortalDbContext> facto
         _ => type.ToString(),
     };
 
-    /// <summary>"Annotator A", "B", … "Z", "AA", … in a stable order (by id), so a name means the same person across the page.</summary>
-    public static string Letter(int index)
-    {
-        var letters = "";
-        for (var i = index + 1; i > 0; i = (i - 1) / 26)
-        {
-            letters = (char)('A' + (i - 1) % 26) + letters;
-        }
-
-        return letters;
-    }
-
     private sealed record RunCounts(Guid Run, Guid Annotator, int Reviewed, int Errors, int Waiting);
 
     private static ErrorRateRow Rate(string key, string name, int errors, int reviewed, double confidence) =>
@@ -146,7 +134,7 @@ public sealed class AuditResultsService(IDbContextFactory<PortalDbContext> facto
             // Letters by the project's whole audited crew, so "Annotator B" stays the same person whatever this page lists.
             var all = await db.AuditSamples.Where(s => s.ProjectId == projectId).Select(s => s.AnnotatorId).Distinct().ToListAsync(ct);
             var order = all.Union(ids).Order().Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
-            return ids.ToDictionary(id => id, id => $"Annotator {Letter(order[id])}");
+            return ids.ToDictionary(id => id, id => $"Annotator {ScorecardMath.Letter(order[id])}");
         }
 
         var known = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);

@@ -42,8 +42,14 @@ public sealed class QualityHoldService(IDbContextFactory<PortalDbContext> factor
             return QueueGate.Held;
         }
 
+        // An onboarded annotator (the usual case on this hot path) needs no look at the project's rules.
+        if (member.OnboardedAt is not null)
+        {
+            return QueueGate.Open;
+        }
+
         var rules = await RulesAsync(db, projectId, ct);
-        if (rules.OnboardingGoldTasks == 0 || member.OnboardedAt is not null)
+        if (rules.OnboardingGoldTasks == 0)
         {
             return QueueGate.Open;
         }
@@ -200,7 +206,7 @@ public sealed class QualityHoldService(IDbContextFactory<PortalDbContext> factor
             var counted = await ScoresAsync(db, projectId, m.UserId, m.HoldSince, ct);
             var onboarding = await OnboardingAsync(db, projectId, m, rules, counted.Count, ct);
             var canRetry = m.Hold == AnnotatorHold.OnboardingFailed && await UnseenGoldAsync(db, projectId, m.UserId, ct) >= rules.OnboardingGoldTasks;
-            people.Add(new PersonStanding(m.UserId, anonymous ? $"Annotator {Letter(i)}" : members[i].Name, m.Hold, m.HoldReason, m.HoldSince, onboarding, recent,
+            people.Add(new PersonStanding(m.UserId, anonymous ? $"Annotator {ScorecardMath.Letter(i)}" : members[i].Name, m.Hold, m.HoldReason, m.HoldSince, onboarding, recent,
                 rules.AutoPauseWindow > 0 ? GoldScoring.Rolling(recent, rules.AutoPauseWindow) : null, canRetry));
         }
 
@@ -275,6 +281,4 @@ public sealed class QualityHoldService(IDbContextFactory<PortalDbContext> factor
     }
 
     private static string Percent(double value) => value.ToString("0 %", CultureInfo.InvariantCulture);
-
-    private static string Letter(int index) => index < 26 ? ((char)('A' + index)).ToString() : Letter((index / 26) - 1) + (char)('A' + (index % 26));
 }

@@ -65,15 +65,7 @@ public static class ScorecardText
     public static string Interval(ProportionInterval? interval) => interval is null ? "not audited yet" : string.Create(CultureInfo.InvariantCulture,
         $"{interval.Estimate * 100:0.0} % ({interval.Low * 100:0.0}–{interval.High * 100:0.0} %, {interval.Method.Split(' ')[0]} {interval.Confidence * 100:0.#} %)");
 
-    public static string ErrorType(AuditErrorType type) => type switch
-    {
-        AuditErrorType.WrongLabel => "Wrong label",
-        AuditErrorType.Boundary => "Boundary",
-        AuditErrorType.MissedSpan => "Missed span",
-        AuditErrorType.SpuriousSpan => "Spurious span",
-        AuditErrorType.GuidelineGap => "Guideline gap",
-        _ => "Other",
-    };
+    public static string ErrorType(AuditErrorType type) => AuditResultsService.ErrorTypeName(type);
 
     public static string Seconds(double? seconds) => seconds switch
     {
