@@ -38,7 +38,13 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<AuditRun> AuditRuns => Set<AuditRun>();
     public DbSet<AuditSample> AuditSamples => Set<AuditSample>();
     public DbSet<AuditSampleError> AuditSampleErrors => Set<AuditSampleError>();
+    public DbSet<DriftRun> DriftRuns => Set<DriftRun>();
     public DbSet<DriftFinding> DriftFindings => Set<DriftFinding>();
+    public DbSet<DriftFindingItem> DriftFindingItems => Set<DriftFindingItem>();
+    public DbSet<DriftSettings> DriftSettings => Set<DriftSettings>();
+    public DbSet<LabelDefinitionVersion> LabelDefinitionVersions => Set<LabelDefinitionVersion>();
+    public DbSet<Retest> Retests => Set<Retest>();
+    public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<DataJob> DataJobs => Set<DataJob>();
     public DbSet<DataProtectionKey> DataProtectionKeys { get; set; } = null!;
 
@@ -69,7 +75,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         foreach (var entry in ChangeTracker.Entries())
         {
             if (entry.State is EntityState.Modified or EntityState.Deleted &&
-                entry.Entity is AnnotationRevision or TaskEvent or TaxonomyVersion or Label or LabelMigration or AuditLogEntry)
+                entry.Entity is AnnotationRevision or TaskEvent or TaxonomyVersion or Label or LabelMigration or AuditLogEntry or LabelDefinitionVersion)
             {
                 throw new InvalidOperationException(
                     $"{entry.Entity.GetType().Name} is append-only: it can be added, never changed or deleted.");

@@ -2,6 +2,7 @@ using Portal.Data;
 using Portal.Web.Common;
 using Portal.Web.Agreement;
 using Portal.Web.Audits;
+using Portal.Web.Drift;
 using Portal.Web.ImportExport;
 using Portal.Web.Jobs;
 using Portal.Web.Labeling;
@@ -29,6 +30,7 @@ public static class PortalFeatures
         services.AddReview();
         services.AddAgreement();
         services.AddAudits();
+        services.AddDrift();
         services.AddImportExport();
         // The demo project is seeded through the real services, by the web app and by tests alike.
         services.AddSingleton<Demo.DemoSeeder>();

@@ -6,6 +6,9 @@ public enum AnnotationSource
     Human = 0,
     AcceptedSuggestion = 1,
     Import = 2,
+
+    /// <summary>Relabeled on a drift finding or a taxonomy change: a new revision of earlier work.</summary>
+    Relabel = 3,
 }
 
 public enum AuditSizing

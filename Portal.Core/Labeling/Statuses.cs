@@ -35,4 +35,10 @@ public enum RevisionReason
 
     /// <summary>A QA lead corrected the work while auditing it.</summary>
     Audit = 10,
+
+    /// <summary>The work was labeled again on a relabel task (drift finding, age); the revision before it is the old answer.</summary>
+    Relabel = 11,
+
+    /// <summary>A manager or QA lead confirmed the work still holds under the changed label definitions.</summary>
+    Confirm = 12,
 }

@@ -105,6 +105,9 @@ internal sealed class RelabelItemConfiguration : IEntityTypeConfiguration<Relabe
         b.Property(r => r.Reason).HasMaxLength(200);
         b.Property(r => r.Context).HasMaxLength(4000);
         b.HasIndex(r => new { r.ProjectId, r.ResolvedAt, r.Id });
+        // The queue serves a person's open relabel tasks first.
+        b.HasIndex(r => new { r.AssignedToUserId, r.ResolvedAt, r.Id });
+        b.HasIndex(r => r.DriftFindingId);
         b.HasIndex(r => r.TaskId);
         b.HasOne<LabelingTask>().WithMany().HasForeignKey(r => r.TaskId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -115,17 +115,6 @@ internal sealed class AuditSampleErrorConfiguration : IEntityTypeConfiguration<A
     }
 }
 
-internal sealed class DriftFindingConfiguration : IEntityTypeConfiguration<DriftFinding>
-{
-    public void Configure(EntityTypeBuilder<DriftFinding> b)
-    {
-        b.Property(f => f.RunKey).HasMaxLength(100);
-        b.Property(f => f.Subject).HasMaxLength(300);
-        b.HasIndex(f => new { f.ProjectId, f.RunKey, f.Kind, f.Subject }).IsUnique();
-        b.HasOne<Project>().WithMany().HasForeignKey(f => f.ProjectId).OnDelete(DeleteBehavior.Cascade);
-    }
-}
-
 internal sealed class DataJobConfiguration : IEntityTypeConfiguration<DataJob>
 {
     public void Configure(EntityTypeBuilder<DataJob> b)

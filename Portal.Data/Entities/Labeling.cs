@@ -59,6 +59,16 @@ public sealed class Annotation : IVersioned
     public int Round { get; set; }
 
     public Guid TaxonomyVersionId { get; set; }
+
+    /// <summary>
+    /// The label set the work was last labeled (submitted, relabeled) or confirmed under. A taxonomy migration moves
+    /// <see cref="TaxonomyVersionId"/> on but never this: the drift check compares it with each label's definition history.
+    /// </summary>
+    public Guid? LabeledUnderVersionId { get; set; }
+
+    /// <summary>The number of the project guidelines (Markdown) current when the work was last labeled.</summary>
+    public int? GuidelineNumber { get; set; }
+
     public AnnotationStatus Status { get; set; }
     public string? SkipReason { get; set; }
     public string? ReviewComment { get; set; }
@@ -142,6 +152,19 @@ public sealed class RelabelItem
     public required string Reason { get; set; }
     public string? Context { get; set; }
     public long? DriftFindingId { get; set; }
+
+    /// <summary>The answer before the relabel (the original annotation's result when the task was created), as JSON.</summary>
+    public string? PreviousResultJson { get; set; }
+
+    /// <summary>Another annotator's annotation made on this relabel task (when the policy sends it to someone else).</summary>
+    public long? RelabelAnnotationId { get; set; }
+
+    /// <summary>Agreement of the relabel with the previous answer (mean of span F1 and answer agreement), set when it resolves.</summary>
+    public double? Agreement { get; set; }
+
+    /// <summary>True when the relabel changed the answer.</summary>
+    public bool? Changed { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime? ResolvedAt { get; set; }
 }

@@ -1,5 +1,4 @@
 using Portal.Core.Audits;
-using Portal.Core.Drift;
 using Portal.Core.Jobs;
 using Portal.Core.Review;
 
@@ -204,21 +203,4 @@ public sealed class AuditSampleError
     public int? Start { get; set; }
     public int? End { get; set; }
     public string? Note { get; set; }
-}
-
-public sealed class DriftFinding
-{
-    public long Id { get; set; }
-    public Guid ProjectId { get; set; }
-    public required string RunKey { get; set; }
-    public DriftKind Kind { get; set; }
-
-    /// <summary>What drifted: an annotator id, a label key, or "project".</summary>
-    public required string Subject { get; set; }
-
-    public double? Statistic { get; set; }
-    public double? Threshold { get; set; }
-    public required string EvidenceJson { get; set; }
-    public int RelabelItemsCreated { get; set; }
-    public DateTime DetectedAt { get; set; }
 }

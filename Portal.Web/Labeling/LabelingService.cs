@@ -198,6 +198,9 @@ public sealed class LabelingService(
         annotation.SubmittedAt = now;
         annotation.LeadTimeMs = Math.Max(annotation.LeadTimeMs, leadTimeMs);
         annotation.Source = await SourceOfAsync(db, taskId, result, ct);
+        // What the work was labeled under; a taxonomy migration moves TaxonomyVersionId on, never these (drift checks read them).
+        annotation.LabeledUnderVersionId = annotation.TaxonomyVersionId;
+        annotation.GuidelineNumber = await db.GuidelineVersions.Where(g => g.ProjectId == projectId).MaxAsync(g => (int?)g.Number, ct);
         AnnotationStore.Record(db, annotation, user.UserId, clock.GetUtcNow().UtcDateTime, result, RevisionReason.Submit);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await AnnotationStore.SaveAsync(db, ct);

@@ -102,6 +102,12 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<int?>("GuidelineNumber")
+                        .HasColumnType("int");
+
+                    b.Property<Guid?>("LabeledUnderVersionId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<long>("LeadTimeMs")
                         .HasColumnType("bigint");
 
@@ -633,8 +639,18 @@ namespace Portal.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<int>("ActionTaken")
+                        .HasColumnType("int");
+
+                    b.Property<int>("AffectedCount")
+                        .HasColumnType("int");
+
                     b.Property<DateTime>("DetectedAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<string>("DismissReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.Property<string>("EvidenceJson")
                         .IsRequired()
@@ -642,6 +658,17 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.Property<int>("Kind")
                         .HasColumnType("int");
+
+                    b.Property<string>("LastRunKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<double?>("PValue")
+                        .HasColumnType("float");
 
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("uniqueidentifier");
@@ -654,6 +681,18 @@ namespace Portal.Data.Migrations.SqlServer
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
 
+                    b.Property<int>("Severity")
+                        .HasColumnType("int");
+
+                    b.Property<int>("State")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime?>("StateChangedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid?>("StateChangedById")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<double?>("Statistic")
                         .HasColumnType("float");
 
@@ -662,15 +701,212 @@ namespace Portal.Data.Migrations.SqlServer
                         .HasMaxLength(300)
                         .HasColumnType("nvarchar(300)");
 
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
                     b.Property<double?>("Threshold")
                         .HasColumnType("float");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "State", "Severity");
+
+                    b.HasIndex("ProjectId", "Kind", "Subject", "State");
 
                     b.HasIndex("ProjectId", "RunKey", "Kind", "Subject")
                         .IsUnique();
 
                     b.ToTable("DriftFindings");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DriftFindingItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AnnotationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<long>("DriftFindingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long?>("RelabelItemId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("Since")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RelabelItemId");
+
+                    b.HasIndex("DriftFindingId", "Id");
+
+                    b.ToTable("DriftFindingItems");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DriftRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CompletedChecks")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<int>("NewFindings")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("RequestedById")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("RunKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("State")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "RunKey")
+                        .IsUnique();
+
+                    b.ToTable("DriftRuns");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DriftSettings", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("AgeAction")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("AgeCheck")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("AgreementAction")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("AgreementCheck")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("BaselineDays")
+                        .HasColumnType("int");
+
+                    b.Property<int>("DistributionAction")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("DistributionCheck")
+                        .HasColumnType("bit");
+
+                    b.Property<double>("EwmaLambda")
+                        .HasColumnType("float");
+
+                    b.Property<double>("EwmaWidth")
+                        .HasColumnType("float");
+
+                    b.Property<int>("GoldAction")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("GoldCheck")
+                        .HasColumnType("bit");
+
+                    b.Property<double>("GoldDrop")
+                        .HasColumnType("float");
+
+                    b.Property<int>("GoldWindow")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RelabelCapPerNight")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RelabelTarget")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RetestAction")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("RetestCheck")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("RetestMinDays")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RetestMinPairs")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RetestRatePercent")
+                        .HasColumnType("int");
+
+                    b.Property<double>("RetestThreshold")
+                        .HasColumnType("float");
+
+                    b.Property<double>("ShiftJsDistance")
+                        .HasColumnType("float");
+
+                    b.Property<int>("ShiftMinItems")
+                        .HasColumnType("int");
+
+                    b.Property<double>("ShiftPValue")
+                        .HasColumnType("float");
+
+                    b.Property<int>("TaxonomyAction")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("TaxonomyCheck")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.Property<int>("WindowDays")
+                        .HasColumnType("int");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("DriftSettings");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.GoldAnswer", b =>
@@ -916,6 +1152,52 @@ namespace Portal.Data.Migrations.SqlServer
                     b.ToTable("Labels");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.LabelDefinitionVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("ChangedById")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("CounterExamples")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<string>("Examples")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<Guid>("LabelKey")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("TaxonomyVersionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "LabelKey", "Number")
+                        .IsUnique();
+
+                    b.ToTable("LabelDefinitionVersions");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.LabelMigration", b =>
                 {
                     b.Property<long>("Id")
@@ -1022,6 +1304,59 @@ namespace Portal.Data.Migrations.SqlServer
                         .IsDescending(false, false, false, true, false);
 
                     b.ToTable("Tasks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("EmailedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<Guid?>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EmailedAt", "UserId");
+
+                    b.HasIndex("UserId", "Key")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "ReadAt", "CreatedAt");
+
+                    b.ToTable("Notifications");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Prediction", b =>
@@ -1199,11 +1534,17 @@ namespace Portal.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("float");
+
                     b.Property<long?>("AnnotationId")
                         .HasColumnType("bigint");
 
                     b.Property<Guid?>("AssignedToUserId")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<bool?>("Changed")
+                        .HasColumnType("bit");
 
                     b.Property<string>("Context")
                         .HasMaxLength(4000)
@@ -1215,6 +1556,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<long?>("DriftFindingId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("PreviousResultJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("uniqueidentifier");
 
@@ -1222,6 +1566,9 @@ namespace Portal.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
+
+                    b.Property<long?>("RelabelAnnotationId")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("datetime2");
@@ -1231,7 +1578,11 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DriftFindingId");
+
                     b.HasIndex("TaskId");
+
+                    b.HasIndex("AssignedToUserId", "ResolvedAt", "Id");
 
                     b.HasIndex("ProjectId", "ResolvedAt", "Id");
 
@@ -1273,6 +1624,67 @@ namespace Portal.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("Reservations");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.Retest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("DraftJson")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("OriginalAnnotationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("OriginalResultJson")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("OriginalSubmittedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("ServedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OriginalAnnotationId")
+                        .IsUnique();
+
+                    b.HasIndex("TaskId", "UserId");
+
+                    b.HasIndex("ProjectId", "UserId", "SubmittedAt");
+
+                    b.ToTable("Retests");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Review", b =>
@@ -1600,6 +2012,33 @@ namespace Portal.Data.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.DriftFindingItem", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.DriftFinding", null)
+                        .WithMany()
+                        .HasForeignKey("DriftFindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DriftRun", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DriftSettings", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.DriftSettings", "ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.GoldAnswer", b =>
                 {
                     b.HasOne("Portal.Data.Entities.LabelingTask", null)
@@ -1651,6 +2090,15 @@ namespace Portal.Data.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.LabelDefinitionVersion", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.LabelMigration", b =>
                 {
                     b.HasOne("Portal.Data.Entities.TaxonomyVersion", null)
@@ -1671,6 +2119,15 @@ namespace Portal.Data.Migrations.SqlServer
                     b.HasOne("Portal.Data.Entities.Project", null)
                         .WithMany()
                         .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.Notification", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1733,6 +2190,21 @@ namespace Portal.Data.Migrations.SqlServer
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.Retest", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Data.Entities.LabelingTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
                 });
 

@@ -91,6 +91,12 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("GuidelineNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("LabeledUnderVersionId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("LeadTimeMs")
                         .HasColumnType("INTEGER");
 
@@ -608,7 +614,17 @@ namespace Portal.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("ActionTaken")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AffectedCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("DetectedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DismissReason")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("EvidenceJson")
@@ -617,6 +633,17 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastRunKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("PValue")
+                        .HasColumnType("REAL");
 
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("TEXT");
@@ -629,6 +656,18 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Severity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("StateChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("StateChangedById")
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("Statistic")
                         .HasColumnType("REAL");
 
@@ -637,15 +676,210 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("Threshold")
                         .HasColumnType("REAL");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "State", "Severity");
+
+                    b.HasIndex("ProjectId", "Kind", "Subject", "State");
 
                     b.HasIndex("ProjectId", "RunKey", "Kind", "Subject")
                         .IsUnique();
 
                     b.ToTable("DriftFindings");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DriftFindingItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AnnotationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DriftFindingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RelabelItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("Since")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RelabelItemId");
+
+                    b.HasIndex("DriftFindingId", "Id");
+
+                    b.ToTable("DriftFindingItems");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DriftRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CompletedChecks")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("NewFindings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RequestedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RunKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "RunKey")
+                        .IsUnique();
+
+                    b.ToTable("DriftRuns");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DriftSettings", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AgeAction")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AgeCheck")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AgreementAction")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AgreementCheck")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BaselineDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DistributionAction")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("DistributionCheck")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("EwmaLambda")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("EwmaWidth")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("GoldAction")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("GoldCheck")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("GoldDrop")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("GoldWindow")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RelabelCapPerNight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RelabelTarget")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RetestAction")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RetestCheck")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RetestMinDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RetestMinPairs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RetestRatePercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("RetestThreshold")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ShiftJsDistance")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("ShiftMinItems")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ShiftPValue")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("TaxonomyAction")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("TaxonomyCheck")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WindowDays")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("DriftSettings");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.GoldAnswer", b =>
@@ -885,6 +1119,50 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("Labels");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.LabelDefinitionVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChangedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CounterExamples")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Examples")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("LabelKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TaxonomyVersionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "LabelKey", "Number")
+                        .IsUnique();
+
+                    b.ToTable("LabelDefinitionVersions");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.LabelMigration", b =>
                 {
                     b.Property<long>("Id")
@@ -987,6 +1265,57 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsDescending(false, false, false, true, false);
 
                     b.ToTable("Tasks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EmailedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EmailedAt", "UserId");
+
+                    b.HasIndex("UserId", "Key")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "ReadAt", "CreatedAt");
+
+                    b.ToTable("Notifications");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Prediction", b =>
@@ -1160,11 +1489,17 @@ namespace Portal.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("REAL");
+
                     b.Property<long?>("AnnotationId")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("AssignedToUserId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool?>("Changed")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Context")
                         .HasMaxLength(4000)
@@ -1176,6 +1511,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<long?>("DriftFindingId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PreviousResultJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("TEXT");
 
@@ -1183,6 +1521,9 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("RelabelAnnotationId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("TEXT");
@@ -1192,7 +1533,11 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DriftFindingId");
+
                     b.HasIndex("TaskId");
+
+                    b.HasIndex("AssignedToUserId", "ResolvedAt", "Id");
 
                     b.HasIndex("ProjectId", "ResolvedAt", "Id");
 
@@ -1232,6 +1577,65 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Reservations");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.Retest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DraftJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OriginalAnnotationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OriginalResultJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OriginalSubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ServedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OriginalAnnotationId")
+                        .IsUnique();
+
+                    b.HasIndex("TaskId", "UserId");
+
+                    b.HasIndex("ProjectId", "UserId", "SubmittedAt");
+
+                    b.ToTable("Retests");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Review", b =>
@@ -1555,6 +1959,33 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.DriftFindingItem", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.DriftFinding", null)
+                        .WithMany()
+                        .HasForeignKey("DriftFindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DriftRun", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DriftSettings", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.DriftSettings", "ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.GoldAnswer", b =>
                 {
                     b.HasOne("Portal.Data.Entities.LabelingTask", null)
@@ -1606,6 +2037,15 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.LabelDefinitionVersion", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.LabelMigration", b =>
                 {
                     b.HasOne("Portal.Data.Entities.TaxonomyVersion", null)
@@ -1626,6 +2066,15 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasOne("Portal.Data.Entities.Project", null)
                         .WithMany()
                         .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.Notification", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1688,6 +2137,21 @@ namespace Portal.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.Retest", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Data.Entities.LabelingTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
                 });
 

@@ -1,0 +1,9 @@
+namespace Portal.Web.Drift;
+
+public static class DriftFeature
+{
+    public static IServiceCollection AddDrift(this IServiceCollection services)
+    {
+        return services;
+    }
+}
