@@ -45,6 +45,7 @@ public static class PortalFeatures
         services.AddSingleton<DenialLog>();
         services.AddSingleton<ProjectAccess>();
         services.AddSingleton<LabelSetCache>();
+        services.AddSingleton<RunLocks>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<AuditLog>();
         return services;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audits;
@@ -17,7 +16,7 @@ namespace Portal.Web.Audits;
 /// failure) is resumed by rewriting its samples from the stored plan, ending exactly as one clean run would.
 /// </summary>
 public sealed class AuditRunService(
-    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, AuditRunLocks locks, AuditLog audit, TimeProvider clock, ILogger<AuditRunService> log)
+    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, RunLocks locks, AuditLog audit, TimeProvider clock, ILogger<AuditRunService> log)
 {
     /// <summary>
     /// Computes (or resumes) the run <paramref name="runKey"/> of the project and returns it; null when the project's
@@ -32,7 +31,7 @@ public sealed class AuditRunService(
             return run;
         }
 
-        using var lease = locks.TryEnter(projectId, runKey);
+        using var lease = locks.TryEnter("audit", projectId, runKey);
         if (lease is null)
         {
             return run ?? throw new ConflictException("This audit run is being computed right now; look again in a moment.");
@@ -197,20 +196,5 @@ public sealed class AuditRunService(
         var who = run.RequestedById is { } id ? await db.Users.Where(u => u.Id == id).Select(u => u.DisplayName).SingleOrDefaultAsync(ct) : null;
         await audit.WriteAsync(run.RequestedById, who ?? "Nightly audit", "audit.run", "audit-run", run.RunKey, run.ProjectId,
             $"{sampled} of {run.Population} item(s) submitted {run.WindowStart:u} to {run.WindowEnd:u} sampled for audit", ct);
-    }
-}
-
-/// <summary>Keeps one computation per run key in this process (a double click, the nightly job meeting a resume).</summary>
-public sealed class AuditRunLocks
-{
-    private readonly ConcurrentDictionary<(Guid, string), byte> held = new();
-
-    /// <summary>A lease to dispose when done; null when the key is being computed already.</summary>
-    public IDisposable? TryEnter(Guid projectId, string runKey) =>
-        held.TryAdd((projectId, runKey), 0) ? new Lease(() => held.TryRemove((projectId, runKey), out _)) : null;
-
-    private sealed class Lease(Action release) : IDisposable
-    {
-        public void Dispose() => release();
     }
 }

@@ -9,7 +9,6 @@ public static class AuditsFeature
         services.AddScoped<ScorecardService>();
         services.AddScoped<QualityFeedbackService>();
         services.AddScoped<QualitySettingsService>();
-        services.AddSingleton<AuditRunLocks>();
         services.AddScoped<AuditRunService>();
         services.AddScoped<AuditResultsService>();
         services.AddScoped<AuditNightlyJob>();

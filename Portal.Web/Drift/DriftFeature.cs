@@ -4,6 +4,12 @@ public static class DriftFeature
 {
     public static IServiceCollection AddDrift(this IServiceCollection services)
     {
+        services.AddSingleton<DriftPolicy>();
+        services.AddScoped<DriftFindingStore>();
+        services.AddScoped<DriftRunService>();
+        services.AddScoped<DriftNightlyJob>();
+        services.AddScoped<DriftFindingsService>();
+        services.AddScoped<DriftSettingsService>();
         return services;
     }
 }

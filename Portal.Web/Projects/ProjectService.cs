@@ -27,6 +27,9 @@ public sealed record ProjectCard(
 
     /// <summary>For reviewers and managers: annotators paused or after a failed onboarding, waiting for a QA lead's decision.</summary>
     public int OnHold { get; init; }
+
+    /// <summary>For reviewers and managers: open drift findings (not yet resolved or dismissed).</summary>
+    public int OpenFindings { get; init; }
 }
 
 /// <summary>A project to create; <paramref name="Taxonomy"/>, when given, is its first label set instead of the template's.</summary>
@@ -76,6 +79,9 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
         var onHold = await db.ProjectMembers.AsNoTracking()
             .Where(m => reviewing.Contains(m.ProjectId) && m.Hold != free)
             .GroupBy(m => m.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var findings = await db.DriftFindings.AsNoTracking()
+            .Where(f => reviewing.Contains(f.ProjectId) && (f.State == Portal.Core.Drift.DriftFindingState.Open || f.State == Portal.Core.Drift.DriftFindingState.Acknowledged))
+            .GroupBy(f => f.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
         return visible.Select(p =>
         {
@@ -88,6 +94,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
                 ToAdjudicate = toAdjudicate.GetValueOrDefault(p.Id),
                 ToAudit = toAudit.GetValueOrDefault(p.Id),
                 OnHold = onHold.GetValueOrDefault(p.Id),
+                OpenFindings = findings.GetValueOrDefault(p.Id),
             };
         }).ToList();
     }
