@@ -35,6 +35,7 @@ public sealed class DemoSeeder(
         ("annotator3", "Chloe Annotator", "chloe.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
         ("annotator4", "Omar Annotator", "omar.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
         ("annotator5", "Eli Newcomer", "eli.newcomer@demo.local", AppRoles.User, ProjectRole.Annotator),
+        ("annotator6", "Dana Annotator", "dana.annotator@demo.local", AppRoles.User, ProjectRole.Annotator),
     ];
 
     public async Task SeedAsync(CancellationToken ct = default)
@@ -105,6 +106,7 @@ public sealed class DemoSeeder(
         await new DemoQuality(factory, labelSets, consensus, access, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         await new DemoGold(factory, scopes).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         await new DemoAudits(scopes, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
+        await new DemoDrift(factory, scopes, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         logger.LogInformation("Seeded the demo: {Users} users, project \"{Project}\" with {Tasks} tasks.", users.Count, ProjectName, texts.Count);
     }
 
@@ -184,10 +186,11 @@ public sealed class DemoSeeder(
         return new AnnotationResult(spans, [new AnswerValue("intent", labels[("intent", intent)]), new AnswerValue("sentiment", labels[("sentiment", sentiment)])]);
     }
 
-    private static Annotation SubmittedAnnotation(LabelingTask task, User user, Guid versionId, AnnotationResult result, DateTime submittedAt, Random random) => new()
+    /// <summary>Work submitted at <paramref name="submittedAt"/> under label set <paramref name="versionId"/> and the first guidelines, with its history.</summary>
+    internal static Annotation SubmittedAnnotation(LabelingTask task, User user, Guid versionId, AnnotationResult result, DateTime submittedAt, Random random) => new()
     {
-        ProjectId = task.ProjectId, TaskId = task.Id, UserId = user.Id, TaxonomyVersionId = versionId, Status = AnnotationStatus.Submitted,
-        LeadTimeMs = random.Next(20_000, 140_000), CreatedAt = submittedAt.AddMinutes(-2), UpdatedAt = submittedAt, SubmittedAt = submittedAt,
+        ProjectId = task.ProjectId, TaskId = task.Id, UserId = user.Id, TaxonomyVersionId = versionId, LabeledUnderVersionId = versionId, GuidelineNumber = 1,
+        Status = AnnotationStatus.Submitted, LeadTimeMs = random.Next(20_000, 140_000), CreatedAt = submittedAt.AddMinutes(-2), UpdatedAt = submittedAt, SubmittedAt = submittedAt,
         Spans = [.. result.Spans.Select(s => new AnnotationSpan { ControlName = s.Control, LabelKey = s.Label, Start = s.Start, End = s.End })],
         Answers = [.. result.Answers.Select(a => new AnnotationAnswer { ControlName = a.Control, LabelKey = a.Label })],
         Revisions =
