@@ -10,6 +10,9 @@ public static class DriftFeature
         services.AddScoped<DriftNightlyJob>();
         services.AddScoped<DriftFindingsService>();
         services.AddScoped<DriftSettingsService>();
+        services.AddScoped<IDriftCheck, LabelDistributionShiftCheck>();
+        services.AddScoped<IDriftCheck, AgreementDropCheck>();
+        services.AddScoped<IDriftCheck, GoldDropCheck>();
         return services;
     }
 }
