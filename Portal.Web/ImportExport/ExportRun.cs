@@ -13,8 +13,8 @@ public sealed class ExportRun(IDbContextFactory<PortalDbContext> factory, Export
 {
     public RunKind Kind => RunKind.Export;
 
-    /// <summary>An export only reads, in short queries: its heartbeat can always be written.</summary>
-    public bool HoldsWriteLock(PortalDbContext db) => false;
+    /// <summary>An export writes nothing to the database before it succeeds; its partial file is rewritten by a later export of the run or left to retention.</summary>
+    public Task<bool> AbandonAsync(DataJob run, CancellationToken ct) => Task.FromResult(true);
 
     public string? Explain(Exception ex) => DataRunErrors.Explain(ex);
 
