@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.ImportExport;
 using Portal.Core.Jobs;
 using Portal.Data;
+using Portal.Data.Queries;
 using Portal.Data.Entities;
 using Portal.Web.Jobs;
 
@@ -22,7 +23,7 @@ public sealed class ExportRun(IDbContextFactory<PortalDbContext> factory, Export
     {
         var options = JsonSerializer.Deserialize<ExportOptions>(run.OptionsJson ?? "", ImportSpec.Json) ?? throw new DataFormatException("The export has no options.");
         await using var db = await factory.CreateDbContextAsync(ct);
-        live.Total = await db.Tasks.LongCountAsync(t => t.ProjectId == run.ProjectId, ct);
+        live.Total = await db.Tasks.Where(t => t.ProjectId == run.ProjectId).Published(db).LongCountAsync(ct);
         await db.DataJobs.Where(j => j.Id == run.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Total, live.Total), ct);
 
         var (extension, _) = FileType(options.Format);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.ImportExport;
 using Portal.Core.Jobs;
 using Portal.Data.Entities;
+using Portal.Data.Queries;
 using Portal.Tests.TestSupport;
 using Portal.Web.ImportExport;
 using static Portal.Tests.Web.Labeling.LabelingServiceTests;
@@ -44,6 +45,8 @@ public class ImportStagingTests
         {
             // Four batches were committed while the source is still open; none is available.
             Assert.Equal((4000, 0), (await db.Tasks.CountAsync(t => t.ProjectId == projectId), await db.Tasks.CountAsync(t => t.ProjectId == projectId && t.IsAvailable)));
+            // Nor do they count as the project's tasks yet.
+            Assert.Empty(await db.ProgressAsync([projectId], default));
         }
 
         Assert.Null(await Service(database).NextAsync(people[0], projectId, default));
