@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Portal.Core.Audits;
 using Portal.Core.ImportExport;
+using Portal.Core.Jobs;
 using Portal.Core.Labeling;
 using Portal.Core.Review;
 
@@ -18,12 +19,17 @@ public sealed record ImportStatements(
 }
 
 /// <summary>
-/// Writes an import's tasks and their rows with prepared commands on the import's transaction: no change tracking
-/// over a million rows, one statement text per provider, values in the form each provider stores them.
+/// Writes an import's tasks and their rows with prepared commands in short batch transactions (<see cref="BeginBatchAsync"/>,
+/// <see cref="CommitBatchAsync"/>): no change tracking over a million rows, one statement text per provider, values in
+/// the form each provider stores them. Tasks are written staged: unavailable (the queue never serves them) and tied
+/// to the job, until the job publishes them.
 /// </summary>
 public sealed class ImportBulkWriter : IAsyncDisposable
 {
     private readonly bool sqlite;
+    private readonly PortalDbContext db;
+    private readonly DbCommand[] commands;
+    private IDbContextTransaction? batch;
     private readonly DbCommand keys;
     private readonly DbCommand insertTask;
     private readonly DbCommand insertTaskWithId;
@@ -39,19 +45,18 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     private readonly object created;
     private readonly object job;
 
-    public ImportBulkWriter(PortalDbContext db, IDbContextTransaction tx, Guid projectId, Guid jobId, Guid versionId, DateTime now)
+    public ImportBulkWriter(PortalDbContext db, Guid projectId, Guid jobId, Guid versionId, DateTime now)
     {
+        this.db = db;
         sqlite = db.Database.IsSqlite();
         project = Value(projectId);
         version = Value(versionId);
         job = Value(jobId);
         created = Date(now);
         var connection = db.Database.GetDbConnection();
-        var transaction = tx.GetDbTransaction();
         DbCommand Command(string sql, params string[] parameters)
         {
             var command = connection.CreateCommand();
-            command.Transaction = transaction;
             command.CommandText = sql;
             foreach (var name in parameters)
             {
@@ -65,7 +70,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
 
         var sql = Statements(sqlite);
         keys = Command(sql.Keys, "@p");
-        string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@d", "@a", "@j", "@c", "@g"];
+        string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@d", "@j", "@c", "@g"];
         insertTask = Command(sql.InsertTask, names);
         insertTaskWithId = Command(sql.InsertTaskWithId, names);
         insertPrediction = Command(sql.InsertPrediction, "@task", "@model", "@r", "@c");
@@ -75,6 +80,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         insertAnswer = Command(sql.InsertAnswer, "@a", "@q", "@k");
         insertRevision = Command(sql.InsertRevision, "@a", "@c", "@u", "@v", "@r", "@n");
         insertGold = Command(sql.InsertGold, "@task", "@p", "@v", "@r", "@u", "@c", "@d");
+        commands = [keys, insertTask, insertTaskWithId, insertPrediction, insertTruth, insertAnnotation, insertSpan, insertAnswer, insertRevision, insertGold];
     }
 
     /// <summary>The statements as sent to SQLite or to SQL Server.</summary>
@@ -83,9 +89,10 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         var identity = sqlite ? " SELECT last_insert_rowid();" : " SELECT CAST(SCOPE_IDENTITY() AS bigint);";
         const string insert =
             "INSERT INTO Tasks (ProjectId, ExternalId, ContentHash, Text, MetadataJson, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, ImportJobId, CreatedAt, Version) " +
-            "VALUES (@p, @e, @h, @t, @m, 0, @g, 0, @n, @d, @d, @a, @j, @c, 0);";
+            "VALUES (@p, @e, @h, @t, @m, 0, @g, 0, @n, @d, @d, 0, @j, @c, 0);";
         return new ImportStatements(
-            "SELECT ExternalId, ContentHash FROM Tasks WHERE ProjectId = @p",
+            "SELECT t.ExternalId, t.ContentHash FROM Tasks t WHERE t.ProjectId = @p AND (t.ImportJobId IS NULL OR EXISTS (SELECT 1 FROM DataJobs j " +
+            $"WHERE j.Id = t.ImportJobId AND (j.State = {(int)RunState.Succeeded} OR (j.State = {(int)RunState.Running} AND j.CompletedAt IS NOT NULL))))",
             insert,
             insert + identity,
             "INSERT INTO Predictions (TaskId, ModelVersion, Score, ResultJson, CreatedAt) VALUES (@task, @model, NULL, @r, @c)",
@@ -102,10 +109,14 @@ public sealed class ImportBulkWriter : IAsyncDisposable
             $"VALUES (@p, @task, @c, {(int)TaskEventKind.MarkedGold}, @u, NULL, @d)");
     }
 
-    /// <summary>The project's external ids and content hashes, for duplicate detection in memory.</summary>
+    /// <summary>
+    /// The project's external ids and content hashes, for duplicate detection in memory: its tasks, less those other
+    /// imports have staged but not yet decided to publish (they may still be discarded; a publishing job's count).
+    /// </summary>
     public async Task<TaskKeys> KnownKeysAsync(CancellationToken ct)
     {
         var known = new TaskKeys();
+        await db.Database.OpenConnectionAsync(ct);
         keys.Parameters[0].Value = project;
         await using var reader = await keys.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -122,8 +133,8 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Inserts a task with <paramref name="done"/> submitted annotations; its id is read back only when rows for it follow.
-    /// A gold task is always available: every annotator gets it once (its target is <see cref="GoldTasks.Target"/>).
+    /// Inserts a staged task with <paramref name="done"/> submitted annotations; its id is read back only when rows for it
+    /// follow. A gold task's target is <see cref="GoldTasks.Target"/>: once published every annotator gets it once.
     /// </summary>
     public async Task<long> InsertTaskAsync(
         string? externalId, string hash, string text, string? metadata, int target, int done, bool needId, bool gold, CancellationToken ct)
@@ -138,10 +149,9 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         p[4].Value = (object?)metadata ?? DBNull.Value;
         p[5].Value = target;
         p[6].Value = done;
-        p[7].Value = done < target;
-        p[8].Value = job;
-        p[9].Value = created;
-        p[10].Value = gold;
+        p[7].Value = job;
+        p[8].Value = created;
+        p[9].Value = gold;
         if (!needId)
         {
             await command.ExecuteNonQueryAsync(ct);
@@ -230,11 +240,43 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         await insertRevision.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Starts a batch's transaction; the writes until <see cref="CommitBatchAsync"/> go into it.</summary>
+    public async Task BeginBatchAsync(CancellationToken ct)
+    {
+        batch = await db.Database.BeginTransactionAsync(ct);
+        var transaction = batch.GetDbTransaction();
+        foreach (var command in commands)
+        {
+            command.Transaction = transaction;
+        }
+    }
+
+    public async Task CommitBatchAsync(CancellationToken ct)
+    {
+        await (batch ?? throw new InvalidOperationException("No batch was begun.")).CommitAsync(ct);
+        await EndBatchAsync();
+    }
+
+    /// <summary>Rolls back a batch left open by a failure.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var command in new[] { keys, insertTask, insertTaskWithId, insertPrediction, insertTruth, insertAnnotation, insertSpan, insertAnswer, insertRevision, insertGold })
+        await EndBatchAsync();
+        foreach (var command in commands)
         {
             await command.DisposeAsync();
+        }
+    }
+
+    private async ValueTask EndBatchAsync()
+    {
+        if (batch is not null)
+        {
+            await batch.DisposeAsync();
+            batch = null;
+            foreach (var command in commands)
+            {
+                command.Transaction = null;
+            }
         }
     }
 

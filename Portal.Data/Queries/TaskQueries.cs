@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Jobs;
 using Portal.Core.Labeling;
 using Portal.Data.Entities;
 
@@ -17,10 +18,18 @@ public static class TaskQueries
     public static readonly Expression<Func<LabelingTask, bool>> IsComplete =
         t => t.IsGold || t.State != TaskState.Open || t.SubmittedCount >= t.TargetAnnotations;
 
+    /// <summary>
+    /// The tasks people work with: without those an import has staged and not yet published (its job not Succeeded),
+    /// which it may still discard. The queue needs no filter (staged tasks are unavailable); counts, the consensus
+    /// sweep and exports do.
+    /// </summary>
+    public static IQueryable<LabelingTask> Published(this IQueryable<LabelingTask> tasks, PortalDbContext db) =>
+        tasks.Where(t => t.ImportJobId == null || db.DataJobs.Any(j => j.Id == t.ImportJobId && j.State == RunState.Succeeded));
+
     /// <summary>Total and completed tasks per project (projects without tasks are absent).</summary>
     public static async Task<IReadOnlyDictionary<Guid, TaskProgress>> ProgressAsync(this PortalDbContext db, IReadOnlyCollection<Guid> projectIds, CancellationToken ct)
     {
-        var tasks = db.Tasks.AsNoTracking().Where(t => projectIds.Contains(t.ProjectId));
+        var tasks = db.Tasks.AsNoTracking().Where(t => projectIds.Contains(t.ProjectId)).Published(db);
         var totals = await tasks.GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         var completed = await tasks.Where(IsComplete).GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         return totals.ToDictionary(kv => kv.Key, kv => new TaskProgress(kv.Value, completed.GetValueOrDefault(kv.Key)));

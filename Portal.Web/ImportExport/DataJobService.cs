@@ -244,7 +244,7 @@ public sealed class DataJobService(
 
     /// <summary>
     /// Cancels an import or export: at once when it waits for decisions or has not started; a running one is stopped
-    /// where it runs (here, or by its owner's next heartbeat) and keeps nothing (an import's transaction rolls back).
+    /// where it runs (here, or by its owner's next heartbeat) and keeps nothing (an import discards its staged rows).
     /// </summary>
     public async Task CancelAsync(PortalPrincipal user, Guid projectId, Guid jobId, CancellationToken ct)
     {
@@ -253,7 +253,7 @@ public sealed class DataJobService(
         var job = await db.DataJobs.SingleOrDefaultAsync(j => j.Id == jobId && j.ProjectId == projectId, ct) ?? throw new NotFoundException("The import or export");
         if (job.State == RunState.Running)
         {
-            // Signalled before anything is written: on SQLite the running import holds the only write lock until it rolls back.
+            // Signalled first, so the work stops as soon as possible.
             if (!registry.TryCancel(job.Id))
             {
                 job.CancelRequestedAt = clock.GetUtcNow().UtcDateTime;

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.ImportExport;
 using Portal.Core.Jobs;
 using Portal.Data;
+using Portal.Data.Queries;
 using Portal.Data.Entities;
 using Portal.Web.Jobs;
 
@@ -13,8 +14,8 @@ public sealed class ExportRun(IDbContextFactory<PortalDbContext> factory, Export
 {
     public RunKind Kind => RunKind.Export;
 
-    /// <summary>An export only reads, in short queries: its heartbeat can always be written.</summary>
-    public bool HoldsWriteLock(PortalDbContext db) => false;
+    /// <summary>An export writes nothing to the database before it succeeds; its partial file is rewritten by a later export of the run or left to retention.</summary>
+    public Task<bool> AbandonAsync(DataJob run, CancellationToken ct) => Task.FromResult(true);
 
     public string? Explain(Exception ex) => DataRunErrors.Explain(ex);
 
@@ -22,7 +23,7 @@ public sealed class ExportRun(IDbContextFactory<PortalDbContext> factory, Export
     {
         var options = JsonSerializer.Deserialize<ExportOptions>(run.OptionsJson ?? "", ImportSpec.Json) ?? throw new DataFormatException("The export has no options.");
         await using var db = await factory.CreateDbContextAsync(ct);
-        live.Total = await db.Tasks.LongCountAsync(t => t.ProjectId == run.ProjectId, ct);
+        live.Total = await db.Tasks.Where(t => t.ProjectId == run.ProjectId).Published(db).LongCountAsync(ct);
         await db.DataJobs.Where(j => j.Id == run.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Total, live.Total), ct);
 
         var (extension, _) = FileType(options.Format);

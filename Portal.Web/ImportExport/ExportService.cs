@@ -4,6 +4,7 @@ using Portal.Core.ImportExport;
 using Portal.Core.Labeling;
 using Portal.Core.Taxonomy;
 using Portal.Data;
+using Portal.Data.Queries;
 using Portal.Data.Entities;
 
 namespace Portal.Web.ImportExport;
@@ -143,7 +144,7 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
     private static async Task<List<ExportedTask>> PageAsync(
         PortalDbContext db, Guid projectId, TaskState state, long after, ExportFilter filter, bool withPredictions, Func<Guid, string> person, CancellationToken ct)
     {
-        var tasks = await db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId && t.State == state && t.Id > after).OrderBy(t => t.Id).Take(PageSize)
+        var tasks = await db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId && t.State == state && t.Id > after).Published(db).OrderBy(t => t.Id).Take(PageSize)
             .Select(t => new { t.Id, t.ExternalId, t.Text, t.MetadataJson }).ToListAsync(ct);
         if (tasks.Count == 0)
         {

@@ -10,14 +10,25 @@ namespace Portal.Web.ImportExport;
 
 /// <summary>
 /// An import as a durable run: opens its source (an upload, an https address, a blob container) and hands it to
-/// <see cref="ImportService"/>, which imports in one transaction, so a cancel or a crash leaves nothing half imported.
+/// <see cref="ImportService"/>, which writes staged batches and publishes them only when the import commits, so a cancel or
+/// a crash leaves nothing half imported.
 /// </summary>
 public sealed class ImportRun(IDbContextFactory<PortalDbContext> factory, ImportService imports, DataFiles files, UrlSource urls, BlobSource blobs) : IRunKind
 {
     public RunKind Kind => RunKind.Import;
 
-    /// <summary>SQLite has one writer, the import's transaction: its heartbeat and progress stay in memory until it ends.</summary>
-    public bool HoldsWriteLock(PortalDbContext db) => db.Database.IsSqlite();
+    /// <summary>Discards the dead attempt's staged rows; an import that was publishing (its outcome recorded) is finished instead.</summary>
+    public async Task<bool> AbandonAsync(DataJob run, CancellationToken ct)
+    {
+        if (run.CompletedAt is not null)
+        {
+            return false;
+        }
+
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await ImportStaging.DiscardAsync(db, run.Id, ct);
+        return true;
+    }
 
     public string? Explain(Exception ex) => DataRunErrors.Explain(ex);
 

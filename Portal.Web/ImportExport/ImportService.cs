@@ -27,10 +27,14 @@ public sealed record ImportSummary(
 /// <summary>
 /// Imports tasks into a project (the pipeline behind the <c>import</c> verb): streams the file, masks PII when asked,
 /// skips tasks the project already has (by external id, else by content hash, also within the file), turns Label
-/// Studio predictions into suggestions, and inserts through the <see cref="ImportBulkWriter"/> in one transaction. Atomic by default:
-/// any bad row and nothing is imported; with <see cref="ImportOptions.ImportValidRows"/> the bad rows are reported and
-/// the rest imported. A crash leaves no half import (the transaction never commits), and the same file again (same
-/// idempotency key) finds the finished job and imports nothing twice.
+/// Studio predictions into suggestions, and writes through the <see cref="ImportBulkWriter"/> in batches of a few
+/// thousand tasks, each in its own short transaction, so the portal's other writes never wait behind the source.
+/// The batches are staged (<see cref="ImportStaging"/>): invisible to the queue until the job commits and publishes
+/// them, deleted when it does not. Atomic by default: any bad row and nothing is imported; with
+/// <see cref="ImportOptions.ImportValidRows"/> the bad rows are reported and the rest imported. A failure or cancel
+/// discards the staged rows; a crash leaves the job Running, and running it again first discards the previous
+/// attempt's rows (or, when it crashed while publishing, finishes publishing). The same file again (same idempotency
+/// key) finds the finished job and imports nothing twice.
 /// </summary>
 public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock)
 {
@@ -53,34 +57,88 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, [], Committed: true, AlreadyDone: true);
         }
 
+        if (job is { State: RunState.Running, CompletedAt: not null })
+        {
+            // The previous attempt died while publishing: its decision stands, so it is finished, not redone.
+            return await PublishAsync(db, job, null, CancellationToken.None);
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         job = await StartJobAsync(db, job, projectId, userId, sourceName, idempotencyKey, options, now, ct);
+        await ImportStaging.DiscardAsync(db, job.Id, ct);
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct) ?? Guid.Empty;
         var resolver = await ResolverAsync(db, versionId, options, ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await using var writer = new ImportBulkWriter(db, tx, projectId, job.Id, versionId, now);
-        var run = new ImportRun(writer, await writer.KnownKeysAsync(ct), resolver, options, project, userId, now);
+        ImportRun run;
+        try
+        {
+            run = await StageAsync(db, files, new ImportContext(project, job.Id, versionId, userId, now, resolver, options), progress, ct);
+        }
+        catch (Exception)
+        {
+            await DiscardAsync(job.Id);
+            throw;
+        }
+
+        var needed = resolver.Decisions();
+        var commit = run.Read > 0 && !needed.Any && run.Errors.All(e => e.Line > 0) && (run.Rejected == 0 || options.ImportValidRows);
+        progress?.Report(run.Read);
+        if (commit)
+        {
+            return await PublishAsync(db, job, run, CancellationToken.None);
+        }
+
+        await DiscardAsync(job.Id);
+        return await FinishJobAsync(db, job, run, needed, ct);
+    }
+
+    /// <summary>Reads every file and writes its tasks staged, batch by batch.</summary>
+    private static async Task<ImportRun> StageAsync(
+        PortalDbContext db, IReadOnlyList<ImportFile> files, ImportContext context, IProgress<long>? progress, CancellationToken ct)
+    {
+        await using var writer = new ImportBulkWriter(db, context.Project.Id, context.JobId, context.VersionId, context.Now);
+        var run = new ImportRun(writer, await writer.KnownKeysAsync(ct), context);
         foreach (var file in files)
         {
             await run.ReadAsync(file, progress, ct);
         }
 
-        var needed = resolver.Decisions();
-        var commit = run.Read > 0 && !needed.Any && run.Errors.All(e => e.Line > 0) && (run.Rejected == 0 || options.ImportValidRows);
-        if (commit)
-        {
-            await tx.CommitAsync(ct);
-        }
-        else
-        {
-            await tx.RollbackAsync(ct);
-        }
-
-        progress?.Report(run.Read);
-        return await FinishJobAsync(db, job, run, commit, needed, ct);
+        await run.FlushAsync(ct);
+        return run;
     }
 
-    /// <summary>A new job, or the same one again: a job left Running by a crash simply runs again, as its transaction never committed.</summary>
+    /// <summary>On its own context and past any cancel: the staged rows must go even when the import was cancelled.</summary>
+    private async Task DiscardAsync(Guid jobId)
+    {
+        await using var db = await factory.CreateDbContextAsync(CancellationToken.None);
+        await ImportStaging.DiscardAsync(db, jobId, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Commits the import: records the outcome while the job stays Running (its completion time marks "publishing", so
+    /// a crash from here on resumes into publishing, never into discarding), makes the staged tasks available, then
+    /// marks the job Succeeded. Not cancellable: once tasks may be served, the import is finished, not undone.
+    /// </summary>
+    private async Task<ImportSummary> PublishAsync(PortalDbContext db, DataJob job, ImportRun? run, CancellationToken ct)
+    {
+        if (run is not null)
+        {
+            job.Processed = run.Read;
+            job.Succeeded = run.Imported;
+            job.Duplicates = run.Duplicates;
+            job.Rejected = run.Rejected;
+            job.ErrorReportJson = run.Errors.Count == 0 ? null : JsonSerializer.Serialize(run.Errors);
+            job.CompletedAt = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(ct);
+        }
+
+        await ImportStaging.PublishAsync(db, job.Id, ct);
+        job.State = RunState.Succeeded;
+        await db.SaveChangesAsync(ct);
+        var errors = run?.Errors ?? (job.ErrorReportJson is { } json ? JsonSerializer.Deserialize<List<TaskRowError>>(json) ?? [] : []);
+        return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, errors, Committed: true, AlreadyDone: false);
+    }
+
+    /// <summary>A new job, or the same one again: a job left Running by a crash runs again once its staged rows are discarded.</summary>
     private static async Task<DataJob> StartJobAsync(
         PortalDbContext db, DataJob? job, Guid projectId, Guid userId, string sourceName, string idempotencyKey, ImportOptions options, DateTime now, CancellationToken ct)
     {
@@ -99,6 +157,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         job.Processed = job.Succeeded = job.Duplicates = job.Rejected = 0;
         job.Message = null;
         job.PendingJson = null;
+        job.CompletedAt = null;
         await db.SaveChangesAsync(ct);
         return job;
     }
@@ -114,38 +173,44 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         return new ImportNameResolver(questions, options.Mappings ?? ImportMappings.None, users);
     }
 
-    /// <summary>Records how the import ended on its job (outside the rolled-back transaction) and says so.</summary>
-    private async Task<ImportSummary> FinishJobAsync(PortalDbContext db, DataJob job, ImportRun run, bool commit, ImportDecisions needed, CancellationToken ct)
+    /// <summary>Records how an import that was not committed ended (its staged rows are gone) and says so.</summary>
+    private async Task<ImportSummary> FinishJobAsync(PortalDbContext db, DataJob job, ImportRun run, ImportDecisions needed, CancellationToken ct)
     {
-        var (imported, duplicates, withheld) = commit ? (run.Imported, run.Duplicates, 0L) : (0L, 0L, run.Read - run.Rejected);
         var errors = run.Errors;
         job.Processed = run.Read;
-        job.Succeeded = imported;
-        job.Duplicates = duplicates;
+        job.Succeeded = 0;
+        job.Duplicates = 0;
         job.Rejected = run.Rejected;
         job.ErrorReportJson = errors.Count == 0 ? null : JsonSerializer.Serialize(errors);
-        job.State = commit ? RunState.Succeeded : needed.Any ? RunState.Waiting : RunState.Failed;
+        job.State = needed.Any ? RunState.Waiting : RunState.Failed;
         job.PendingJson = needed.Any ? JsonSerializer.Serialize(needed) : null;
         job.Message = errors.FirstOrDefault(e => e.Line == 0)?.Reason
             ?? (needed.Any ? "The file uses names the project does not know; add or map them to continue."
-            : commit ? null : $"{run.Rejected:N0} row(s) have errors, so nothing was imported (the import is all or nothing).");
+            : $"{run.Rejected:N0} row(s) have errors, so nothing was imported (the import is all or nothing).");
         job.CompletedAt = needed.Any ? null : clock.GetUtcNow().UtcDateTime;
-
-        db.ChangeTracker.Clear();
-        db.DataJobs.Attach(job);
-        db.Entry(job).State = EntityState.Modified;
         await db.SaveChangesAsync(ct);
-        return new ImportSummary(job.Id, run.Read, imported, duplicates, run.Rejected, withheld, errors, commit, AlreadyDone: false, needed.Any ? needed : null);
+        return new ImportSummary(job.Id, run.Read, 0, 0, run.Rejected, run.Read - run.Rejected, errors, Committed: false, AlreadyDone: false, needed.Any ? needed : null);
     }
 
+    /// <summary>What every row of one import is read against and written with.</summary>
+    private sealed record ImportContext(Project Project, Guid JobId, Guid VersionId, Guid UserId, DateTime Now, ImportNameResolver Resolver, ImportOptions Options);
+
+    /// <summary>A task read, checked and mapped, waiting in memory for its batch.</summary>
+    private sealed record PendingTask(string? ExternalId, string Hash, string Text, string? MetadataJson, int Target, MappedTask Mapped, string FileName);
+
     /// <summary>
-    /// One import's reading and writing inside its transaction: masks, maps, skips duplicates (by external id, else
-    /// by content hash, also within the file) and writes; counts what it read, imported, skipped and rejected.
+    /// One import's reading and writing: masks, maps, skips duplicates (by external id, else by content hash, also
+    /// within the file) and writes staged batches; counts what it read, imported, skipped and rejected. A batch is
+    /// written only once it is complete in memory, so its transaction never waits on the source.
     /// </summary>
-    private sealed class ImportRun(
-        ImportBulkWriter writer, TaskKeys known, ImportNameResolver resolver, ImportOptions options, Project project, Guid userId, DateTime now)
+    private sealed class ImportRun(ImportBulkWriter writer, TaskKeys known, ImportContext context)
     {
+        /// <summary>A batch's size in text: bounds the memory a batch of large tasks holds.</summary>
+        private const long BatchChars = 4 << 20;
+
         private readonly List<TaskRowError> errors = [];
+        private readonly List<PendingTask> pending = [];
+        private long pendingChars;
 
         public long Read { get; private set; }
 
@@ -157,10 +222,13 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
 
         public IReadOnlyList<TaskRowError> Errors => errors;
 
+        /// <summary>Nothing of this import will be committed (a bad row of an atomic import, an unknown name): writing stops.</summary>
+        private bool Doomed => context.Resolver.Waiting || (Rejected > 0 && !context.Options.ImportValidRows);
+
         public async Task ReadAsync(ImportFile file, IProgress<long>? progress, CancellationToken ct)
         {
             await using var stream = await file.OpenAsync(ct);
-            await foreach (var item in TaskFileReader.ReadAsync(stream, file.Name, options.Format, options.Csv, ct))
+            await foreach (var item in TaskFileReader.ReadAsync(stream, file.Name, context.Options.Format, context.Options.Csv, ct))
             {
                 if (item is TaskRowError { Line: 0 } fileError)
                 {
@@ -176,7 +244,12 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
                 }
                 else if (item is TaskRecord record)
                 {
-                    await AddAsync(record, file.Name, ct);
+                    Add(record, file.Name);
+                }
+
+                if (pending.Count >= ImportStaging.Batch || pendingChars >= BatchChars)
+                {
+                    await FlushAsync(ct);
                 }
 
                 if (Read % 1000 == 0)
@@ -186,17 +259,36 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             }
         }
 
-        private async Task AddAsync(TaskRecord record, string fileName, CancellationToken ct)
+        /// <summary>Writes the waiting tasks in one short transaction (or drops them when the import is doomed).</summary>
+        public async Task FlushAsync(CancellationToken ct)
         {
+            if (pending.Count > 0 && !Doomed)
+            {
+                await writer.BeginBatchAsync(ct);
+                foreach (var task in pending)
+                {
+                    await WriteAsync(task, ct);
+                }
+
+                await writer.CommitBatchAsync(ct);
+            }
+
+            pending.Clear();
+            pendingChars = 0;
+        }
+
+        private void Add(TaskRecord record, string fileName)
+        {
+            var options = context.Options;
             var masked = options.Masking is { Count: > 0 } rules ? PiiMasking.Mask(record.Text, rules) : new PiiMasked(record.Text, []);
-            var mapped = LabelStudioMapping.Map(record, masked, resolver, options.Annotations, now, out var mappingError);
+            var mapped = LabelStudioMapping.Map(record, masked, context.Resolver, options.Annotations, context.Now, out var mappingError);
             if (mappingError is not null)
             {
                 Reject(mappingError);
                 return;
             }
 
-            if (resolver.Waiting)
+            if (context.Resolver.Waiting)
             {
                 // Once a name is unknown nothing is committed: the rest of the file is only read, to list every unknown name at once.
                 return;
@@ -215,9 +307,20 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
                 known.AddHash(hash);
             }
 
-            var target = Coverage.TargetAnnotations(hash, project.AnnotatorsPerTask, project.CoveragePercent);
+            var target = Coverage.TargetAnnotations(hash, context.Project.AnnotatorsPerTask, context.Project.CoveragePercent);
+            Imported++;
+            if (!Doomed)
+            {
+                pending.Add(new PendingTask(record.ExternalId, hash, masked.Text, record.MetadataJson, target, mapped, fileName));
+                pendingChars += masked.Text.Length + (record.MetadataJson?.Length ?? 0);
+            }
+        }
+
+        private async Task WriteAsync(PendingTask task, CancellationToken ct)
+        {
+            var (mapped, userId) = (task.Mapped, context.UserId);
             var done = mapped.Annotations.Count;
-            var taskId = await writer.InsertTaskAsync(record.ExternalId, hash, masked.Text, record.MetadataJson, Math.Max(target, done), done, mapped.HasRows, mapped.Gold, ct);
+            var taskId = await writer.InsertTaskAsync(task.ExternalId, task.Hash, task.Text, task.MetadataJson, Math.Max(task.Target, done), done, mapped.HasRows, mapped.Gold, ct);
             foreach (var (model, result) in mapped.Predictions)
             {
                 await writer.InsertPredictionAsync(taskId, model, result.ToJson(), ct);
@@ -228,16 +331,14 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
                 await writer.InsertGroundTruthAsync(taskId, truth.ToJson(), userId, ct);
                 if (mapped.Gold)
                 {
-                    await writer.InsertGoldAnswerAsync(taskId, truth.ToJson(), userId, fileName, ct);
+                    await writer.InsertGoldAnswerAsync(taskId, truth.ToJson(), userId, task.FileName, ct);
                 }
             }
 
             foreach (var annotation in mapped.Annotations)
             {
-                await writer.InsertAnnotationAsync(taskId, annotation, fileName, ct);
+                await writer.InsertAnnotationAsync(taskId, annotation, task.FileName, ct);
             }
-
-            Imported++;
         }
 
         private void Reject(TaskRowError error)

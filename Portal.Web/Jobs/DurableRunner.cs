@@ -9,8 +9,8 @@ namespace Portal.Web.Jobs;
 /// <summary>
 /// Runs one durable run (a Hangfire job): claims its row so that two workers never run it at once, beats its heart,
 /// pushes its progress to open pages, lets a person cancel it, and records how it ended. A run found Running whose
-/// owner is dead (no heartbeat for <see cref="Stale"/>) is claimed again and run from the start: an import's
-/// transaction never committed, and an export rewrites its partial file.
+/// owner is dead (no heartbeat for <see cref="Stale"/>) is claimed again and run from the start: an import discards its
+/// staged rows first (or finishes publishing them), and an export rewrites its partial file.
 /// </summary>
 public sealed class DurableRunner(
     IDbContextFactory<PortalDbContext> factory, IEnumerable<IRunKind> kinds, RunRegistry registry, RunNotifier notifier, TimeProvider clock,
@@ -45,7 +45,7 @@ public sealed class DurableRunner(
             var kind = kinds.Single(k => k.Kind == run.Kind);
             notifier.Publish(live.Snapshot(RunState.Running));
             using var beating = new CancellationTokenSource();
-            var pulse = PulseAsync(live, kind.HoldsWriteLock(db), beating.Token);
+            var pulse = PulseAsync(live, beating.Token);
             try
             {
                 await WorkAsync(kind, run, live);
@@ -101,7 +101,7 @@ public sealed class DurableRunner(
 
         var (state, heartbeat, owner) = (run.State, run.HeartbeatAt, run.Owner);
         var claimable = db.DataJobs.Where(j => j.Id == runId && j.State == state && j.HeartbeatAt == heartbeat && j.Owner == owner);
-        if (run.CancelRequestedAt is not null)
+        if (run.CancelRequestedAt is not null && await kinds.Single(k => k.Kind == run.Kind).AbandonAsync(run, ct))
         {
             // Someone cancelled it while its owner was gone: it ends cancelled instead of starting again.
             await claimable.ExecuteUpdateAsync(s => s.SetProperty(j => j.State, RunState.Cancelled).SetProperty(j => j.CompletedAt, now)
@@ -117,9 +117,9 @@ public sealed class DurableRunner(
 
     /// <summary>
     /// Pushes progress to pages a few times a second; every <see cref="Heartbeat"/> writes the heartbeat and progress to
-    /// the row (unless the work holds the only write lock) and stops the work if someone cancelled it in another process.
+    /// the row and stops the work if someone cancelled it in another process.
     /// </summary>
-    private async Task PulseAsync(LiveRun live, bool holdsWriteLock, CancellationToken ct)
+    private async Task PulseAsync(LiveRun live, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(CancellationToken.None);
         using var timer = new PeriodicTimer(Pulse, clock);
@@ -136,7 +136,7 @@ public sealed class DurableRunner(
                     last = now;
                 }
 
-                if (!holdsWriteLock && clock.GetUtcNow() - lastBeat >= Heartbeat)
+                if (clock.GetUtcNow() - lastBeat >= Heartbeat)
                 {
                     lastBeat = clock.GetUtcNow();
                     try

@@ -13,10 +13,11 @@ public interface IRunKind
     RunKind Kind { get; }
 
     /// <summary>
-    /// True when the work holds the database's only write transaction while it runs (an import on SQLite): then
-    /// neither heartbeat nor progress can be written to the row until it ends, and only this process can own it.
+    /// Undoes what a dead attempt of the run left behind (an import's staged rows), before a run cancelled while its
+    /// owner was gone ends Cancelled. False when the run is past undoing (an import already publishing its tasks):
+    /// then it is resumed to finish instead.
     /// </summary>
-    bool HoldsWriteLock(PortalDbContext db);
+    Task<bool> AbandonAsync(DataJob run, CancellationToken ct);
 
     /// <summary>
     /// Does the work of a claimed run; reports progress to <paramref name="live"/>; observes <paramref name="ct"/>, which

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Labeling;
 using Portal.Data;
+using Portal.Data.Queries;
 using Portal.Web.Jobs;
 
 namespace Portal.Web.Review;
@@ -23,7 +24,7 @@ public sealed class ConsensusSweepJob(IDbContextFactory<PortalDbContext> factory
             await using (var db = await factory.CreateDbContextAsync(ct))
             {
                 ids = await db.Tasks.AsNoTracking()
-                    .Where(t => t.State == TaskState.Open && t.Id > after && t.SubmittedCount >= t.TargetAnnotations)
+                    .Where(t => t.State == TaskState.Open && t.Id > after && t.SubmittedCount >= t.TargetAnnotations).Published(db)
                     .OrderBy(t => t.Id).Select(t => t.Id).Take(BatchSize).ToListAsync(ct);
             }
 

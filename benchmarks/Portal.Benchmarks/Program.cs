@@ -5,7 +5,7 @@ using Portal.Core.Agreement;
 
 // Portal benchmarks: the next-task queue (issue 4) and the agreement engine (issue 3). Prints the figures;
 // `benchmarks/run.sh` builds and runs everything.
-// Options: --suite all|agreement|queue|import|audits|audit-queue, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
+// Options: --suite all|agreement|queue|import|import-load|audits|audit-queue, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
 // imported tasks or audited annotations, default 1,000,000), --annotations N and --waiting N (audit queue: 1,000,000 and 8,000), --no-peers
 // (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
@@ -20,6 +20,16 @@ try
         await ImportBenchmark.RunAsync(work.FullName, options.Tasks);
         Console.WriteLine();
         if (options.Suite == "import")
+        {
+            return;
+        }
+    }
+
+    if (options.Suite is "import-load" or "all")
+    {
+        await ImportLoadBenchmark.RunAsync(work.FullName, options.Annotators == 50 ? 10 : options.Annotators);
+        Console.WriteLine();
+        if (options.Suite == "import-load")
         {
             return;
         }
@@ -158,7 +168,7 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|audits|audit-queue, --units N, --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue, --units N, --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
             }
         }
 

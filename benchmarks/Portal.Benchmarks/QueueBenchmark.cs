@@ -87,7 +87,7 @@ internal static class QueueBenchmark
         return !await db.Tasks.AnyAsync(t => t.ProjectId == projectId && t.AssignedCount > t.TargetAnnotations);
     }
 
-    private static async Task<(Guid Project, List<PortalPrincipal> People, Guid VersionId)> SeedAsync(IDbContextFactory<PortalDbContext> factory, int tasks, int annotators)
+    internal static async Task<(Guid Project, List<PortalPrincipal> People, Guid VersionId)> SeedAsync(IDbContextFactory<PortalDbContext> factory, int tasks, int annotators)
     {
         var now = DateTime.UtcNow;
         var (projectId, versionId, people) = await BenchDatabase.ProjectAsync(factory, "Queue benchmark", annotators, now);
