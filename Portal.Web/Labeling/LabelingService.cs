@@ -234,7 +234,7 @@ public sealed class LabelingService(
         var resubmit = annotation.Status is AnnotationStatus.Submitted or AnnotationStatus.Rejected or AnnotationStatus.Accepted;
         // Fixing work a taxonomy change sent back stays a resubmission (to review); any other open relabel makes this one.
         var outcome = relabels.Count > 0 && annotation.Status != AnnotationStatus.Rejected
-            ? await RelabelQueue.CompareAsync(db, relabels, taskId, AnnotationStore.ResultOf(annotation), result, ct)
+            ? await RelabelQueue.CompareAsync(db, relabels, annotation, result, ct)
             : null;
 
         var now = clock.GetUtcNow().UtcDateTime;

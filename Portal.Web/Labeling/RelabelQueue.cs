@@ -36,13 +36,17 @@ internal static class RelabelQueue
         db.RelabelItems.Where(r => r.TaskId == taskId && r.AssignedToUserId == userId && r.ResolvedAt == null);
 
     /// <summary>
-    /// Compares the relabel with the answer the items were made from (their snapshot, else <paramref name="current"/>,
-    /// the annotation as it stands before this submit).
+    /// Compares the relabel with the answer the items were made from: their snapshot; without one, the annotation they
+    /// name (another annotator's work) or else <paramref name="current"/>, the user's own annotation before this submit.
     /// </summary>
     public static async Task<RelabelOutcome> CompareAsync(
-        PortalDbContext db, IReadOnlyList<RelabelItem> items, long taskId, AnnotationResult current, AnnotationResult relabeled, CancellationToken ct)
+        PortalDbContext db, IReadOnlyList<RelabelItem> items, Annotation annotation, AnnotationResult relabeled, CancellationToken ct)
     {
-        var previous = items.Select(i => i.PreviousResultJson).FirstOrDefault(j => j is not null) is { } json ? AnnotationResult.FromJson(json) : current;
+        var taskId = annotation.TaskId;
+        var previous = items.Select(i => i.PreviousResultJson).FirstOrDefault(j => j is not null) is { } json ? AnnotationResult.FromJson(json)
+            : items.Select(i => i.AnnotationId).FirstOrDefault(id => id is not null && id != annotation.Id) is { } otherId
+                ? AnnotationStore.ResultOf(await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers).SingleAsync(a => a.Id == otherId, ct))
+                : AnnotationStore.ResultOf(annotation);
         var textLength = await db.Tasks.Where(t => t.Id == taskId).Select(t => t.Text.Length).SingleAsync(ct);
         var hasTruth = await db.GroundTruths.AnyAsync(g => g.TaskId == taskId, ct);
         return new RelabelOutcome(previous.ToJson() != relabeled.ToJson(), SelfAgreement.Pair(new AnswerPair(previous, relabeled, textLength)), hasTruth);
