@@ -18,14 +18,14 @@ public sealed class RelabelBrowserTests(BrowserFixture browser) : PortalBrowserT
         {
             projectId = await db.Projects.Select(p => p.Id).SingleAsync();
             var ana = await db.Users.Where(u => u.DisplayName == "Ana Annotator").Select(u => u.Id).SingleAsync();
-            // Someone else's submitted work Ana never saw: the policy sent it to another annotator.
-            var other = await db.Annotations.Where(a => a.ProjectId == projectId && a.UserId != ana && a.SubmittedAt != null
-                    && !db.Annotations.Any(b => b.TaskId == a.TaskId && b.UserId == ana))
-                .OrderBy(a => a.Id).Select(a => new { a.Id, a.TaskId }).FirstAsync();
-            taskId = other.TaskId;
+            // A task Ana never saw (the demo's labeled tasks are all hers too): the policy sent its relabel to her.
+            var other = await db.Tasks.Where(t => t.ProjectId == projectId && !db.Annotations.Any(b => b.TaskId == t.Id && b.UserId == ana))
+                .OrderBy(t => t.Id).Select(t => new { t.Id, AnnotationId = db.Annotations.Where(a => a.TaskId == t.Id).Select(a => (long?)a.Id).FirstOrDefault() })
+                .FirstAsync();
+            taskId = other.Id;
             var item = new RelabelItem
             {
-                ProjectId = projectId, TaskId = taskId, AnnotationId = other.Id, AssignedToUserId = ana, CreatedAt = DateTime.UtcNow,
+                ProjectId = projectId, TaskId = taskId, AnnotationId = other.AnnotationId, AssignedToUserId = ana, CreatedAt = DateTime.UtcNow,
                 Reason = "The label \"Complaint\" was redefined on 2 November",
                 Context = "Complaint now covers only messages that ask for a remedy. Check whether this message still is one.",
             };
