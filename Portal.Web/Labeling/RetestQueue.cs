@@ -81,7 +81,7 @@ public sealed class RetestQueue(IDbContextFactory<PortalDbContext> factory, Proj
         await using var db = await factory.CreateDbContextAsync(ct);
         var retest = await PrepareAsync(db, user, projectId, retestId, result, expectedVersion, requireComplete: false, ct);
         retest.DraftJson = result.ToJson();
-        await SaveAsync(db, ct);
+        await AnnotationStore.SaveAsync(db, ct);
         return ClientVersion(retest);
     }
 
@@ -101,7 +101,7 @@ public sealed class RetestQueue(IDbContextFactory<PortalDbContext> factory, Proj
         retest.ResultJson = result.ToJson();
         retest.DraftJson = null;
         retest.SubmittedAt = clock.GetUtcNow().UtcDateTime;
-        await SaveAsync(db, ct);
+        await AnnotationStore.SaveAsync(db, ct);
     }
 
     /// <summary>Closes the retest unanswered; it is not served again and the nightly check leaves it out.</summary>
@@ -111,7 +111,7 @@ public sealed class RetestQueue(IDbContextFactory<PortalDbContext> factory, Proj
         await using var db = await factory.CreateDbContextAsync(ct);
         var retest = await PrepareAsync(db, user, projectId, retestId, AnnotationResult.Empty, expectedVersion, requireComplete: false, ct);
         retest.ClosedAt = clock.GetUtcNow().UtcDateTime;
-        await SaveAsync(db, ct);
+        await AnnotationStore.SaveAsync(db, ct);
     }
 
     /// <summary>The version the page holds: the stored one less one, so a retest looks like a task with nothing saved yet.</summary>
@@ -139,17 +139,5 @@ public sealed class RetestQueue(IDbContextFactory<PortalDbContext> factory, Proj
             ?? throw new InvalidOperationException("The project has no published taxonomy.");
         AnnotationStore.Validate(text, await labelSets.GetAsync(db, versionId, ct), result, requireComplete);
         return retest;
-    }
-
-    private static async Task SaveAsync(PortalDbContext db, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConflictException("This task was saved from another tab at the same moment. Reload it to continue from the latest version.");
-        }
     }
 }

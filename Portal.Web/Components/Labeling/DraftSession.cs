@@ -51,7 +51,7 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
         Status = item is null ? ""
             : reopened ? "Reopened: your changes are saved as you go; submit again when done"
             : item.ReviewComment is not null ? "Sent back for a fix: change it and submit again"
-            : item.Relabel is not null ? "Relabel: check your answer, change what needs changing, and submit"
+            : item.Relabel is not null ? "Relabel requested: see why below"
             : item.Version > 0 ? "Draft restored" : "";
     }
 
