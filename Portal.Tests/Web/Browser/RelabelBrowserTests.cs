@@ -42,7 +42,7 @@ public sealed class RelabelBrowserTests(BrowserFixture browser) : PortalBrowserT
         await Assertions.Expect(page.Locator("#relabel-request")).ToContainTextAsync("Relabel requested: The label \"Complaint\" was redefined");
         await Assertions.Expect(page.Locator("#relabel-context")).ToContainTextAsync("only messages that ask for a remedy");
         await Assertions.Expect(page.Locator("#skip")).ToHaveCountAsync(0);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("labeling-relabel-1366x900"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("labeling-relabel-request-1366x900"), FullPage = true });
 
         await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
         await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
