@@ -13,6 +13,8 @@ public static class DriftFeature
         services.AddScoped<IDriftCheck, LabelDistributionShiftCheck>();
         services.AddScoped<IDriftCheck, AgreementDropCheck>();
         services.AddScoped<IDriftCheck, GoldDropCheck>();
+        services.AddScoped<IDriftCheck, RetestCheck>();
+        services.AddScoped<RelabelReport>();
         return services;
     }
 }

@@ -5,7 +5,7 @@ namespace Portal.Web.Jobs;
 
 /// <summary>
 /// Deletes reservations past their expiry and gives their slots back to the tasks, in batches, each batch one
-/// transaction. Idempotent: a reservation is released exactly once, so a rerun or a retry after a crash changes nothing.
+/// transaction, and closes blind retests left unanswered past their time. Idempotent: a reservation is released exactly once, so a rerun or a retry after a crash changes nothing.
 /// </summary>
 public sealed class ExpireReservationsJob(IDbContextFactory<PortalDbContext> factory, TimeProvider clock, ILogger<ExpireReservationsJob> logger) : IRecurringJob
 {
@@ -51,6 +51,13 @@ public sealed class ExpireReservationsJob(IDbContextFactory<PortalDbContext> fac
 
             await tx.CommitAsync(ct);
             released += expired.Count;
+        }
+
+        // Blind retests hold no slot: one left unanswered past its time is closed and never served again.
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            await db.Retests.Where(r => r.SubmittedAt == null && r.ClosedAt == null && r.ExpiresAt <= now)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClosedAt, now).SetProperty(r => r.Version, r => r.Version + 1), ct);
         }
 
         if (released > 0)

@@ -5,6 +5,7 @@ public static class LabelingFeature
     public static IServiceCollection AddLabeling(this IServiceCollection services)
     {
         services.AddScoped<LabelingService>();
+        services.AddScoped<RetestQueue>();
         services.AddTransient<Jobs.ExpireReservationsJob>();
         return services;
     }

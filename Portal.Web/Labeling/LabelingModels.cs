@@ -18,7 +18,19 @@ public sealed record WorkItem(
 
     /// <summary>Set when a reviewer sent this work back: what to fix.</summary>
     public string? ReviewComment { get; init; }
+
+    /// <summary>Set when someone asked for this work to be labeled again: why (shown in a banner).</summary>
+    public RelabelRequest? Relabel { get; init; }
+
+    /// <summary>
+    /// Set when this work is a blind retest: its saves, submit and skip go to that retest, never to the annotation. The
+    /// page keeps it on the server; nothing of it is rendered, so the retest looks like any new task.
+    /// </summary>
+    public long? RetestId { get; init; }
 }
+
+/// <summary>A relabel asked of this annotator: the short reason and the longer explanation.</summary>
+public sealed record RelabelRequest(long ItemId, string Reason, string? Context);
 
 public sealed record LabelingProgress(int MineToday, int MineTotal, int ProjectCompleted, int ProjectTotal);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audits;
@@ -18,13 +19,14 @@ namespace Portal.Web.Labeling;
 /// </summary>
 public sealed class LabelingService(
     IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, TimeProvider clock, Review.ConsensusService consensus,
-    Audits.GoldService gold, Audits.QualityHoldService holds, ILogger<LabelingService> logger)
+    Audits.GoldService gold, Audits.QualityHoldService holds, RetestQueue retests, AuditLog audit, ILogger<LabelingService> logger)
 {
     /// <summary>
-    /// The task to work on: the one this user already holds (a reload, another tab), else a newly claimed one by
-    /// priority and age, gold tasks injected at the project's rate; null when nothing is left for this user.
-    /// An annotator on hold (paused, failed onboarding) gets nothing new but still finishes what they hold and fixes
-    /// rejected work; one in onboarding gets gold tasks only.
+    /// The task to work on: the one this user already holds (a reload, another tab, an open retest), then rejected work,
+    /// then relabel tasks, else a newly claimed one by priority and age, with gold tasks and blind retests of their own
+    /// earlier work injected at the project's rates; null when nothing is left for this user.
+    /// An annotator on hold (paused, failed onboarding) gets nothing new but still finishes what they hold, fixes
+    /// rejected work and relabels; one in onboarding gets gold tasks only.
     /// A claim is one conditional UPDATE, so concurrent annotators never push a task past its overlap.
     /// </summary>
     public async Task<WorkItem?> NextAsync(PortalPrincipal user, Guid projectId, CancellationToken ct)
@@ -43,6 +45,11 @@ public sealed class LabelingService(
             return await LoadAsync(db, user, projectId, held, ct);
         }
 
+        if (await RetestQueue.OpenAsync(db, projectId, user.UserId, now, ct) is { } open)
+        {
+            return await LoadAsync(db, user, projectId, open.TaskId, ct, open);
+        }
+
         // Work a reviewer sent back comes before new tasks, oldest first.
         var rejected = await db.Annotations.AsNoTracking()
             .Where(a => a.ProjectId == projectId && a.UserId == user.UserId && a.Status == AnnotationStatus.Rejected)
@@ -52,41 +59,65 @@ public sealed class LabelingService(
             return await LoadAsync(db, user, projectId, rejected, ct);
         }
 
+        // Then relabel tasks: their own work again, or another annotator's task they label fresh (a slot of its own).
+        var relabel = await RelabelQueue.NextTaskAsync(db, projectId, user.UserId, ct);
+        if (relabel != 0 && (await db.Annotations.AnyAsync(a => a.TaskId == relabel && a.UserId == user.UserId && a.Round == 0, ct)
+            || await TryClaimAsync(db, user.UserId, projectId, relabel, now, project.ReservationMinutes, beyondOverlap: true, ct)))
+        {
+            return await LoadAsync(db, user, projectId, relabel, ct);
+        }
+
         var gate = await holds.GateAsync(projectId, user.UserId, ct);
         if (gate == Audits.QueueGate.Held)
         {
             return null;
         }
 
+        if (gate != Audits.QueueGate.OnboardingOnly && await RetestQueue.TryCreateAsync(db, projectId, user.UserId, now, project.ReservationMinutes, ct) is { } retest)
+        {
+            return await LoadAsync(db, user, projectId, retest.TaskId, ct, retest);
+        }
+
         var goldFirst = gate == Audits.QueueGate.OnboardingOnly || (project.GoldTaskRatePercent > 0 && Random.Shared.Next(100) < project.GoldTaskRatePercent);
+        foreach (var gold in gate == Audits.QueueGate.OnboardingOnly ? [true] : new[] { goldFirst, !goldFirst })
+        {
+            if (await ClaimNewAsync(db, user.UserId, projectId, gold, now, project.ReservationMinutes, ct) is { } taskId)
+            {
+                return await LoadAsync(db, user, projectId, taskId, ct);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Claims a new task of the kind asked (gold or not) by priority and age; null when none is left.</summary>
+    private static async Task<long?> ClaimNewAsync(PortalDbContext db, Guid userId, Guid projectId, bool gold, DateTime now, int minutes, CancellationToken ct)
+    {
         // Compared with a parameter, not as a bare column: SQLite only uses the (ProjectId, IsAvailable, IsGold,
         // Priority, Id) index for equality terms, and a bare boolean made the next-task query scan the project.
         var available = true;
-        foreach (var gold in gate == Audits.QueueGate.OnboardingOnly ? [true] : new[] { goldFirst, !goldFirst })
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            for (var attempt = 0; attempt < 5; attempt++)
+            var candidates = await db.Tasks.AsNoTracking()
+                .Where(t => t.ProjectId == projectId && t.IsAvailable == available && t.IsGold == gold
+                    && !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == userId)
+                    && !db.Reservations.Any(r => r.TaskId == t.Id && r.UserId == userId))
+                .OrderByDescending(t => t.Priority).ThenBy(t => t.Id)
+                .Select(t => new { t.Id, t.Priority }).Take(16).ToListAsync(ct);
+            if (candidates.Count == 0)
             {
-                var candidates = await db.Tasks.AsNoTracking()
-                    .Where(t => t.ProjectId == projectId && t.IsAvailable == available && t.IsGold == gold
-                        && !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == user.UserId)
-                        && !db.Reservations.Any(r => r.TaskId == t.Id && r.UserId == user.UserId))
-                    .OrderByDescending(t => t.Priority).ThenBy(t => t.Id)
-                    .Select(t => new { t.Id, t.Priority }).Take(16).ToListAsync(ct);
-                if (candidates.Count == 0)
-                {
-                    break;
-                }
+                return null;
+            }
 
-                // Annotators pressing Next together would all race for the first candidate: each starts at its own
-                // among those of the top priority (priority still comes first, age only among equals).
-                var top = candidates.TakeWhile(c => c.Priority == candidates[0].Priority).Select(c => c.Id).ToList();
-                var first = (int)((uint)user.UserId.GetHashCode() % (uint)top.Count);
-                foreach (var taskId in top.Skip(first).Concat(top.Take(first)).Concat(candidates.Skip(top.Count).Select(c => c.Id)))
+            // Annotators pressing Next together would all race for the first candidate: each starts at its own
+            // among those of the top priority (priority still comes first, age only among equals).
+            var top = candidates.TakeWhile(c => c.Priority == candidates[0].Priority).Select(c => c.Id).ToList();
+            var first = (int)((uint)userId.GetHashCode() % (uint)top.Count);
+            foreach (var taskId in top.Skip(first).Concat(top.Take(first)).Concat(candidates.Skip(top.Count).Select(c => c.Id)))
+            {
+                if (await TryClaimAsync(db, userId, projectId, taskId, now, minutes, beyondOverlap: false, ct))
                 {
-                    if (await TryClaimAsync(db, user.UserId, projectId, taskId, now, project.ReservationMinutes, ct))
-                    {
-                        return await LoadAsync(db, user, projectId, taskId, ct);
-                    }
+                    return taskId;
                 }
             }
         }
@@ -94,11 +125,16 @@ public sealed class LabelingService(
         return null;
     }
 
-    private static async Task<bool> TryClaimAsync(PortalDbContext db, Guid userId, Guid projectId, long taskId, DateTime now, int minutes, CancellationToken ct)
+    /// <param name="beyondOverlap">
+    /// A relabel by another annotator: the task gets an extra slot of its own (its availability for others is computed
+    /// as always, so it is never pushed open again), and the reservation makes the usual checks pass.
+    /// </param>
+    private static async Task<bool> TryClaimAsync(
+        PortalDbContext db, Guid userId, Guid projectId, long taskId, DateTime now, int minutes, bool beyondOverlap, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var claimed = await db.Tasks
-            .Where(t => t.Id == taskId && t.IsAvailable && t.AssignedCount < t.TargetAnnotations)
+            .Where(t => t.Id == taskId && (beyondOverlap || (t.IsAvailable && t.AssignedCount < t.TargetAnnotations)))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.AssignedCount, t => t.AssignedCount + 1)
                 .SetProperty(t => t.IsAvailable, t => t.AssignedCount + 1 < t.TargetAnnotations)
@@ -125,25 +161,34 @@ public sealed class LabelingService(
         return true;
     }
 
-    private async Task<WorkItem> LoadAsync(PortalDbContext db, PortalPrincipal user, Guid projectId, long taskId, CancellationToken ct)
+    /// <param name="retest">A blind retest to serve: it looks like a new task (its own draft only, never the earlier answer).</param>
+    private async Task<WorkItem> LoadAsync(PortalDbContext db, PortalPrincipal user, Guid projectId, long taskId, CancellationToken ct, Retest? retest = null)
     {
         var task = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId && t.ProjectId == projectId).Select(t => new { t.Id, t.Text }).SingleAsync(ct);
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct)
             ?? throw new InvalidOperationException("The project has no published taxonomy.");
-        var annotation = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers)
+        var annotation = retest is not null ? null : await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers)
             .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
-        var until = await db.Reservations.Where(r => r.TaskId == taskId && r.UserId == user.UserId).Select(r => (DateTime?)r.ExpiresAt).SingleOrDefaultAsync(ct);
-        var draft = annotation is null ? AnnotationResult.Empty : AnnotationStore.ResultOf(annotation);
-        var controls = await labelSets.GetAsync(db, versionId, ct);
+        var until = retest?.ExpiresAt
+            ?? await db.Reservations.Where(r => r.TaskId == taskId && r.UserId == user.UserId).Select(r => (DateTime?)r.ExpiresAt).SingleOrDefaultAsync(ct);
+        var draft = retest is not null ? (retest.DraftJson is { } saved ? AnnotationResult.FromJson(saved) : AnnotationResult.Empty)
+            : annotation is null ? AnnotationResult.Empty : AnnotationStore.ResultOf(annotation);
+        // Rejected work (a taxonomy change sends it back too) shows its comment; a relabel asked otherwise shows its reason.
+        var relabel = retest is null && annotation?.Status != AnnotationStatus.Rejected ? await RelabelQueue.RequestAsync(db, taskId, user.UserId, ct) : null;
+        // A relabel is done with the current label set; other work keeps the one it was made under until submitted.
+        var itemVersionId = relabel is null ? annotation?.TaxonomyVersionId ?? versionId : versionId;
+        var controls = await labelSets.GetAsync(db, itemVersionId, ct);
         var prediction = await db.Predictions.AsNoTracking().Where(p => p.TaskId == taskId)
             .OrderByDescending(p => p.CreatedAt).Select(p => new { p.ModelVersion, p.ResultJson }).FirstOrDefaultAsync(ct);
         var suggestions = prediction is null ? [] : Suggestions(AnnotationResult.FromJson(prediction.ResultJson), controls, task.Text.Length, draft);
-        return new WorkItem(projectId, task.Id, task.Text, annotation?.TaxonomyVersionId ?? versionId, controls,
-            draft, annotation?.Version ?? 0, until ?? clock.GetUtcNow().UtcDateTime)
+        return new WorkItem(projectId, task.Id, task.Text, itemVersionId, controls,
+            draft, retest is not null ? RetestQueue.ClientVersion(retest) : annotation?.Version ?? 0, until ?? clock.GetUtcNow().UtcDateTime)
         {
             Suggestions = suggestions,
             SuggestedBy = suggestions.Count > 0 ? prediction!.ModelVersion : null,
             ReviewComment = annotation?.Status == AnnotationStatus.Rejected ? annotation.ReviewComment : null,
+            Relabel = relabel,
+            RetestId = retest?.Id,
         };
     }
 
@@ -157,8 +202,9 @@ public sealed class LabelingService(
     public async Task<int> SaveDraftAsync(PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: false, ct);
-        EnsureChangeable(annotation);
+        var relabel = await RelabelQueue.AnyOpenAsync(db, taskId, user.UserId, ct);
+        var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: false, isGold: null, relabel, ct);
+        EnsureChangeable(annotation, relabel);
 
         // A reopened submitted task stays submitted while it is changed; its edits are in the history.
         AnnotationStore.Record(db, annotation, user.UserId, clock.GetUtcNow().UtcDateTime, result, RevisionReason.Edit);
@@ -168,40 +214,49 @@ public sealed class LabelingService(
 
     /// <summary>
     /// Submits the annotation. Submitting the same content twice (a double click, a held key, a retried request)
-    /// is a no-op: one annotation, one history entry.
+    /// is a no-op: one annotation, one history entry. A submit while a relabel is asked of the user on the task is
+    /// the relabel (see <see cref="ApplyRelabelAsync"/>).
     /// </summary>
     public async Task SubmitAsync(PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, long leadTimeMs, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
-        var last = await db.AnnotationRevisions.AsNoTracking()
-            .Where(r => r.Annotation!.ProjectId == projectId && r.Annotation.TaskId == taskId && r.Annotation.UserId == user.UserId && r.Annotation.Round == 0)
-            .OrderByDescending(r => r.Number)
-            .Select(r => new { r.Reason, r.Status, r.ResultJson })
-            .FirstOrDefaultAsync(ct);
-        if (last is { Reason: RevisionReason.Submit, Status: AnnotationStatus.Submitted } && last.ResultJson == result.ToJson())
+        var relabels = await RelabelQueue.OpenItemsAsync(db, projectId, taskId, user.UserId, ct);
+        if (relabels.Count == 0 && await AlreadySubmittedAsync(db, projectId, taskId, user.UserId, result, ct))
         {
             return;
         }
 
         var isGold = new StrongBox<bool>();
-        var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: true, isGold, ct);
-        EnsureChangeable(annotation);
+        var annotation = await PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete: true, isGold, relabels.Count > 0, ct);
+        EnsureChangeable(annotation, relabels.Count > 0);
         // A rejected annotation already counts for its task: fixing it is a resubmission, and it goes back to review.
-        var resubmit = annotation.Status is AnnotationStatus.Submitted or AnnotationStatus.Rejected;
-        annotation.ReviewRequested = annotation.Status == AnnotationStatus.Rejected || annotation.ReviewRequested || await PickedForReviewAsync(db, projectId, taskId, user.UserId, ct);
+        var resubmit = annotation.Status is AnnotationStatus.Submitted or AnnotationStatus.Rejected or AnnotationStatus.Accepted;
+        // Fixing work a taxonomy change sent back stays a resubmission (to review); any other open relabel makes this one.
+        var outcome = relabels.Count > 0 && annotation.Status != AnnotationStatus.Rejected
+            ? await RelabelQueue.CompareAsync(db, relabels, annotation, result, ct)
+            : null;
 
         var now = clock.GetUtcNow().UtcDateTime;
+        if (outcome is null)
+        {
+            annotation.ReviewRequested = annotation.Status == AnnotationStatus.Rejected || annotation.ReviewRequested || await PickedForReviewAsync(db, projectId, taskId, user.UserId, ct);
+            annotation.Status = AnnotationStatus.Submitted;
+            annotation.Source = await SourceOfAsync(db, taskId, result, ct);
+        }
+        else
+        {
+            await ApplyRelabelAsync(db, annotation, outcome, ct);
+        }
+
         // The reviewer's comment stays in the history (the review and its revision); the fix answers it.
         annotation.ReviewComment = null;
-        annotation.Status = AnnotationStatus.Submitted;
         annotation.SubmittedAt = now;
         annotation.LeadTimeMs = Math.Max(annotation.LeadTimeMs, leadTimeMs);
-        annotation.Source = await SourceOfAsync(db, taskId, result, ct);
         // What the work was labeled under; a taxonomy migration moves TaxonomyVersionId on, never these (drift checks read them).
         annotation.LabeledUnderVersionId = annotation.TaxonomyVersionId;
         annotation.GuidelineNumber = await db.GuidelineVersions.Where(g => g.ProjectId == projectId).MaxAsync(g => (int?)g.Number, ct);
-        AnnotationStore.Record(db, annotation, user.UserId, clock.GetUtcNow().UtcDateTime, result, RevisionReason.Submit);
+        AnnotationStore.Record(db, annotation, user.UserId, now, result, outcome is null ? RevisionReason.Submit : RevisionReason.Relabel);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await AnnotationStore.SaveAsync(db, ct);
         if (!resubmit)
@@ -209,17 +264,65 @@ public sealed class LabelingService(
             await ReleaseAsync(db, user.UserId, taskId, submitted: true, ct);
         }
 
-        // Relabeling asked for by a taxonomy change is done once the work is submitted with current labels.
         var annotationId = annotation.Id;
+        if (outcome is not null)
+        {
+            await ResolveRelabelsAsync(db, user, annotation, relabels, outcome, now, ct);
+        }
+
+        // Relabeling asked for by a taxonomy change is done once the work is submitted with current labels.
         await db.RelabelItems.Where(r => r.AnnotationId == annotationId && r.ResolvedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.ResolvedAt, now), ct);
 
         await tx.CommitAsync(ct);
-        await EvaluateAsync(taskId, ct);
+        // Ground truth is never overwritten by a relabel: consensus runs only for tasks nobody decided yet.
+        if (outcome is not { HasGroundTruth: true })
+        {
+            await EvaluateAsync(taskId, ct);
+        }
+
         if (isGold.Value)
         {
             await ScoreGoldAsync(taskId, annotationId);
         }
+    }
+
+    private static async Task<bool> AlreadySubmittedAsync(PortalDbContext db, Guid projectId, long taskId, Guid userId, AnnotationResult result, CancellationToken ct)
+    {
+        var last = await db.AnnotationRevisions.AsNoTracking()
+            .Where(r => r.Annotation!.ProjectId == projectId && r.Annotation.TaskId == taskId && r.Annotation.UserId == userId && r.Annotation.Round == 0)
+            .OrderByDescending(r => r.Number)
+            .Select(r => new { r.Reason, r.Status, r.ResultJson })
+            .FirstOrDefaultAsync(ct);
+        return last is { Reason: RevisionReason.Submit or RevisionReason.Relabel, Status: AnnotationStatus.Submitted or AnnotationStatus.Accepted }
+            && last.ResultJson == result.ToJson();
+    }
+
+    /// <summary>
+    /// A relabel: an unchanged answer confirms the work and keeps its status; a changed one is a new submission, and
+    /// when the task already has ground truth it goes to a reviewer, who decides (a relabel never overwrites it).
+    /// </summary>
+    private static async Task ApplyRelabelAsync(PortalDbContext db, Annotation annotation, RelabelOutcome outcome, CancellationToken ct)
+    {
+        if (outcome.Changed || annotation.Status == AnnotationStatus.Draft)
+        {
+            annotation.ReviewRequested = annotation.ReviewRequested || (outcome.Changed && outcome.HasGroundTruth)
+                || await PickedForReviewAsync(db, annotation.ProjectId, annotation.TaskId, annotation.UserId, ct);
+            annotation.Status = AnnotationStatus.Submitted;
+        }
+
+        annotation.Source = AnnotationSource.Relabel;
+    }
+
+    /// <summary>Resolves the relabel items with their outcome, then the drift findings they all belonged to once none is left open.</summary>
+    private async Task ResolveRelabelsAsync(
+        PortalDbContext db, PortalPrincipal user, Annotation annotation, List<RelabelItem> items, RelabelOutcome outcome, DateTime now, CancellationToken ct)
+    {
+        RelabelQueue.Resolve(items, annotation.Id, outcome, now);
+        db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "relabel.done", "annotation", annotation.Id.ToString(CultureInfo.InvariantCulture), annotation.ProjectId,
+            $"Task {annotation.TaskId}: {(outcome.Changed ? "changed" : "unchanged")}, agreement with the earlier answer {outcome.Agreement:0.00}"));
+        await db.SaveChangesAsync(ct);
+        await Drift.RelabelCompletion.ResolveFindingsAsync(db, items.Where(i => i.DriftFindingId is not null).Select(i => i.DriftFindingId!.Value), now, ct);
     }
 
     /// <summary>
@@ -282,14 +385,15 @@ public sealed class LabelingService(
     /// <summary>Skips the task with a reason; it goes back to the queue for others and never comes back to this user.</summary>
     public async Task SkipAsync(PortalPrincipal user, Guid projectId, long taskId, string reason, int expectedVersion, CancellationToken ct)
     {
-        reason = reason?.Trim() ?? "";
-        if (reason.Length == 0 || reason.Length > 1000)
+        reason = RequireSkipReason(reason);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        if (await RelabelQueue.AnyOpenAsync(db, taskId, user.UserId, ct))
         {
-            throw new ValidationException([("Reason", "Say in a few words why you skip this task (at most 1000 characters).")]);
+            // Its reason is on the page; a skipped relabel would stay open forever and keep its finding from resolving.
+            throw new ConflictException("This task was sent back to you to label again, so it cannot be skipped. Label it as you see it now and submit.");
         }
 
-        await using var db = await factory.CreateDbContextAsync(ct);
-        var annotation = await PrepareAsync(db, user, projectId, taskId, AnnotationResult.Empty, expectedVersion, requireComplete: false, ct);
+        var annotation = await PrepareAsync(db, user, projectId, taskId, AnnotationResult.Empty, expectedVersion, requireComplete: false, isGold: null, relabel: false, ct);
         if (annotation.Status != AnnotationStatus.Draft)
         {
             throw new ConflictException("This task was already submitted or skipped.");
@@ -303,6 +407,30 @@ public sealed class LabelingService(
         await ReleaseAsync(db, user.UserId, taskId, submitted: false, ct);
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>The trimmed reason; a missing or overlong one is refused.</summary>
+    internal static string RequireSkipReason(string? reason)
+    {
+        reason = reason?.Trim() ?? "";
+        if (reason.Length == 0 || reason.Length > 1000)
+        {
+            throw new ValidationException([("Reason", "Say in a few words why you skip this task (at most 1000 characters).")]);
+        }
+
+        return reason;
+    }
+
+    /// <summary>Keeps the answer of a blind retest (<see cref="WorkItem.RetestId"/>); the original annotation is left as it was.</summary>
+    public Task SubmitRetestAsync(PortalPrincipal user, Guid projectId, long retestId, AnnotationResult result, int expectedVersion, CancellationToken ct) =>
+        retests.SubmitAsync(user, projectId, retestId, result, expectedVersion, ct);
+
+    /// <summary>Saves the draft of a blind retest; returns its new version.</summary>
+    public Task<int> SaveRetestDraftAsync(PortalPrincipal user, Guid projectId, long retestId, AnnotationResult result, int expectedVersion, CancellationToken ct) =>
+        retests.SaveDraftAsync(user, projectId, retestId, result, expectedVersion, ct);
+
+    /// <summary>Skips a blind retest: it is closed and not served again.</summary>
+    public Task SkipRetestAsync(PortalPrincipal user, Guid projectId, long retestId, string reason, int expectedVersion, CancellationToken ct) =>
+        retests.SkipAsync(user, projectId, retestId, reason, expectedVersion, ct);
 
     /// <summary>The user's own annotations in the project, newest first (keyset paging on the update time).</summary>
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(PortalPrincipal user, Guid projectId, int take, DateTime? before, CancellationToken ct)
@@ -417,23 +545,21 @@ public sealed class LabelingService(
     /// </summary>
     private static bool IsOpen(AnnotationStatus status) => status is AnnotationStatus.Draft or AnnotationStatus.Submitted or AnnotationStatus.Rejected;
 
-    private static void EnsureChangeable(Annotation annotation)
+    /// <param name="relabel">An open relabel asked of the user: accepted work may then be changed too.</param>
+    private static void EnsureChangeable(Annotation annotation, bool relabel = false)
     {
-        if (!IsOpen(annotation.Status))
+        if (!IsOpen(annotation.Status) && !(relabel && annotation.Status == AnnotationStatus.Accepted))
         {
             throw new ConflictException("This task was skipped or reviewed in the meantime; your earlier work on it is kept as it was.");
         }
     }
 
     /// <summary>Access, ownership, validation and the optimistic version check shared by save, submit and skip.</summary>
-    private Task<Annotation> PrepareAsync(
-        PortalDbContext db, PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, bool requireComplete, CancellationToken ct) =>
-        PrepareAsync(db, user, projectId, taskId, result, expectedVersion, requireComplete, isGold: null, ct);
-
     /// <param name="isGold">Told whether the task is gold (read with the task, so a submit needs no further look-up).</param>
+    /// <param name="relabel">A relabel is open for the user on the task: it is theirs to label, and labeled with the current label set.</param>
     private async Task<Annotation> PrepareAsync(
         PortalDbContext db, PortalPrincipal user, Guid projectId, long taskId, AnnotationResult result, int expectedVersion, bool requireComplete,
-        StrongBox<bool>? isGold, CancellationToken ct)
+        StrongBox<bool>? isGold, bool relabel, CancellationToken ct)
     {
         await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
         var task = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId && t.ProjectId == projectId).Select(t => new { t.Id, t.Text, t.IsGold }).SingleOrDefaultAsync(ct)
@@ -445,13 +571,13 @@ public sealed class LabelingService(
 
         var annotation = await db.Annotations.Include(a => a.Spans).Include(a => a.Answers)
             .SingleOrDefaultAsync(a => a.TaskId == taskId && a.UserId == user.UserId && a.Round == 0, ct);
-        if (annotation is null && !await db.Reservations.AnyAsync(r => r.TaskId == taskId && r.UserId == user.UserId, ct))
+        if (annotation is null && !relabel && !await db.Reservations.AnyAsync(r => r.TaskId == taskId && r.UserId == user.UserId, ct))
         {
             // Blind labeling: a task is only open to the user the queue gave it to.
             throw new NotFoundException("The task");
         }
 
-        var versionId = annotation?.TaxonomyVersionId
+        var versionId = (relabel ? null : annotation?.TaxonomyVersionId)
             ?? await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct)
             ?? throw new InvalidOperationException("The project has no published taxonomy.");
         AnnotationStore.Validate(task.Text, await labelSets.GetAsync(db, versionId, ct), result, requireComplete);
@@ -483,6 +609,7 @@ public sealed class LabelingService(
         }
 
         annotation.UpdatedAt = now;
+        annotation.TaxonomyVersionId = versionId;
         return annotation;
     }
 

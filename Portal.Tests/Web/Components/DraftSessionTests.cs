@@ -43,6 +43,7 @@ public sealed class DraftSessionTests : IAsyncLifetime, IDisposable
         // The real service over a database that the test can switch off.
         labeling = new LabelingService(flaky, database.Get<ProjectAccess>(), database.Get<LabelSetCache>(), TimeProvider.System,
             database.Get<ConsensusService>(), database.Get<Portal.Web.Audits.GoldService>(), database.Get<Portal.Web.Audits.QualityHoldService>(),
+            new RetestQueue(flaky, database.Get<ProjectAccess>(), database.Get<LabelSetCache>(), TimeProvider.System), database.Get<AuditLog>(),
             NullLogger<LabelingService>.Instance);
         item = await labeling.NextAsync(annotator, projectId, default) ?? throw new InvalidOperationException("No task to label.");
         session = Session(TimeProvider.System);

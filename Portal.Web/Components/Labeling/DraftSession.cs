@@ -51,6 +51,7 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
         Status = item is null ? ""
             : reopened ? "Reopened: your changes are saved as you go; submit again when done"
             : item.ReviewComment is not null ? "Sent back for a fix: change it and submit again"
+            : item.Relabel is not null ? "Relabel requested: see why below"
             : item.Version > 0 ? "Draft restored" : "";
     }
 
@@ -110,7 +111,10 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
         {
             var result = current();
             Status = "Saving…";
-            Version = await labeling.SaveDraftAsync(user, projectId, item.TaskId, result, Version, CancellationToken.None);
+            // A blind retest is written to its retest, never to the annotation (the flag is the item's, held here on the server).
+            Version = item.RetestId is { } retest
+                ? await labeling.SaveRetestDraftAsync(user, projectId, retest, result, Version, CancellationToken.None)
+                : await labeling.SaveDraftAsync(user, projectId, item.TaskId, result, Version, CancellationToken.None);
             Dirty = !Equals(result.ToJson(), current().ToJson());
             Errors = [];
             Status = $"Draft saved {clock.GetLocalNow():HH:mm:ss}";
@@ -137,12 +141,14 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
     }
 
     /// <summary>Submits <paramref name="result"/>; false when it was refused (see <see cref="Errors"/> and <see cref="Conflict"/>).</summary>
-    public Task<bool> SubmitAsync(AnnotationResult result) => WriteAsync(item =>
-        labeling.SubmitAsync(user, projectId, item.TaskId, result, Version, (long)(clock.GetUtcNow() - openedAt).TotalMilliseconds, CancellationToken.None));
+    public Task<bool> SubmitAsync(AnnotationResult result) => WriteAsync(item => item.RetestId is { } retest
+        ? labeling.SubmitRetestAsync(user, projectId, retest, result, Version, CancellationToken.None)
+        : labeling.SubmitAsync(user, projectId, item.TaskId, result, Version, (long)(clock.GetUtcNow() - openedAt).TotalMilliseconds, CancellationToken.None));
 
     /// <summary>Skips the task with a reason; false when it was refused (see <see cref="Errors"/> and <see cref="Conflict"/>).</summary>
-    public Task<bool> SkipAsync(string reason) => WriteAsync(item =>
-        labeling.SkipAsync(user, projectId, item.TaskId, reason, Version, CancellationToken.None));
+    public Task<bool> SkipAsync(string reason) => WriteAsync(item => item.RetestId is { } retest
+        ? labeling.SkipRetestAsync(user, projectId, retest, reason, Version, CancellationToken.None)
+        : labeling.SkipAsync(user, projectId, item.TaskId, reason, Version, CancellationToken.None));
 
     /// <summary>One final write for the task under the lock; a refusal is kept for the page to show, anything else is thrown.</summary>
     private async Task<bool> WriteAsync(Func<WorkItem, Task> write)
