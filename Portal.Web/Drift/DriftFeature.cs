@@ -15,6 +15,8 @@ public static class DriftFeature
         services.AddScoped<IDriftCheck, GoldDropCheck>();
         services.AddScoped<IDriftCheck, RetestCheck>();
         services.AddScoped<RelabelReport>();
+        services.AddScoped<IDriftCheck, TaxonomyChangeCheck>();
+        services.AddScoped<IDriftCheck, AgeCheck>();
         return services;
     }
 }

@@ -8,8 +8,8 @@ public sealed record VersionInfo(Guid Id, int Number, DateTime PublishedAt, stri
 public sealed record TaxonomyEditorState(
     string ProjectName, TaxonomyDraft Draft, bool HasSavedDraft, int ConcurrencyVersion, int CurrentNumber, IReadOnlyList<VersionInfo> Versions);
 
-/// <summary>What one change of the draft does to existing work when it is published.</summary>
-public sealed record ChangeImpact(LabelChangeKind Kind, string Description, string Effect, int Annotations, int Tasks, int GroundTruths, int Drafts);
+/// <summary>What one change of the draft does to existing work when it is published (<paramref name="Kind"/> null: a definition edit).</summary>
+public sealed record ChangeImpact(LabelChangeKind? Kind, string Description, string Effect, int Annotations, int Tasks, int GroundTruths, int Drafts);
 
 /// <summary>The stored form of a draft (the published keys as a list, for JSON).</summary>
 internal sealed record DraftDocument(int BaseVersion, TaxonomyModel Model, List<LabelChange> Changes, List<Guid> Published)

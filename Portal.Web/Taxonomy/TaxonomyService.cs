@@ -99,21 +99,35 @@ public sealed class TaxonomyService(IDbContextFactory<PortalDbContext> factory, 
                 continue;
             }
 
-            var key = change.Key;
-            var touched = db.Annotations.Where(a => a.ProjectId == projectId && a.Status != AnnotationStatus.Skipped &&
-                (a.Spans.Any(s => s.LabelKey == key) || a.Answers.Any(x => x.LabelKey == key)));
-            var counts = await touched.GroupBy(a => 1).Select(g => new
-            {
-                Annotations = g.Count(a => a.Status != AnnotationStatus.Draft),
-                Drafts = g.Count(a => a.Status == AnnotationStatus.Draft),
-                Tasks = g.Select(a => a.TaskId).Distinct().Count(),
-            }).SingleOrDefaultAsync(ct);
-            var text = key.ToString();
-            var truths = await db.GroundTruths.CountAsync(g => g.ProjectId == projectId && g.ResultJson.Contains(text), ct);
-            impacts.Add(new ChangeImpact(change.Kind, description, effect, counts?.Annotations ?? 0, counts?.Tasks ?? 0, truths, counts?.Drafts ?? 0));
+            impacts.Add(await ImpactOfAsync(db, projectId, change.Kind, change.Key, description, effect, ct));
+        }
+
+        // Guideline texts change no annotation, but work labeled under the old definition is listed by the drift check.
+        foreach (var edited in draft.Model.AllLabels.Where(l => published.Find(l.Label.Key) is { } before && !Text(before.Label).SameAs(Text(l.Label))))
+        {
+            impacts.Add(await ImpactOfAsync(db, projectId, null, edited.Label.Key, $"Edit the definition of \"{draft.Model.PathOf(edited.Label.Key)}\"",
+                "Annotators see the new definition (its next version number). Work labeled under the old one stays, and is listed for relabeling or confirmation.", ct));
         }
 
         return impacts;
+    }
+
+    private static DefinitionText Text(TaxonomyLabel label) => new(label.Description, label.Examples, label.CounterExamples);
+
+    private static async Task<ChangeImpact> ImpactOfAsync(
+        PortalDbContext db, Guid projectId, LabelChangeKind? kind, Guid key, string description, string effect, CancellationToken ct)
+    {
+        var touched = db.Annotations.Where(a => a.ProjectId == projectId && a.Status != AnnotationStatus.Skipped &&
+            (a.Spans.Any(s => s.LabelKey == key) || a.Answers.Any(x => x.LabelKey == key)));
+        var counts = await touched.GroupBy(a => 1).Select(g => new
+        {
+            Annotations = g.Count(a => a.Status != AnnotationStatus.Draft),
+            Drafts = g.Count(a => a.Status == AnnotationStatus.Draft),
+            Tasks = g.Select(a => a.TaskId).Distinct().Count(),
+        }).SingleOrDefaultAsync(ct);
+        var text = key.ToString();
+        var truths = await db.GroundTruths.CountAsync(g => g.ProjectId == projectId && g.ResultJson.Contains(text), ct);
+        return new ChangeImpact(kind, description, effect, counts?.Annotations ?? 0, counts?.Tasks ?? 0, truths, counts?.Drafts ?? 0);
     }
 
     /// <summary>
@@ -139,6 +153,8 @@ public sealed class TaxonomyService(IDbContextFactory<PortalDbContext> factory, 
             throw new ValidationException([.. problems.Select(p => (p.Field, p.Message))]);
         }
 
+        // The definition history must hold the versions before this one first, so this publish adds only its own edits.
+        await LabelDefinitions.EnsureAsync(db, projectId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var version = NewVersion(draft.Model, taxonomy.Id, current.Number + 1, user.UserId, now, string.IsNullOrWhiteSpace(notes) ? null : notes.Trim());
         db.TaxonomyVersions.Add(version);
@@ -154,8 +170,9 @@ public sealed class TaxonomyService(IDbContextFactory<PortalDbContext> factory, 
         taxonomy.DraftJson = null;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var migrated = await MigrateWorkAsync(db, projectId, draft, current, version, user, now, ct);
+        var definitions = await LabelDefinitions.RecordAsync(db, projectId, version, ct);
         db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "taxonomy.publish", "TaxonomyVersion", version.Id.ToString(), projectId,
-            $"v{current.Number} -> v{version.Number}: {draft.Changes.Count} change(s); {migrated.Migrated} annotation(s) migrated, {migrated.Relabel} sent to relabeling"));
+            $"v{current.Number} -> v{version.Number}: {draft.Changes.Count} change(s); {migrated.Migrated} annotation(s) migrated, {migrated.Relabel} sent to relabeling, {definitions} label definition(s) new or edited"));
         await AnnotationStore.SaveAsync(db, ct);
 
         // Drafts that no change touched simply continue on the new label set (after the version row exists). Their

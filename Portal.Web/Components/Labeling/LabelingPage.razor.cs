@@ -8,6 +8,7 @@ using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Labeling;
 using Portal.Web.Projects;
+using Portal.Web.Taxonomy;
 
 namespace Portal.Web.Components.Labeling;
 
@@ -28,6 +29,9 @@ public sealed partial class LabelingPage : IAsyncDisposable
 
     [Inject]
     private GoldService Gold { get; set; } = default!;
+
+    [Inject]
+    private LabelDefinitionService Definitions { get; set; } = default!;
 
     [Inject]
     private QualityHoldService Holds { get; set; } = default!;
@@ -58,6 +62,7 @@ public sealed partial class LabelingPage : IAsyncDisposable
     private LabelingProgress? progress;
     private bool busy;
     private Guidelines? guidelines;
+    private CurrentDefinitions? definitions;
     private int loads;
     private int editorKey;
     private bool guidelinesOpen;
@@ -74,6 +79,7 @@ public sealed partial class LabelingPage : IAsyncDisposable
         session = new DraftSession(Labeling, user, ProjectId, Clock, Logger);
         await LoadNextAsync();
         guidelines = await Labeling.GuidelinesAsync(user, ProjectId, cts.Token);
+        definitions = await Definitions.CurrentAsync(user, ProjectId, cts.Token);
     }
 
     protected override void OnAfterRender(bool firstRender)

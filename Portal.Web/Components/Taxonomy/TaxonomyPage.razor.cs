@@ -40,6 +40,9 @@ public sealed partial class TaxonomyPage
     private string? conflict;
     private bool busy;
 
+    /// <summary>A saved draft exists: recorded changes, or edits of definitions and colors that record none but still publish.</summary>
+    private bool edited;
+
     private TaxonomyQuestion Question => draft!.Model.Controls.FirstOrDefault(c => c.Name == controlName) ?? draft!.Model.Controls[0];
 
     protected override async Task OnInitializedAsync()
@@ -59,6 +62,7 @@ public sealed partial class TaxonomyPage
     {
         state = await Taxonomies.LoadAsync(user, ProjectId, CancellationToken.None);
         concurrency = state.ConcurrencyVersion;
+        edited = state.HasSavedDraft;
         conflict = null;
         Show(state.Draft);
         if (controlName.Length == 0)
@@ -92,6 +96,7 @@ public sealed partial class TaxonomyPage
         {
             var next = edit.Apply(current);
             concurrency = await Taxonomies.SaveDraftAsync(user, ProjectId, next, concurrency, CancellationToken.None);
+            edited = true;
             Show(next);
             selected = edit.Select ?? selected;
             if (next.Model.Find(selected) is null)
