@@ -6,6 +6,7 @@ using Portal.Web.Drift;
 using Portal.Web.ImportExport;
 using Portal.Web.Jobs;
 using Portal.Web.Labeling;
+using Portal.Web.Notifications;
 using Portal.Web.Projects;
 using Portal.Web.Review;
 using Portal.Web.Taxonomy;
@@ -30,6 +31,7 @@ public static class PortalFeatures
         services.AddReview();
         services.AddAgreement();
         services.AddAudits();
+        services.AddNotifications(configuration);
         services.AddDrift();
         services.AddImportExport();
         // The demo project is seeded through the real services, by the web app and by tests alike.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Portal test. Installs what the tests need first, so it works on a fresh Debian machine:
 # Debian's chromium (browser tests, never a downloaded browser), Node.js for the test OpenID Connect
-# server and the Azure Storage emulator (azurite) from npm. Usage: scripts/test.sh [extra dotnet test arguments]
+# server, the Azure Storage emulator (azurite) and the SMTP server (smtp-server) from npm. Usage: scripts/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,9 +19,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "Installing the test OpenID Connect server and Azure Storage emulator (npm ci)…"
+echo "Installing the test OpenID Connect server, Azure Storage emulator and SMTP server (npm ci)…"
 npm ci --prefix Portal.Tests/Web/Auth/oidc-server --no-audit --no-fund --loglevel=error
 npm ci --prefix Portal.Tests/Web/ImportExport/azurite --no-audit --no-fund --loglevel=error
+npm ci --prefix Portal.Tests/Web/Notifications/smtp-server --no-audit --no-fund --loglevel=error
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
