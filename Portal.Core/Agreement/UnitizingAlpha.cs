@@ -47,6 +47,47 @@ public static class UnitizingAlpha
     }
 
     /// <summary>
+    /// Unitizing alpha for a study where each annotator covers only part of the texts (a real project's overlap design):
+    /// alpha_U of every annotator pair on the texts both annotated (a complete two-rater continuum), averaged with each
+    /// pair weighted by the length of text it shares. Null when no two annotators share a text. Equals
+    /// <see cref="ForStudy"/> for two annotators who annotated the same texts.
+    /// </summary>
+    public static (double? Alpha, int Tasks) PairwiseForStudy(SpanStudy study)
+    {
+        double weighted = 0, weights = 0;
+        var shared = new HashSet<int>();
+        for (var a = 0; a < study.Annotators.Count; a++)
+        {
+            for (var b = a + 1; b < study.Annotators.Count; b++)
+            {
+                var units = new List<UnitizingUnit>();
+                long continuum = 0;
+                for (var t = 0; t < study.Tasks.Count; t++)
+                {
+                    var task = study.Tasks[t];
+                    if (task.ByAnnotator[a] is not { } first || task.ByAnnotator[b] is not { } second)
+                    {
+                        continue;
+                    }
+
+                    units.AddRange(first.Select(s => new UnitizingUnit(continuum + s.Start, s.Length, 0, s.Label)));
+                    units.AddRange(second.Select(s => new UnitizingUnit(continuum + s.Start, s.Length, 1, s.Label)));
+                    continuum += task.TextLength;
+                    shared.Add(t);
+                }
+
+                if (continuum > 0 && Compute(0, continuum, 2, study.Labels.Count, units).Alpha is { } alpha && double.IsFinite(alpha))
+                {
+                    weighted += alpha * continuum;
+                    weights += continuum;
+                }
+            }
+        }
+
+        return (weights > 0 ? weighted / weights : null, shared.Count);
+    }
+
+    /// <summary>
     /// Units of one rater and category that overlap are merged into their union first (DKPro requires that they
     /// do not overlap; nested spans with the same label would otherwise break the sweep).
     /// </summary>

@@ -124,7 +124,9 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
                 }
             }
 
-            add("alphaUnitizing", key, UnitizingAlpha.ForStudy(study).Alpha, study.Tasks.Count, null, null);
+            // alpha_U needs every coder on the whole continuum; in a project each annotator sees part of it, so pairs.
+            var (alphaU, pairedTasks) = UnitizingAlpha.PairwiseForStudy(study);
+            add("alphaUnitizing", key, alphaU, pairedTasks, null, null);
         }
 
         public void Choices(string control, Func<long, IEnumerable<Guid>> answersOf)

@@ -35,6 +35,7 @@ internal sealed class DemoDrift(IDbContextFactory<PortalDbContext> factory, ISer
         var today = now.Date;
         var dana = users[Annotator];
         var history = new DemoDriftHistory(factory, scopes, projectId, careful);
+        await history.StartedAsync(today.AddDays(-36), ct);
         await history.LoadAsync(ct);
 
         // Before the label-set change: Dana's first weeks, and three tasks Ana and Ben agreed on six weeks ago.

@@ -36,6 +36,17 @@ internal sealed class DemoDriftHistory(
         tasks = await db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId).ToDictionaryAsync(t => t.Id, ct);
     }
 
+    /// <summary>The project, its first label set and guidelines, and its texts date from <paramref name="at"/>, before any of the history.</summary>
+    public async Task StartedAsync(DateTime at, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(u => u.SetProperty(p => p.CreatedAt, at), ct);
+        await db.TaxonomyVersions.Where(v => db.Taxonomies.Any(t => t.Id == v.TaxonomyId && t.ProjectId == projectId))
+            .ExecuteUpdateAsync(u => u.SetProperty(v => v.PublishedAt, at), ct);
+        await db.GuidelineVersions.Where(g => g.ProjectId == projectId).ExecuteUpdateAsync(u => u.SetProperty(g => g.CreatedAt, at), ct);
+        await db.Tasks.Where(t => t.ProjectId == projectId).ExecuteUpdateAsync(u => u.SetProperty(t => t.CreatedAt, at), ct);
+    }
+
     public bool IsPraise(LabelingTask task) => careful(task).Answers.Any(a => a.Control == "intent" && a.Label == labels[("intent", "Praise")]);
 
     /// <summary>The careful answer to a task in the current label set: praise sorted into its new parts.</summary>
@@ -149,7 +160,7 @@ internal sealed class DemoDriftHistory(
             {
                 ProjectId = projectId, TaskId = original.TaskId, UserId = user.Id, OriginalAnnotationId = original.Id, OriginalResultJson = before.ToJson(),
                 OriginalSubmittedAt = original.SubmittedAt!.Value, ServedAt = at.AddMinutes(10 * i), ExpiresAt = at.AddMinutes((10 * i) + 30),
-                ResultJson = (i < 3 ? WrongIntent(before) : before).ToJson(), SubmittedAt = at.AddMinutes((10 * i) + 2),
+                ResultJson = (i < 3 ? Forgotten(before) : before).ToJson(), SubmittedAt = at.AddMinutes((10 * i) + 2),
             });
         }
 
@@ -212,6 +223,18 @@ internal sealed class DemoDriftHistory(
             _ => a,
         })],
     };
+
+    /// <summary>A retest answered as if the guidelines were forgotten: half the entities missed, intent and mood misread.</summary>
+    private AnnotationResult Forgotten(AnnotationResult result)
+    {
+        var misread = WrongIntent(result);
+        var moods = new[] { "Negative", "Neutral", "Positive" }.Select(m => labels[("sentiment", m)]).ToList();
+        return misread with
+        {
+            Spans = [.. result.Spans.Where((_, i) => i % 2 == 0)],
+            Answers = [.. misread.Answers.Select(a => a.Control == "sentiment" ? a with { Label = moods[(moods.IndexOf(a.Label) + 1) % moods.Count] } : a)],
+        };
+    }
 
     /// <summary>The intent answered as the next intent in the list: a plain misreading.</summary>
     private AnnotationResult WrongIntent(AnnotationResult result)

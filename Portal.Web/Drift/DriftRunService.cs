@@ -14,7 +14,7 @@ namespace Portal.Web.Drift;
 /// a run left unfinished by a crash resumes with the checks not done yet; one check's failure never stops the others.
 /// </summary>
 public sealed class DriftRunService(
-    IDbContextFactory<PortalDbContext> factory, IEnumerable<IDriftCheck> checks, DriftFindingStore store,
+    IDbContextFactory<PortalDbContext> factory, IEnumerable<IDriftCheck> checks, DriftFindingStore store, Notifications.NotificationService notifications,
     ProjectAccess access, RunLocks locks, AuditLog audit, TimeProvider clock, ILogger<DriftRunService> log)
 {
     private const string LockScope = "drift";
@@ -142,6 +142,22 @@ public sealed class DriftRunService(
     private static HashSet<DriftKind> Completed(DriftRun run) =>
         [.. run.CompletedChecks.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => (DriftKind)int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))];
 
+    /// <summary>
+    /// The project's managers and QA leads hear of each finding this run found first (the bell, and the nightly digest
+    /// when mail is on); keyed by the finding, so a rerun or a resumed run tells nobody twice.
+    /// </summary>
+    private async Task NotifyAsync(PortalDbContext db, DriftRun run, CancellationToken ct)
+    {
+        var project = await db.Projects.Where(p => p.Id == run.ProjectId).Select(p => p.Name).SingleAsync(ct);
+        var found = await db.DriftFindings.AsNoTracking().Where(f => f.ProjectId == run.ProjectId && f.RunKey == run.RunKey)
+            .OrderByDescending(f => f.Severity).ThenBy(f => f.Id).Select(f => new { f.Id, f.Kind, f.Severity, f.Summary }).ToListAsync(ct);
+        foreach (var f in found)
+        {
+            await notifications.NotifyProjectLeadsAsync(run.ProjectId, $"drift:{f.Id}",
+                $"{f.Severity} drift in {project}: {Describe(f.Kind).ToLowerInvariant()}", f.Summary, $"/projects/{run.ProjectId}/drift#finding-{f.Id}", ct);
+        }
+    }
+
     private async Task<DriftRun> FinishAsync(DriftRun run, List<string> failures, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -151,6 +167,7 @@ public sealed class DriftRunService(
         stored.NewFindings = await db.DriftFindings.CountAsync(f => f.ProjectId == run.ProjectId && f.RunKey == run.RunKey, ct);
         stored.CompletedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+        await NotifyAsync(db, stored, ct);
         return stored;
     }
 }

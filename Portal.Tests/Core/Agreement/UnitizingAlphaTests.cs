@@ -67,6 +67,36 @@ public class UnitizingAlphaTests
     }
 
     [Fact]
+    public void Pairwise_OfTwoAnnotatorsOnTheSameTexts_IsTheStudysAlpha()
+    {
+        var study = new SpanStudy(["ana", "ben"]);
+        study.AddTask("1", 60, [[(0, 5, "P"), (20, 30, "O")], [(0, 5, "P"), (22, 30, "O")]]);
+        study.AddTask("2", 40, [[(10, 15, "P")], [(10, 15, "O")]]);
+
+        var pairwise = UnitizingAlpha.PairwiseForStudy(study);
+
+        Assert.Equal(UnitizingAlpha.ForStudy(study).Alpha!.Value, pairwise.Alpha!.Value, 12);
+        Assert.Equal(2, pairwise.Tasks);
+    }
+
+    [Fact]
+    public void Pairwise_WhenEachAnnotatorSeesPartOfTheTexts_WeighsEachPairBySharedText_WhereTheStudysAlphaIsUndefined()
+    {
+        // Ana and Ben share task 1 (60 characters), Ben and Chloe task 2 (40); nobody has all three.
+        var study = new SpanStudy(["ana", "ben", "chloe"]);
+        study.AddTask("1", 60, [[(0, 5, "P"), (20, 30, "O")], [(0, 5, "P"), (22, 30, "O")], null]);
+        study.AddTask("2", 40, [null, [(10, 15, "P")], [(10, 15, "O")]]);
+        var anaBen = UnitizingAlpha.Compute(0, 60, 2, 2, [new(0, 5, 0, 0), new(20, 10, 0, 1), new(0, 5, 1, 0), new(22, 8, 1, 1)]).Alpha!.Value;
+        var benChloe = UnitizingAlpha.Compute(0, 40, 2, 2, [new(10, 5, 0, 0), new(10, 5, 1, 1)]).Alpha!.Value;
+
+        var pairwise = UnitizingAlpha.PairwiseForStudy(study);
+
+        Assert.Null(UnitizingAlpha.ForStudy(study).Alpha);
+        Assert.Equal(((anaBen * 60) + (benChloe * 40)) / 100, pairwise.Alpha!.Value, 12);
+        Assert.Equal(2, pairwise.Tasks);
+    }
+
+    [Fact]
     public void NoUnits_OrOneRater_IsUndefined()
     {
         Assert.Null(UnitizingAlpha.Compute(0, 100, 2, 1, []).Alpha);

@@ -41,6 +41,11 @@ public class DriftRunServiceTests
         Assert.Equal((DriftKind.GoldAccuracyDrop, "annotator:a", DriftFindingState.Open, 3), (finding.Kind, finding.Subject, finding.State, finding.AffectedCount));
         Assert.Equal(3, await db.DriftFindingItems.CountAsync(i => i.DriftFindingId == finding.Id));
         Assert.Contains("\"recent\":0.5", finding.EvidenceJson, StringComparison.Ordinal);
+        // The QA lead hears of it once (not the annotator), with a link to the finding.
+        var notice = await db.Notifications.SingleAsync(n => n.UserId == data.Lead.UserId);
+        Assert.False(await db.Notifications.AnyAsync(n => n.UserId == data.Annotators[0].UserId));
+        Assert.Equal($"/projects/{data.ProjectId}/drift#finding-{finding.Id}", notice.Link);
+        Assert.StartsWith("Medium drift in ", notice.Title, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -270,7 +275,7 @@ public class DriftRunServiceTests
             items, [.. annotations.Take(items).Select(a => new DriftItemDraft(a.TaskId, a.Id, a.UserId, a.SubmittedAt, "scripted"))]);
 
     private static DriftRunService Service(TestDatabase database, params IDriftCheck[] checks) =>
-        new(database.Factory, checks, database.Get<DriftFindingStore>(), database.Get<ProjectAccess>(), database.Get<RunLocks>(), database.Get<AuditLog>(),
+        new(database.Factory, checks, database.Get<DriftFindingStore>(), database.Get<Portal.Web.Notifications.NotificationService>(), database.Get<ProjectAccess>(), database.Get<RunLocks>(), database.Get<AuditLog>(),
             TimeProvider.System, NullLogger<DriftRunService>.Instance);
 
     private sealed class ScriptedCheck(DriftKind kind, Func<DriftCheckContext, IReadOnlyList<DriftFindingDraft>> find) : IDriftCheck
