@@ -144,13 +144,14 @@ public sealed class DriftRunService(
 
     /// <summary>
     /// The project's managers and QA leads hear of each finding this run found first (the bell, and the nightly digest
-    /// when mail is on); keyed by the finding, so a rerun or a resumed run tells nobody twice.
+    /// when mail is on); keyed by the finding, so a rerun or a resumed run tells nobody twice. The most severe last, so it
+    /// heads the newest-first list.
     /// </summary>
     private async Task NotifyAsync(PortalDbContext db, DriftRun run, CancellationToken ct)
     {
         var project = await db.Projects.Where(p => p.Id == run.ProjectId).Select(p => p.Name).SingleAsync(ct);
         var found = await db.DriftFindings.AsNoTracking().Where(f => f.ProjectId == run.ProjectId && f.RunKey == run.RunKey)
-            .OrderByDescending(f => f.Severity).ThenBy(f => f.Id).Select(f => new { f.Id, f.Kind, f.Severity, f.Summary }).ToListAsync(ct);
+            .OrderBy(f => f.Severity).ThenByDescending(f => f.Id).Select(f => new { f.Id, f.Kind, f.Severity, f.Summary }).ToListAsync(ct);
         foreach (var f in found)
         {
             await notifications.NotifyProjectLeadsAsync(run.ProjectId, $"drift:{f.Id}",

@@ -82,4 +82,34 @@ public sealed class DriftBrowserTests(BrowserFixture browser) : PortalBrowserTes
         Assert.Equal(DriftFindingState.Resolved, (await check.DriftFindings.SingleAsync(f => f.Id == ageId)).State);
         Assert.All(await check.RelabelItems.Where(r => r.DriftFindingId == ageId).ToListAsync(), r => Assert.Equal((true, 1.0), (r.ResolvedAt != null, r.Agreement)));
     }
+
+    [Fact]
+    public async Task QaLead_HearsOfLastNightsFindings_InTheBell_AndAClickOpensTheFinding()
+    {
+        int unread;
+        await using (var db = Db())
+        {
+            var riley = await db.Users.Where(u => u.ExternalId == "demo:reviewer").Select(u => u.Id).SingleAsync();
+            unread = await db.Notifications.CountAsync(n => n.UserId == riley && n.ReadAt == null);
+            Assert.False(await db.Notifications.AnyAsync(n => db.Users.Any(u => u.Id == n.UserId && u.ExternalId.StartsWith("demo:annotator"))), "Annotators never hear of findings.");
+        }
+
+        var page = await SignInAsync("reviewer");
+        await WaitInteractiveAsync(page);
+        var bell = page.Locator(".notification-bell button").First;
+        await Assertions.Expect(bell).ToHaveAttributeAsync("aria-label", $"Notifications: {unread} unread");
+        await bell.ClickAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("notification-bell-1366x900") });
+        var first = page.Locator(".notification.unread").First;
+        await Assertions.Expect(first).ToContainTextAsync("drift in Customer messages");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("notification-bell-1366x900") });
+        await first.ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/projects/[0-9a-f-]+/drift#finding-[0-9]+$"));
+        await Assertions.Expect(bell).ToHaveAttributeAsync("aria-label", $"Notifications: {unread - 1} unread");
+        await page.GotoAsync(new Uri(App.BaseAddress, "/notifications").ToString());
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("#notification-list")).ToContainTextAsync("drift in Customer messages");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("notifications-page-1366x900"), FullPage = true });
+    }
 }
