@@ -105,7 +105,9 @@ public sealed class TaxonomyChangeCheck(IDbContextFactory<PortalDbContext> facto
     /// <summary>
     /// First-round work submitted before the night that uses a changed label and was labeled under a label set older than
     /// the label's latest change: submitted or accepted, or sent back by the change with its relabel task still open.
-    /// One grouped read for all labels (spans and answers together); the label-set test runs on the few version ids.
+    /// One grouped read for all labels (spans and answers together); the label-set test runs on the few version ids. The
+    /// open relabel tasks are read once beforehand: a per-row test against them made SQLite scan RelabelItems (no index on
+    /// AnnotationId) once per sent-back annotation, minutes on a project with a million annotations.
     /// </summary>
     private static async Task<List<Work>> WaitingAsync(
         PortalDbContext db, DriftCheckContext context, Dictionary<Guid, int> versions, Dictionary<Guid, List<Change>> changes, CancellationToken ct)
@@ -114,21 +116,24 @@ public sealed class TaxonomyChangeCheck(IDbContextFactory<PortalDbContext> facto
         var newest = changes.Values.Max(c => c[^1].Number);
         var older = versions.Where(v => v.Value < newest).Select(v => (Guid?)v.Key).ToList();
         var (projectId, now) = (context.ProjectId, context.Now);
+        var waitingRelabel = (await db.RelabelItems.AsNoTracking()
+            .Where(r => r.ProjectId == projectId && r.AnnotationId != null && r.CreatedAt < now && (r.ResolvedAt == null || r.ResolvedAt >= now))
+            .Select(r => r.AnnotationId!.Value).ToListAsync(ct)).ToHashSet();
         var uses = db.AnnotationSpans.Where(s => keys.Contains(s.LabelKey)).Select(s => new { s.AnnotationId, s.LabelKey })
             .Union(db.AnnotationAnswers.Where(x => keys.Contains(x.LabelKey)).Select(x => new { x.AnnotationId, x.LabelKey }));
         var rows = await (
             from u in uses
             join a in db.Annotations on u.AnnotationId equals a.Id
             where a.ProjectId == projectId && a.Round == 0 && a.SubmittedAt < now &&
-                (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted ||
-                 (a.Status == AnnotationStatus.Rejected && db.RelabelItems.Any(r => r.AnnotationId == a.Id && r.CreatedAt < now && (r.ResolvedAt == null || r.ResolvedAt >= now))))
+                (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted || a.Status == AnnotationStatus.Rejected)
             // Work from before the stamp existed: the label set of its first submission (or import).
             let under = a.LabeledUnderVersionId ?? db.AnnotationRevisions
                 .Where(r => r.AnnotationId == a.Id && (r.Reason == RevisionReason.Submit || r.Reason == RevisionReason.Import))
                 .OrderBy(r => r.Number).Select(r => (Guid?)r.TaxonomyVersionId).FirstOrDefault()
             where older.Contains(under)
-            select new { u.LabelKey, a.Id, a.TaskId, a.UserId, SubmittedAt = a.SubmittedAt!.Value, Under = under!.Value }).AsNoTracking().ToListAsync(ct);
+            select new { u.LabelKey, a.Id, a.TaskId, a.UserId, a.Status, SubmittedAt = a.SubmittedAt!.Value, Under = under!.Value }).AsNoTracking().ToListAsync(ct);
         return [.. rows
+            .Where(r => r.Status != AnnotationStatus.Rejected || waitingRelabel.Contains(r.Id))
             .Where(r => versions.TryGetValue(r.Under, out var number) && number < changes[r.LabelKey][^1].Number)
             .Select(r => new Work(r.LabelKey, r.Id, r.TaskId, r.UserId, r.SubmittedAt, versions[r.Under]))];
     }

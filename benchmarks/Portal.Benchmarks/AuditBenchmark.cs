@@ -95,16 +95,16 @@ internal static class AuditBenchmark
         await using var connection = new SqliteConnection(((SqliteConnection)(await factory.CreateDbContextAsync()).Database.GetDbConnection()).ConnectionString);
         await connection.OpenAsync();
         await using var transaction = connection.BeginTransaction();
-        var task = Command(connection, transaction, """
+        var task = BenchDatabase.Command(connection, transaction, """
             INSERT INTO Tasks (Id, ProjectId, ContentHash, Text, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, CreatedAt, Version)
             VALUES ($id, $project, $id, 'Customer message: my order from Nordwind Logistics has not arrived in Hamburg.', 0, 0, 0, 2, 2, 2, 0, $at, 0)
             """, "$id", "$project", "$at");
-        var annotation = Command(connection, transaction, """
+        var annotation = BenchDatabase.Command(connection, transaction, """
             INSERT INTO Annotations (Id, ProjectId, TaskId, UserId, Round, TaxonomyVersionId, Status, ReviewRequested, Source, LeadTimeMs, CreatedAt, UpdatedAt, SubmittedAt, Version)
             VALUES ($id, $project, $task, $user, 0, $version, 1, 0, $source, 1000, $at, $at, $at, 1)
             """, "$id", "$project", "$task", "$user", "$version", "$source", "$at");
-        var span = Command(connection, transaction, "INSERT INTO AnnotationSpans (AnnotationId, ControlName, LabelKey, Start, \"End\") VALUES ($a, 'entities', $label, $start, $start + 4)", "$a", "$label", "$start");
-        var answer = Command(connection, transaction, "INSERT INTO AnnotationAnswers (AnnotationId, ControlName, LabelKey) VALUES ($a, 'intent', $label)", "$a", "$label");
+        var span = BenchDatabase.Command(connection, transaction, "INSERT INTO AnnotationSpans (AnnotationId, ControlName, LabelKey, Start, \"End\") VALUES ($a, 'entities', $label, $start, $start + 4)", "$a", "$label", "$start");
+        var answer = BenchDatabase.Command(connection, transaction, "INSERT INTO AnnotationAnswers (AnnotationId, ControlName, LabelKey) VALUES ($a, 'intent', $label)", "$a", "$label");
         var random = new Random(13);
         for (long i = 1; i <= annotations; i++)
         {
@@ -112,44 +112,20 @@ internal static class AuditBenchmark
             var at = now.AddMilliseconds(i * 86_000_000.0 / annotations).ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
             if (i % 2 == 1)
             {
-                await Run(task, taskId, projectId.ToString().ToUpperInvariant(), at);
+                await BenchDatabase.Run(task, taskId, projectId.ToString().ToUpperInvariant(), at);
             }
 
             var person = (int)((taskId * 7 + i % 2) % Annotators);
             var source = random.Next(10) switch { < 7 => 0, < 9 => 1, _ => 2 };
-            await Run(annotation, i, projectId.ToString().ToUpperInvariant(), taskId, people[person].ToString().ToUpperInvariant(), versionId.ToString().ToUpperInvariant(), source, at);
+            await BenchDatabase.Run(annotation, i, projectId.ToString().ToUpperInvariant(), taskId, people[person].ToString().ToUpperInvariant(), versionId.ToString().ToUpperInvariant(), source, at);
             var main = labels[(person + (int)Math.Abs(random.NextDouble() * random.NextDouble() * Labels)) % Labels];
-            await Run(span, i, main, 0);
-            await Run(span, i, main, 10);
-            await Run(span, i, labels[random.Next(Labels)], 20);
-            await Run(answer, i, choice);
+            await BenchDatabase.Run(span, i, main, 0);
+            await BenchDatabase.Run(span, i, main, 10);
+            await BenchDatabase.Run(span, i, labels[random.Next(Labels)], 20);
+            await BenchDatabase.Run(answer, i, choice);
         }
 
         await transaction.CommitAsync();
         return projectId;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
-
-    private static async Task Run(SqliteCommand command, params object[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            command.Parameters[i].Value = values[i];
-        }
-
-        await command.ExecuteNonQueryAsync();
     }
 }
