@@ -108,6 +108,8 @@ internal sealed class RelabelItemConfiguration : IEntityTypeConfiguration<Relabe
         // The queue serves a person's open relabel tasks first.
         b.HasIndex(r => new { r.AssignedToUserId, r.ResolvedAt, r.Id });
         b.HasIndex(r => r.DriftFindingId);
+        // Every submit resolves the annotation's open relabel tasks, and drift policy checks for one before making another.
+        b.HasIndex(r => new { r.AnnotationId, r.ResolvedAt });
         b.HasIndex(r => r.TaskId);
         b.HasOne<LabelingTask>().WithMany().HasForeignKey(r => r.TaskId).OnDelete(DeleteBehavior.Cascade);
     }

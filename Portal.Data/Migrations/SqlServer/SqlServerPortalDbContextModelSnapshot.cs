@@ -1582,6 +1582,8 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasIndex("TaskId");
 
+                    b.HasIndex("AnnotationId", "ResolvedAt");
+
                     b.HasIndex("AssignedToUserId", "ResolvedAt", "Id");
 
                     b.HasIndex("ProjectId", "ResolvedAt", "Id");

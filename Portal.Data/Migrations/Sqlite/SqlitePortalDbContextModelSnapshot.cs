@@ -1537,6 +1537,8 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("TaskId");
 
+                    b.HasIndex("AnnotationId", "ResolvedAt");
+
                     b.HasIndex("AssignedToUserId", "ResolvedAt", "Id");
 
                     b.HasIndex("ProjectId", "ResolvedAt", "Id");

@@ -1,0 +1,27 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Portal.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class RelabelItemsByAnnotation : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateIndex(
+                name: "IX_RelabelItems_AnnotationId_ResolvedAt",
+                table: "RelabelItems",
+                columns: new[] { "AnnotationId", "ResolvedAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_RelabelItems_AnnotationId_ResolvedAt",
+                table: "RelabelItems");
+        }
+    }
+}
