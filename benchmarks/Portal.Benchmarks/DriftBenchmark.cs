@@ -150,30 +150,7 @@ internal static class DriftSeed
         await using var connection = new SqliteConnection(((SqliteConnection)(await factory.CreateDbContextAsync()).Database.GetDbConnection()).ConnectionString);
         await connection.OpenAsync();
         await using var transaction = connection.BeginTransaction();
-        var task = BenchDatabase.Command(connection, transaction, """
-            INSERT INTO Tasks (Id, ProjectId, ContentHash, Text, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, Agreement, CreatedAt, Version)
-            VALUES ($id, $project, $id, 'Customer message: my order from Nordwind Logistics has not arrived in Hamburg.', 0, $gold, 0, 2, 2, 2, 0, $agreement, $at, 0)
-            """, "$id", "$project", "$gold", "$agreement", "$at");
-        var annotation = BenchDatabase.Command(connection, transaction, """
-            INSERT INTO Annotations (Id, ProjectId, TaskId, UserId, Round, TaxonomyVersionId, LabeledUnderVersionId, Status, ReviewRequested, Source, LeadTimeMs, CreatedAt, UpdatedAt, SubmittedAt, Version)
-            VALUES ($id, $project, $task, $user, 0, $version, $under, $status, 0, 0, 1000, $at, $at, $at, 1)
-            """, "$id", "$project", "$task", "$user", "$version", "$under", "$status", "$at");
-        var span = BenchDatabase.Command(connection, transaction,
-            "INSERT INTO AnnotationSpans (AnnotationId, ControlName, LabelKey, Start, \"End\") VALUES ($a, 'entities', $label, $start, $start + 4)", "$a", "$label", "$start");
-        var answer = BenchDatabase.Command(connection, transaction,
-            "INSERT INTO AnnotationAnswers (AnnotationId, ControlName, LabelKey) VALUES ($a, $control, $label)", "$a", "$control", "$label");
-        var relabel = BenchDatabase.Command(connection, transaction, """
-            INSERT INTO RelabelItems (ProjectId, TaskId, AnnotationId, AssignedToUserId, Reason, Context, CreatedAt, ResolvedAt)
-            VALUES ($project, $task, $a, $user, 'taxonomy v1 -> v2', '"Refund request" was split', $at, $resolved)
-            """, "$project", "$task", "$a", "$user", "$at", "$resolved");
-        var truth = BenchDatabase.Command(connection, transaction, """
-            INSERT INTO GroundTruths (TaskId, ProjectId, TaxonomyVersionId, ResultJson, Source, ReasonCode, Agreement, DecidedAt, Version)
-            VALUES ($task, $project, $version, $json, 0, 0, $agreement, $at, 1)
-            """, "$task", "$project", "$version", "$json", "$agreement", "$at");
-        var retest = BenchDatabase.Command(connection, transaction, """
-            INSERT INTO Retests (ProjectId, TaskId, UserId, OriginalAnnotationId, OriginalResultJson, OriginalSubmittedAt, ServedAt, ExpiresAt, ResultJson, SubmittedAt, Version)
-            VALUES ($project, $task, $user, $a, $original, $originalAt, $served, $expires, $result, $submitted, 1)
-            """, "$project", "$task", "$user", "$a", "$original", "$originalAt", "$served", "$expires", "$result", "$submitted");
+        var (task, annotation, span, answer, relabel, truth, retest) = Prepare(connection, transaction);
 
         var random = new Random(14);
         var (relabels, truths, retests) = (0, 0, 0);
@@ -201,29 +178,7 @@ internal static class DriftSeed
 
             var intent = drifting && random.Next(2) == 0 ? labels.Other : labels.Intents[random.Next(labels.Intents.Length)];
             var sentiment = labels.Sentiments[random.Next(labels.Sentiments.Length)];
-            var afterV2 = at >= v2At;
-            var status = at < night.AddDays(-30) && random.Next(10) < 4 ? AnnotationStatus.Accepted : AnnotationStatus.Submitted;
-            var (version, under) = afterV2 ? (v2, v2) : (v1, v1);
-            string? resolved = null;
-            var sentBack = false;
-            if (intent == labels.Refund)
-            {
-                if (afterV2)
-                {
-                    intent = labels.RefundParts[random.Next(2)];
-                }
-                else if (random.Next(10) < 7)
-                {
-                    // Relabeled since the split: stamped with v2, its relabel task resolved.
-                    intent = labels.RefundParts[random.Next(2)];
-                    (version, under, status, sentBack) = (v2, v2, AnnotationStatus.Submitted, true);
-                    resolved = BenchDatabase.Text(v2At.AddDays(1 + random.Next(30)));
-                }
-                else
-                {
-                    (version, status, sentBack) = (v2, AnnotationStatus.Rejected, true);
-                }
-            }
+            var (version, under, status, sentBack, resolved) = Fate(ref intent, at, v2At, night, (v1, v2), labels, random);
 
             await BenchDatabase.Run(annotation, i, project, taskId, users[person], version, under, (int)status, BenchDatabase.Text(at));
             for (var s = 0; s < picks.Count; s++)
@@ -250,14 +205,7 @@ internal static class DriftSeed
 
             if (at < night.AddDays(-20) && at >= night.AddDays(-120) && random.NextDouble() < retestRate)
             {
-                // Annotators i % 20 == 7 answer their retests differently; the others mostly the same.
-                var changed = person % 20 == 7 ? random.Next(10) < 8 : random.Next(10) == 0;
-                var again = changed
-                    ? new AnnotationResult([.. result.Spans.Skip(1)], [new AnswerValue("intent", labels.Other), result.Answers[1]])
-                    : result;
-                var served = at.AddDays(14 + random.NextDouble() * 5);
-                await BenchDatabase.Run(retest, project, taskId, users[person], i, result.ToJson(), BenchDatabase.Text(at), BenchDatabase.Text(served),
-                    BenchDatabase.Text(served.AddDays(2)), again.ToJson(), BenchDatabase.Text(served.AddMinutes(3)));
+                await RetestAsync(retest, project, taskId, users[person], i, result, at, person % 20 == 7, labels.Other, random);
                 retests++;
             }
         }
@@ -266,6 +214,84 @@ internal static class DriftSeed
         var snapshots = await SnapshotsAsync(connection, transaction, project, users, night, random);
         await transaction.CommitAsync();
         return new Seeded(projectId, (annotations + 1) / 2, goldScores, snapshots, truths, relabels, retests);
+    }
+
+    /// <summary>The insert statements of the seed, prepared once.</summary>
+    private static (SqliteCommand Task, SqliteCommand Annotation, SqliteCommand Span, SqliteCommand Answer, SqliteCommand Relabel, SqliteCommand Truth, SqliteCommand Retest)
+        Prepare(SqliteConnection connection, SqliteTransaction transaction)
+    {
+            var task = BenchDatabase.Command(connection, transaction, """
+                INSERT INTO Tasks (Id, ProjectId, ContentHash, Text, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, Agreement, CreatedAt, Version)
+                VALUES ($id, $project, $id, 'Customer message: my order from Nordwind Logistics has not arrived in Hamburg.', 0, $gold, 0, 2, 2, 2, 0, $agreement, $at, 0)
+                """, "$id", "$project", "$gold", "$agreement", "$at");
+            var annotation = BenchDatabase.Command(connection, transaction, """
+                INSERT INTO Annotations (Id, ProjectId, TaskId, UserId, Round, TaxonomyVersionId, LabeledUnderVersionId, Status, ReviewRequested, Source, LeadTimeMs, CreatedAt, UpdatedAt, SubmittedAt, Version)
+                VALUES ($id, $project, $task, $user, 0, $version, $under, $status, 0, 0, 1000, $at, $at, $at, 1)
+                """, "$id", "$project", "$task", "$user", "$version", "$under", "$status", "$at");
+            var span = BenchDatabase.Command(connection, transaction,
+                "INSERT INTO AnnotationSpans (AnnotationId, ControlName, LabelKey, Start, \"End\") VALUES ($a, 'entities', $label, $start, $start + 4)", "$a", "$label", "$start");
+            var answer = BenchDatabase.Command(connection, transaction,
+                "INSERT INTO AnnotationAnswers (AnnotationId, ControlName, LabelKey) VALUES ($a, $control, $label)", "$a", "$control", "$label");
+            var relabel = BenchDatabase.Command(connection, transaction, """
+                INSERT INTO RelabelItems (ProjectId, TaskId, AnnotationId, AssignedToUserId, Reason, Context, CreatedAt, ResolvedAt)
+                VALUES ($project, $task, $a, $user, 'taxonomy v1 -> v2', '"Refund request" was split', $at, $resolved)
+                """, "$project", "$task", "$a", "$user", "$at", "$resolved");
+            var truth = BenchDatabase.Command(connection, transaction, """
+                INSERT INTO GroundTruths (TaskId, ProjectId, TaxonomyVersionId, ResultJson, Source, ReasonCode, Agreement, DecidedAt, Version)
+                VALUES ($task, $project, $version, $json, 0, 0, $agreement, $at, 1)
+                """, "$task", "$project", "$version", "$json", "$agreement", "$at");
+            var retest = BenchDatabase.Command(connection, transaction, """
+                INSERT INTO Retests (ProjectId, TaskId, UserId, OriginalAnnotationId, OriginalResultJson, OriginalSubmittedAt, ServedAt, ExpiresAt, ResultJson, SubmittedAt, Version)
+                VALUES ($project, $task, $user, $a, $original, $originalAt, $served, $expires, $result, $submitted, 1)
+                """, "$project", "$task", "$user", "$a", "$original", "$originalAt", "$served", "$expires", "$result", "$submitted");
+            return (task, annotation, span, answer, relabel, truth, retest);
+    }
+
+    /// <summary>
+    /// Where a piece of work stands after label set v2 split "Refund request": made after it, it has a part; made before,
+    /// seven in ten were sent back and relabeled since (its relabel task resolved), the rest still wait (rejected).
+    /// </summary>
+    private static (string Version, string Under, AnnotationStatus Status, bool SentBack, string? Resolved) Fate(
+        ref Guid intent, DateTime at, DateTime v2At, DateTime night, (string V1, string V2) versions, LabelKeys labels, Random random)
+    {
+        var (v1, v2) = versions;
+        var afterV2 = at >= v2At;
+        var status = at < night.AddDays(-30) && random.Next(10) < 4 ? AnnotationStatus.Accepted : AnnotationStatus.Submitted;
+        var (version, under) = afterV2 ? (v2, v2) : (v1, v1);
+        string? resolved = null;
+        var sentBack = false;
+        if (intent == labels.Refund)
+        {
+            if (afterV2)
+            {
+                intent = labels.RefundParts[random.Next(2)];
+            }
+            else if (random.Next(10) < 7)
+            {
+                intent = labels.RefundParts[random.Next(2)];
+                (version, under, status, sentBack) = (v2, v2, AnnotationStatus.Submitted, true);
+                resolved = BenchDatabase.Text(v2At.AddDays(1 + random.Next(30)));
+            }
+            else
+            {
+                (version, status, sentBack) = (v2, AnnotationStatus.Rejected, true);
+            }
+        }
+
+        return (version, under, status, sentBack, resolved);
+    }
+
+    /// <summary>A blind retest of the work: annotators the seed picked answer differently, the others mostly the same.</summary>
+    private static async Task RetestAsync(
+        SqliteCommand retest, string project, long taskId, string user, long annotationId, AnnotationResult result, DateTime at, bool inconsistent, Guid other, Random random)
+    {
+        var changed = inconsistent ? random.Next(10) < 8 : random.Next(10) == 0;
+        var again = changed
+            ? new AnnotationResult([.. result.Spans.Skip(1)], [new AnswerValue("intent", other), result.Answers[1]])
+            : result;
+        var served = at.AddDays(14 + random.NextDouble() * 5);
+        await BenchDatabase.Run(retest, project, taskId, user, annotationId, result.ToJson(), BenchDatabase.Text(at), BenchDatabase.Text(served),
+            BenchDatabase.Text(served.AddDays(2)), again.ToJson(), BenchDatabase.Text(served.AddMinutes(3)));
     }
 
     private sealed record LabelKeys(Guid V2, Guid[] Entities, Guid[] Intents, Guid[] Sentiments, Guid Refund, Guid[] RefundParts, Guid Other);

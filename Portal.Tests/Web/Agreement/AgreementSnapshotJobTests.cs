@@ -46,7 +46,7 @@ public class AgreementSnapshotJobTests
         Assert.Contains(first, s => s.Measure == "cohenKappa" && s.Key.StartsWith("control:sentiment|pair:", StringComparison.Ordinal));
         Assert.Contains(first, s => s.Measure == "spanF1Exact" && s.Key.StartsWith("control:entities|label:", StringComparison.Ordinal));
         // Every labeled task but the gold ones (their work is scored against the expected answer instead).
-        var labeled = await check.Annotations.Where(a => a.SubmittedAt != null && !check.Tasks.Any(t => t.Id == a.TaskId && t.IsGold)).Select(a => a.TaskId).Distinct().CountAsync();
+        var labeled = await check.Annotations.Where(a => (a.Status == Portal.Core.Labeling.AnnotationStatus.Submitted || a.Status == Portal.Core.Labeling.AnnotationStatus.Accepted) && !check.Tasks.Any(t => t.Id == a.TaskId && t.IsGold)).Select(a => a.TaskId).Distinct().CountAsync();
         Assert.Equal(labeled, await check.AgreementSnapshots.Where(s => s.Day == today && s.Key == "control:entities" && s.Measure == "spanF1Exact").Select(s => s.Units).SingleAsync());
     }
 }

@@ -31,12 +31,12 @@ public class DefinitionHistoryTests : ComponentTestContext
     {
         var (manager, projectId, person) = await EditedAsync("A named person, <b>not</b> a company.");
 
-        var cut = Render<DefinitionHistory>(p => p.Add(c => c.User, manager).Add(c => c.ProjectId, projectId).Add(c => c.LabelKey, person).Add(c => c.LabelSetNumber, 2));
+        var cut = Render<DefinitionHistory>(p => p.Add(c => c.User, manager).Add(c => c.ProjectId, projectId).Add(c => c.LabelKey, person).Add(c => c.LabelSetNumber, 3));
 
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".definition-version").Count));
         var newest = cut.Find("#definition-v2");
         Assert.Contains($"Definition v2 · by {manager.DisplayName}", newest.TextContent, StringComparison.Ordinal);
-        Assert.Contains("came with label set v2", newest.TextContent, StringComparison.Ordinal);
+        Assert.Contains("came with label set v3", newest.TextContent, StringComparison.Ordinal);
         Assert.Equal("+ A named person, <b>not</b> a company.", newest.QuerySelector(".diff-added")!.TextContent);
         Assert.Empty(newest.QuerySelectorAll(".diff-added b"));
         Assert.Equal("− A named individual: customer, employee, courier.", newest.QuerySelector(".diff-removed")!.TextContent);
