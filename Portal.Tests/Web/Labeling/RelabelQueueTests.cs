@@ -37,11 +37,13 @@ public class RelabelQueueTests
         };
         db.DriftFindings.Add(finding);
         await db.SaveChangesAsync();
+        // The queue starts each person at their own task, so the first may be the project's last: others come from the table.
+        var others = await db.Tasks.Where(t => t.ProjectId == projectId && t.Id != first.TaskId).OrderBy(t => t.Id).Select(t => t.Id).ToListAsync();
         for (var i = 0; i < items; i++)
         {
             db.RelabelItems.Add(new RelabelItem
             {
-                ProjectId = projectId, TaskId = i == 0 ? first.TaskId : first.TaskId + i, AnnotationId = i == 0 ? annotation.Id : null,
+                ProjectId = projectId, TaskId = i == 0 ? first.TaskId : others[i - 1], AnnotationId = i == 0 ? annotation.Id : null,
                 AssignedToUserId = people[relabeler].UserId, Reason = "Your answers changed on retests", Context = "Check the person names again.",
                 DriftFindingId = finding.Id, PreviousResultJson = i == 0 ? answer.ToJson() : null, CreatedAt = DateTime.UtcNow,
             });
