@@ -28,42 +28,6 @@ public sealed record AuditRunPlan(IReadOnlyList<AnnotatorPlan> Annotators, IRead
         json is null ? new AuditRunPlan([], []) : JsonSerializer.Deserialize<AuditRunPlan>(json, Json) ?? new AuditRunPlan([], []);
 }
 
-/// <summary>
-/// Run keys name the end of a run's window, so the window is a pure function of the key: a night "yyyy-MM-dd" ends at that
-/// date's midnight (UTC); an on-demand run "on-demand-yyyy-MM-ddTHH:mmZ" ends at that minute, so a second click in the same
-/// minute is the same run.
-/// </summary>
-public static class AuditRunKeys
-{
-    private const string OnDemandPrefix = "on-demand-";
-    private const string MinuteFormat = "yyyy-MM-dd'T'HH:mm'Z'";
-
-    public static string Night(DateOnly night) => night.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    public static string OnDemand(DateTime utcNow) => OnDemandPrefix + utcNow.ToString(MinuteFormat, CultureInfo.InvariantCulture);
-
-    /// <summary>A run as a reader names it: "night of 2026-11-21", or "2026-11-21 14:05" (UTC) for one started on demand.</summary>
-    public static string Describe(string runKey, AuditTrigger trigger, DateTime windowEnd) =>
-        trigger == AuditTrigger.Nightly ? $"night of {runKey}" : windowEnd.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-
-    public static DateTime WindowEnd(string runKey)
-    {
-        if (DateOnly.TryParseExact(runKey, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var night))
-        {
-            return night.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        }
-
-        if (runKey.StartsWith(OnDemandPrefix, StringComparison.Ordinal)
-            && DateTime.TryParseExact(runKey[OnDemandPrefix.Length..], MinuteFormat, CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var minute))
-        {
-            return minute;
-        }
-
-        throw new Common.ValidationException("RunKey", $"The audit run key \"{runKey}\" is neither a night (2026-11-29) nor an on-demand minute (on-demand-2026-11-29T14:05Z).");
-    }
-}
-
 /// <summary>What a QA lead's "Run an audit now" did.</summary>
 public sealed record AuditRunOutcome(string RunKey, RunState State, int Population, int SampleSize, string? Message);
 

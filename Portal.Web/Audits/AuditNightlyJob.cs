@@ -13,47 +13,31 @@ namespace Portal.Web.Audits;
 /// </summary>
 public sealed class AuditNightlyJob(IDbContextFactory<PortalDbContext> factory, AuditRunService runs, TimeProvider clock, ILogger<AuditNightlyJob> log) : IRecurringJob
 {
-    /// <summary>A run unfinished this long is taken as abandoned by a dead process (a live one finishes a night in seconds).</summary>
-    public static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(30);
-
     public async Task RunAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var key = AuditRunKeys.Night(DateOnly.FromDateTime(now));
+        var key = RunKeys.Night(DateOnly.FromDateTime(now));
         List<Guid> projects;
         List<(Guid ProjectId, string RunKey, AuditTrigger Trigger, Guid? RequestedById)> unfinished;
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             projects = await db.Projects.Where(p => !p.IsArchived && !(p.AuditSizing == AuditSizing.Percent && p.AuditRatePercent == 0))
                 .OrderBy(p => p.Id).Select(p => p.Id).ToListAsync(ct);
-            var abandoned = now - Abandoned;
+            var abandoned = now - NightlyProjects.Abandoned;
             unfinished = [.. (await db.AuditRuns.Where(r => r.State != RunState.Succeeded && (r.State == RunState.Failed || r.CreatedAt < abandoned))
                 .OrderBy(r => r.WindowEnd).Select(r => new { r.ProjectId, r.RunKey, r.Trigger, r.RequestedById }).ToListAsync(ct))
                 .Select(r => (r.ProjectId, r.RunKey, r.Trigger, r.RequestedById))];
         }
 
-        var failed = new List<Guid>();
-        foreach (var projectId in projects)
+        await NightlyProjects.RunEachAsync("audit", key, projects, async projectId =>
         {
-            try
+            foreach (var run in unfinished.Where(r => r.ProjectId == projectId && r.RunKey != key))
             {
-                foreach (var run in unfinished.Where(r => r.ProjectId == projectId && r.RunKey != key))
-                {
-                    await runs.RunAsync(projectId, run.RunKey, run.Trigger, run.RequestedById, ct);
-                }
-
-                await runs.RunAsync(projectId, key, AuditTrigger.Nightly, null, ct);
+                await runs.RunAsync(projectId, run.RunKey, run.Trigger, run.RequestedById, ct);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                log.LogError(ex, "The nightly audit {RunKey} of project {ProjectId} failed; the other projects go on", key, projectId);
-                failed.Add(projectId);
-            }
-        }
 
-        if (failed.Count > 0)
-        {
-            throw new InvalidOperationException($"The nightly audit {key} failed for {failed.Count} project(s): {string.Join(", ", failed)}; a retry resumes them.");
-        }
+            await runs.RunAsync(projectId, key, AuditTrigger.Nightly, null, ct);
+            return true;
+        }, log, ct);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audits;
 using Portal.Core.Security;
 using Portal.Data;
+using Portal.Web.Jobs;
 
 namespace Portal.Web.Audits;
 
@@ -107,7 +108,7 @@ public sealed class AuditResultsService(IDbContextFactory<PortalDbContext> facto
     private static List<TrendPoint> Trend(IEnumerable<Data.Entities.AuditRun> runs, List<RunCounts> counts, Dictionary<Guid, string> names, double confidence) =>
         [.. runs.OrderBy(r => r.WindowEnd).ThenBy(r => r.CreatedAt)
             .SelectMany(r => counts.Where(c => c.Run == r.Id && c.Reviewed > 0).OrderBy(c => names[c.Annotator], StringComparer.CurrentCulture)
-                .Select(c => new TrendPoint(AuditRunKeys.Describe(r.RunKey, r.Trigger, r.WindowEnd), names[c.Annotator], Proportions.Wilson(c.Errors, c.Reviewed, confidence))))];
+                .Select(c => new TrendPoint(RunKeys.Describe(r.RunKey, r.Trigger, r.WindowEnd), names[c.Annotator], Proportions.Wilson(c.Errors, c.Reviewed, confidence))))];
 
     private static async Task<List<ErrorTypeRow>> ErrorTypesAsync(PortalDbContext db, Guid projectId, int reviewed, double confidence, CancellationToken ct)
     {

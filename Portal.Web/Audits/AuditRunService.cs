@@ -6,6 +6,7 @@ using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Bulk;
 using Portal.Data.Entities;
+using Portal.Web.Jobs;
 
 namespace Portal.Web.Audits;
 
@@ -24,7 +25,7 @@ public sealed class AuditRunService(
     /// </summary>
     public async Task<AuditRun?> RunAsync(Guid projectId, string runKey, AuditTrigger trigger, Guid? requestedBy, CancellationToken ct)
     {
-        var windowEnd = AuditRunKeys.WindowEnd(runKey);
+        var windowEnd = RunKeys.WindowEnd(runKey);
         var run = await FindAsync(projectId, runKey, ct);
         if (run is { State: RunState.Succeeded })
         {
@@ -69,7 +70,7 @@ public sealed class AuditRunService(
             await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
         }
 
-        var key = AuditRunKeys.OnDemand(clock.GetUtcNow().UtcDateTime);
+        var key = RunKeys.OnDemand(clock.GetUtcNow().UtcDateTime);
         var run = await RunAsync(projectId, key, AuditTrigger.OnDemand, user.UserId, ct)
             ?? throw new Common.ValidationException(nameof(Project.AuditRatePercent),
                 "Audits are off in this project: its audit sample is a plain percentage of 0 %. A manager can turn them on in the project's settings.");

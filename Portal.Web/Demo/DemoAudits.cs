@@ -3,6 +3,7 @@ using Portal.Core.Labeling;
 using Portal.Core.Security;
 using Portal.Data.Entities;
 using Portal.Web.Audits;
+using Portal.Web.Jobs;
 
 namespace Portal.Web.Demo;
 
@@ -19,7 +20,7 @@ internal sealed class DemoAudits(IServiceScopeFactory scopes, TimeProvider clock
     {
         await using var scope = scopes.CreateAsyncScope();
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        await scope.ServiceProvider.GetRequiredService<AuditRunService>().RunAsync(projectId, AuditRunKeys.Night(today), AuditTrigger.Nightly, null, ct);
+        await scope.ServiceProvider.GetRequiredService<AuditRunService>().RunAsync(projectId, RunKeys.Night(today), AuditTrigger.Nightly, null, ct);
 
         var queue = scope.ServiceProvider.GetRequiredService<AuditQueueService>();
         var lead = new PortalPrincipal(users["reviewer"].Id, users["reviewer"].DisplayName, new HashSet<string> { AppRoles.User });

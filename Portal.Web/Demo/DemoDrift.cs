@@ -5,6 +5,7 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Audits;
 using Portal.Web.Drift;
+using Portal.Web.Jobs;
 using Portal.Web.Labeling;
 using Portal.Web.Taxonomy;
 
@@ -75,7 +76,7 @@ internal sealed class DemoDrift(IDbContextFactory<PortalDbContext> factory, ISer
 
         await using (var scope = scopes.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<DriftRunService>().RunAsync(projectId, AuditRunKeys.Night(DateOnly.FromDateTime(now)), null, ct);
+            await scope.ServiceProvider.GetRequiredService<DriftRunService>().RunAsync(projectId, RunKeys.Night(DateOnly.FromDateTime(now)), null, ct);
         }
     }
 

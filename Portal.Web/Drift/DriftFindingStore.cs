@@ -4,6 +4,7 @@ using Portal.Core.Drift;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Audits;
+using Portal.Web.Jobs;
 
 namespace Portal.Web.Drift;
 
@@ -25,7 +26,7 @@ public sealed class DriftFindingStore(IDbContextFactory<PortalDbContext> factory
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        var night = AuditRunKeys.WindowEnd(run.RunKey);
+        var night = RunKeys.WindowEnd(run.RunKey);
         var known = await db.DriftFindings
             .Where(f => f.ProjectId == run.ProjectId && f.Kind == kind &&
                 (f.State == DriftFindingState.Open || f.State == DriftFindingState.Acknowledged || f.RunKey == run.RunKey || f.State == DriftFindingState.Dismissed))

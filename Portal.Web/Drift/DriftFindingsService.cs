@@ -91,17 +91,7 @@ public sealed class DriftFindingsService(
                 $"Today's {settings.RelabelCapPerNight} relabel tasks from drift findings are made already. A manager can raise the daily cap in the drift settings.");
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var made = await policy.ApplyAsync(db, finding, DriftAction.CreateRelabelTasks, settings, user.UserId, ct);
-        if (made == 0)
-        {
-            throw new ValidationException("Items", "No relabel task could be made: every item has one already, or no annotator of the project may take it (all on hold, or all labeled the task).");
-        }
-
-        db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "drift.relabel", "drift-finding", findingId.ToString(System.Globalization.CultureInfo.InvariantCulture), projectId, $"{made} relabel task(s)"));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return made;
+        return await ApplyAuditedAsync(db, user, finding, DriftAction.CreateRelabelTasks, settings, "drift.relabel", "relabel task(s)", ct);
     }
 
     /// <summary>Sends the finding's submitted and accepted work to the review queue; returns how many annotations went.</summary>
@@ -110,12 +100,24 @@ public sealed class DriftFindingsService(
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
         var finding = await OpenAsync(db, projectId, findingId, ct);
+        return await ApplyAuditedAsync(db, user, finding, DriftAction.SendToReview, await SettingsAsync(db, projectId, ct), "drift.review", "annotation(s) sent to review", ct);
+    }
+
+    /// <summary>A policy applied by hand, with its audit entry, in one transaction.</summary>
+    private async Task<int> ApplyAuditedAsync(PortalDbContext db, PortalPrincipal user, DriftFinding finding, DriftAction action, DriftSettings settings,
+        string auditAction, string what, CancellationToken ct)
+    {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var sent = await policy.ApplyAsync(db, finding, DriftAction.SendToReview, await SettingsAsync(db, projectId, ct), user.UserId, ct);
-        db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "drift.review", "drift-finding", findingId.ToString(System.Globalization.CultureInfo.InvariantCulture), projectId, $"{sent} annotation(s) sent to review"));
+        var count = await policy.ApplyAsync(db, finding, action, settings, user.UserId, ct);
+        if (count == 0 && action == DriftAction.CreateRelabelTasks)
+        {
+            throw new ValidationException("Items", "No relabel task could be made: every item has one already, or no annotator of the project may take it (all on hold, or all labeled the task).");
+        }
+
+        db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, auditAction, "drift-finding", finding.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), finding.ProjectId, $"{count} {what}"));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return sent;
+        return count;
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Audits;
+using Portal.Web.Jobs;
 
 namespace Portal.Web.Drift;
 
@@ -22,7 +23,7 @@ public sealed class DriftRunService(
     /// <summary>Runs (or resumes) the night <paramref name="runKey"/> of the project and returns it; a finished run is returned as it is.</summary>
     public async Task<DriftRun> RunAsync(Guid projectId, string runKey, Guid? requestedBy, CancellationToken ct)
     {
-        var now = AuditRunKeys.WindowEnd(runKey);
+        var now = RunKeys.WindowEnd(runKey);
         var run = await FindAsync(projectId, runKey, ct);
         if (run is { State: DriftRunState.Succeeded })
         {
@@ -66,7 +67,7 @@ public sealed class DriftRunService(
             await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
         }
 
-        var run = await RunAsync(projectId, AuditRunKeys.OnDemand(clock.GetUtcNow().UtcDateTime), user.UserId, ct);
+        var run = await RunAsync(projectId, RunKeys.OnDemand(clock.GetUtcNow().UtcDateTime), user.UserId, ct);
         await audit.WriteAsync(user.UserId, user.DisplayName, "drift.run", "drift-run", run.RunKey, projectId,
             $"{run.NewFindings} new finding(s){(run.State == DriftRunState.Failed ? "; " + run.Message : "")}", ct);
         return run;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Audits;
 using Portal.Data;
 using Portal.Web.Audits;
+using Portal.Web.Jobs;
 
 /// <summary>
 /// A night's audit sample on SQLite: <c>annotations</c> submitted annotations (overlap 2) by 100 annotators over 20 span
@@ -35,7 +36,7 @@ internal static class AuditBenchmark
 
         PhasePeak.Reset();
         var reading = Stopwatch.StartNew();
-        var read = (await AuditPopulation.ReadAsync(factory, projectId, DateTime.MinValue, AuditRunKeys.WindowEnd(Night), default)).Items.Count;
+        var read = (await AuditPopulation.ReadAsync(factory, projectId, DateTime.MinValue, RunKeys.WindowEnd(Night), default)).Items.Count;
         reading.Stop();
         var readPeak = PhasePeak.Bytes();
 

@@ -8,6 +8,7 @@ using Portal.Core.Labeling;
 using Portal.Data.Entities;
 using Portal.Tests.TestSupport;
 using Portal.Web.Audits;
+using Portal.Web.Jobs;
 
 namespace Portal.Tests.Web.Audits;
 
@@ -196,7 +197,7 @@ public class AuditRunServiceTests
     [Fact]
     public void RunKey_ThatIsNeitherANightNorAMinute_IsRefusedByName()
     {
-        var refused = Assert.Throws<ValidationException>(() => AuditRunKeys.WindowEnd("tonight"));
+        var refused = Assert.Throws<ValidationException>(() => RunKeys.WindowEnd("tonight"));
         Assert.Equal("RunKey", refused.Errors.Single().Field);
         Assert.Contains("tonight", refused.Message, StringComparison.Ordinal);
     }

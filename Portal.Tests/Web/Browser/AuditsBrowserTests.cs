@@ -5,6 +5,7 @@ using Portal.Core.Audits;
 using Portal.Data.Entities;
 using Portal.Tests.TestSupport;
 using Portal.Web.Audits;
+using Portal.Web.Jobs;
 
 namespace Portal.Tests.Web.Browser;
 
@@ -23,7 +24,7 @@ public sealed class AuditsBrowserTests(BrowserFixture browser) : PortalBrowserTe
         }
 
         // An earlier run over the older half of the demo work, already audited.
-        var earlier = AuditRunKeys.OnDemand(DateTime.UtcNow.AddHours(-30));
+        var earlier = RunKeys.OnDemand(DateTime.UtcNow.AddHours(-30));
         await using (var scope = App.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<AuditRunService>().RunAsync(projectId, earlier, AuditTrigger.OnDemand, null, default);
