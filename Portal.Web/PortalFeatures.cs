@@ -8,6 +8,7 @@ using Portal.Web.Jobs;
 using Portal.Web.Labeling;
 using Portal.Web.Notifications;
 using Portal.Web.Projects;
+using Portal.Web.Reports;
 using Portal.Web.Review;
 using Portal.Web.Taxonomy;
 
@@ -34,6 +35,7 @@ public static class PortalFeatures
         services.AddNotifications(configuration);
         services.AddDrift();
         services.AddImportExport();
+        services.AddReports();
         // The demo project is seeded through the real services, by the web app and by tests alike.
         services.AddSingleton<Demo.DemoSeeder>();
         return services;
