@@ -149,7 +149,10 @@ public sealed class AuditLogService(IDbContextFactory<PortalDbContext> factory, 
 
     private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    /// <summary>The page of the entry's object, when Portal has one: the project, or a single task (gold marks list several).</summary>
+    /// <summary>
+    /// The page of the entry's object, when Portal has one: the project, a single task (gold marks list several), the
+    /// findings, the data jobs, the label set, the people. Annotations and runs have no page of their own: no link.
+    /// </summary>
     internal static string? Link(AuditLogEntry entry) => entry.ObjectType?.ToLowerInvariant() switch
     {
         "project" when Guid.TryParse(entry.ObjectId, out var projectId) => $"/projects/{projectId}",
@@ -157,6 +160,8 @@ public sealed class AuditLogService(IDbContextFactory<PortalDbContext> factory, 
             => $"/projects/{projectId}/tasks/{taskId}",
         "drift-finding" when entry.ProjectId is { } projectId => $"/projects/{projectId}/drift",
         "datajob" when entry.ProjectId is { } projectId => $"/projects/{projectId}/data",
-        _ => entry.ProjectId is { } projectId ? $"/projects/{projectId}" : null,
+        "taxonomy" or "taxonomyversion" when entry.ProjectId is { } projectId => $"/projects/{projectId}/taxonomy",
+        "user" when entry.ProjectId is { } projectId => $"/projects/{projectId}/members",
+        _ => null,
     };
 }

@@ -78,6 +78,8 @@ public sealed class AuditLogServiceTests : IAsyncLifetime
         Assert.Equal(10, (await Find(new(ObjectType: "project"))).Count);
         var task = Assert.Single(await Find(new(ObjectType: "task", ObjectId: "104")));
         Assert.Equal($"/projects/{projectId}/tasks/104", task.Link);
+        // An annotation has no page of its own: no link that would land somewhere else.
+        Assert.All(await Find(new(ObjectType: "annotation")), r => Assert.Null(r.Link));
         var days = await Find(new(From: DateOnly.FromDateTime(Start.AddDays(2)), To: DateOnly.FromDateTime(Start.AddDays(3))));
         Assert.Equal(7, days.Count);
         Assert.All(days, r => Assert.InRange(r.At, Start.AddDays(2), Start.AddDays(4)));

@@ -8,10 +8,6 @@ namespace Portal.Tests.Web.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class ProjectHomeBrowserTests(BrowserFixture browser) : PortalBrowserTest(browser)
 {
-    private static readonly string[] ManagerEntries =
-        ["overview", "label", "review", "adjudicate", "audit", "tasks", "guidelines", "quality", "drift", "audit-results", "gold", "scorecards",
-         "my-history", "my-quality", "taxonomy", "members", "settings", "review-settings", "quality-settings", "data"];
-
     [Fact]
     public async Task Manager_OpensTheProjectFromHome_SeesTheOverviewWithCharts_AndEveryManagerEntry()
     {
@@ -25,7 +21,7 @@ public sealed class ProjectHomeBrowserTests(BrowserFixture browser) : PortalBrow
         await page.Locator("#throughput-panel .throughput-chart svg").First.WaitForAsync();
         await Assertions.Expect(page.Locator("#waiting-for-qa .waiting-review")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#nav-menu .nav-overview a")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("active"));
-        foreach (var entry in ManagerEntries)
+        foreach (var entry in Components.NavMenuTests.ManagerEntries)
         {
             await Assertions.Expect(page.Locator($"#nav-menu .nav-{entry} a")).ToBeVisibleAsync();
         }

@@ -8,7 +8,7 @@ namespace Portal.Tests.Web.Components;
 
 public class NavMenuTests : ComponentTestContext
 {
-    private static readonly string[] ManagerEntries =
+    internal static readonly string[] ManagerEntries =
         ["overview", "label", "review", "adjudicate", "audit", "tasks", "guidelines", "quality", "drift", "audit-results", "gold", "scorecards",
          "my-history", "my-quality", "taxonomy", "members", "settings", "review-settings", "quality-settings", "data"];
 
