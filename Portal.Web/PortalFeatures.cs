@@ -1,5 +1,6 @@
 using Portal.Data;
 using Portal.Web.Common;
+using Portal.Web.Admin;
 using Portal.Web.Agreement;
 using Portal.Web.Audits;
 using Portal.Web.Drift;
@@ -34,6 +35,7 @@ public static class PortalFeatures
         services.AddNotifications(configuration);
         services.AddDrift();
         services.AddImportExport();
+        services.AddAdmin();
         // The demo project is seeded through the real services, by the web app and by tests alike.
         services.AddSingleton<Demo.DemoSeeder>();
         return services;

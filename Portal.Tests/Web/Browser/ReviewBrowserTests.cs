@@ -130,7 +130,7 @@ public sealed class ReviewBrowserTests(BrowserFixture browser) : PortalBrowserTe
     public async Task Manager_TurnsOnAnonymizedAdjudication_AndTheAdjudicatorSeesNoNames()
     {
         var manager = await SignInAsync("manager", 1366, 1000);
-        await manager.Locator("a.review-settings").ClickAsync();
+        await new HomePageObject(manager).OpenFromMenuAsync("review-settings");
         await manager.Locator("#reviewer-instructions").WaitForAsync();
         await WaitInteractiveAsync(manager);
         await manager.GetByLabel("Hide annotator names from adjudicators").CheckAsync();
