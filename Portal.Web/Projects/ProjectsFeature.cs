@@ -6,6 +6,8 @@ public static class ProjectsFeature
     {
         services.AddScoped<ProjectService>();
         services.AddScoped<MemberService>();
+        services.AddScoped<ProjectSettingsService>();
+        services.AddScoped<GuidelinesService>();
         return services;
     }
 }
