@@ -80,6 +80,12 @@ public class ProjectSettingsServiceTests
     {
         await using var database = await TestDatabase.CreateAsync();
         var (first, _) = await LabelingServiceTests.ProjectAsync(database, tasks: 0, overlap: 2, annotators: 1);
+        await using (var db = await database.ContextAsync())
+        {
+            db.Users.Add(new User { Id = Manager.UserId, ExternalId = $"mia-{Guid.NewGuid():N}", Email = "mia@x", DisplayName = Manager.DisplayName, CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
         var second = await database.Get<ProjectService>().CreateAsync(Manager,
             new NewProject("Second", null, TaxonomyTemplates.CustomerMessages.Id, new ProjectSettings()), default);
         var service = database.Get<ProjectSettingsService>();
