@@ -79,22 +79,8 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
             throw new ForbiddenException("Only managers and admins can create projects.");
         }
 
-        var errors = new List<(string Field, string Message)>();
-        var name = request.Name?.Trim() ?? "";
-        if (name.Length == 0)
-        {
-            errors.Add((nameof(NewProject.Name), "Give the project a name."));
-        }
-        else if (name.Length > 200)
-        {
-            errors.Add((nameof(NewProject.Name), "The name can have at most 200 characters."));
-        }
-
-        if (request.Description is { Length: > 4000 })
-        {
-            errors.Add((nameof(NewProject.Description), "The description can have at most 4000 characters."));
-        }
-
+        var name = ProjectDetails.CleanName(request.Name);
+        var errors = ProjectDetails.Validate(request.Name, request.Description).ToList();
         var template = request.Taxonomy ?? TaxonomyTemplates.Find(request.TemplateId);
         if (template is null)
         {
@@ -103,9 +89,9 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
 
         errors.AddRange(request.Settings.Validate());
         await using var db = await factory.CreateDbContextAsync(ct);
-        if (name.Length > 0 && await db.Projects.AnyAsync(p => p.Name == name && !p.IsArchived, ct))
+        if (name.Length > 0 && await NameTakenAsync(db, name, exceptProjectId: null, ct))
         {
-            errors.Add((nameof(NewProject.Name), $"A project called \"{name}\" already exists."));
+            errors.Add((ProjectDetails.NameField, NameTakenMessage(name)));
         }
 
         if (errors.Count > 0)
@@ -114,7 +100,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var project = new Project { Id = Guid.CreateVersion7(), Name = name, Description = request.Description?.Trim(), CreatedAt = now, CreatedById = user.UserId };
+        var project = new Project { Id = Guid.CreateVersion7(), Name = name, Description = ProjectDetails.CleanDescription(request.Description), CreatedAt = now, CreatedById = user.UserId };
         project.Apply(request.Settings);
         project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = user.UserId, Role = ProjectRole.Manager, AddedAt = now });
         var taxonomy = new Data.Entities.Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
@@ -133,4 +119,10 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
         await db.SaveChangesAsync(ct);
         return project.Id;
     }
+
+    /// <summary>Names are unique among active projects, so people can tell them apart on the home page.</summary>
+    internal static Task<bool> NameTakenAsync(PortalDbContext db, string name, Guid? exceptProjectId, CancellationToken ct) =>
+        db.Projects.AnyAsync(p => p.Name == name && !p.IsArchived && p.Id != exceptProjectId, ct);
+
+    internal static string NameTakenMessage(string name) => $"A project called \"{name}\" already exists.";
 }

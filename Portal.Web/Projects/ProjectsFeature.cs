@@ -8,6 +8,8 @@ public static class ProjectsFeature
         services.AddScoped<MemberService>();
         services.AddScoped<ProjectNavService>();
         services.AddScoped<ProjectOverviewService>();
+        services.AddScoped<ProjectSettingsService>();
+        services.AddScoped<GuidelinesService>();
         return services;
     }
 }
