@@ -2,6 +2,7 @@ using Portal.Data;
 using Portal.Web.Common;
 using Portal.Web.Agreement;
 using Portal.Web.Audits;
+using Portal.Web.Dashboard;
 using Portal.Web.Drift;
 using Portal.Web.ImportExport;
 using Portal.Web.Jobs;
@@ -34,6 +35,7 @@ public static class PortalFeatures
         services.AddNotifications(configuration);
         services.AddDrift();
         services.AddImportExport();
+        services.AddDashboard();
         // The demo project is seeded through the real services, by the web app and by tests alike.
         services.AddSingleton<Demo.DemoSeeder>();
         return services;
