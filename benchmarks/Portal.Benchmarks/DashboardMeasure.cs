@@ -13,15 +13,13 @@ using Portal.Data;
 using Portal.Web.Components.Dashboard;
 using Portal.Web.Dashboard;
 
-namespace Portal.Benchmarks;
-
 /// <summary>
 /// The quality dashboard's two timed paths (issue 15), each beside a floor measured in the same run:
 /// first render = the service's one load plus the dashboard's chart components rendered to HTML with ASP.NET Core's
 /// HtmlRenderer (targets: under 1 s); heat-map click = the first page of a pair's disagreements, p95 over the ten lowest
 /// pairs (target: under 300 ms). Floors: a raw read of the same snapshot rows, and a raw read of each pair's shared tasks.
 /// </summary>
-public static class DashboardMeasure
+internal static class DashboardMeasure
 {
     private const int Loads = 5;
     private const int WorstPairs = 10;

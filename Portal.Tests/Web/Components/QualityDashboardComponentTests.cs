@@ -73,6 +73,16 @@ public class QualityDashboardComponentTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public void HeatMapCells_CountFromTheTopRight_AndTheDiagonalOpensNothing()
+    {
+        // Three people: the top row is the last person, its first cell the last person's column (the diagonal).
+        Assert.Null(PairHeatMap.CellAt(0, 3));
+        Assert.Equal((2, 1), PairHeatMap.CellAt(1, 3));
+        Assert.Equal((0, 2), PairHeatMap.CellAt(6, 3));
+        Assert.Null(PairHeatMap.CellAt(9, 3));
+    }
+
+    [Fact]
     public void HeatMap_WithoutPairs_SaysWhenTheyAppear()
     {
         var cut = Render<PairHeatMap>(p => p.Add(c => c.Matrix, new PairMatrix(null, [], [])).Add(c => c.ProjectId, Guid.NewGuid()));
