@@ -49,6 +49,8 @@ public sealed class QualityDashboardBrowserTests(BrowserFixture browser) : Porta
         await first.ClickAsync();
         await manager.WaitForURLAsync(url => url.EndsWith(taskPath, StringComparison.Ordinal));
         await WaitInteractiveAsync(manager);
+        // The side-by-side view of the task: its state, and every annotation next to the ground truth.
+        await Assertions.Expect(manager.Locator("#task-state")).ToBeVisibleAsync();
         await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("dashboard-task-1366x900"), FullPage = true });
     }
 
