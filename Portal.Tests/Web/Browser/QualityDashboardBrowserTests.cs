@@ -39,6 +39,7 @@ public sealed class QualityDashboardBrowserTests(BrowserFixture browser) : Porta
         var cellText = Math.Round(double.Parse(worstValue, System.Globalization.CultureInfo.InvariantCulture) * 100).ToString(System.Globalization.CultureInfo.InvariantCulture);
         // The pair's two cells (above and below the diagonal) both open their list, the people in either order.
         var ids = pairLink.Split('/')[^2..];
+        await Assertions.Expect(manager.Locator("#pair-heatmap[data-clickable='true']")).ToBeVisibleAsync();
         await manager.Locator("#pair-heatmap .mud-chart-cell", new() { HasTextString = cellText }).First.ClickAsync();
         await manager.WaitForURLAsync(url => url.Contains("/quality/pairs/", StringComparison.Ordinal) && ids.All(id => url.Contains(id, StringComparison.Ordinal)));
         await Assertions.Expect(manager.Locator("#pair-disagreements tbody tr").First).ToBeVisibleAsync();

@@ -13,6 +13,8 @@ export function attach(container, dotnet) {
   };
   container.addEventListener('click', onClick);
   handlers.set(container, onClick);
+  // Says the cells take clicks now (the module loads after the first render).
+  container.dataset.clickable = 'true';
 }
 
 export function detach(container) {
