@@ -3,6 +3,7 @@ using Portal.Web.Common;
 using Portal.Web.Admin;
 using Portal.Web.Agreement;
 using Portal.Web.Audits;
+using Portal.Web.Dashboard;
 using Portal.Web.Drift;
 using Portal.Web.ImportExport;
 using Portal.Web.Jobs;
@@ -36,6 +37,7 @@ public static class PortalFeatures
         services.AddDrift();
         services.AddImportExport();
         services.AddAdmin();
+        services.AddDashboard();
         // The demo project is seeded through the real services, by the web app and by tests alike.
         services.AddSingleton<Demo.DemoSeeder>();
         return services;

@@ -5,7 +5,7 @@ using Portal.Core.Agreement;
 
 // Portal benchmarks: the next-task queue (issue 4), the agreement engine (issue 3), the drift checks (issue 14) and more. Prints the figures;
 // `benchmarks/run.sh` builds and runs everything.
-// Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
+// Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
 // imported tasks or audited annotations, default 1,000,000), --annotations N (audit queue and drift checks: 1,000,000), --waiting N (audit queue: 8,000), --no-peers
 // (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
@@ -53,6 +53,12 @@ try
         {
             return;
         }
+    }
+
+    if (options.Suite == "dashboard")
+    {
+        await DashboardOnDriftSeed.RunAsync(work.FullName, options.Annotations);
+        return;
     }
 
     if (options.Suite is "audit-queue" or "all")
@@ -178,7 +184,7 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift, --units N, --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard, --units N, --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
             }
         }
 
