@@ -38,7 +38,7 @@ public sealed record TaskFilter(
     public static readonly TaskFilter None = new();
 }
 
-/// <param name="After">The cursor of the previous page (<see cref="TaskPage.Next"/>); null for the first page.</param>
+/// <param name="After">The cursor of the previous page (<see cref="TaskBrowserPage.Next"/>); null for the first page.</param>
 public sealed record TaskPageRequest(TaskFilter Filter, TaskSort Sort = TaskSort.Id, bool Descending = false, string? After = null, int PageSize = 50);
 
 /// <param name="Snippet">The first 200 characters of the text.</param>
@@ -50,7 +50,7 @@ public sealed record TaskRow(
 /// <param name="Next">The cursor of the next page; null on the last page.</param>
 /// <param name="Matching">How many tasks match, counted up to <see cref="TaskBrowserService.CountCap"/>.</param>
 /// <param name="MatchingCapped">True when more than the cap match ("10,000+").</param>
-public sealed record TaskPage(IReadOnlyList<TaskRow> Rows, string? Next, int Matching, bool MatchingCapped);
+public sealed record TaskBrowserPage(IReadOnlyList<TaskRow> Rows, string? Next, int Matching, bool MatchingCapped);
 
 /// <summary>What the filter bar offers: the project's annotators, labels and import batches.</summary>
 public sealed record TaskBrowserChoices(

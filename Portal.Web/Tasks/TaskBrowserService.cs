@@ -43,7 +43,7 @@ public sealed class TaskBrowserService(IDbContextFactory<PortalDbContext> factor
     }
 
     /// <summary>One page of the project's tasks matching <paramref name="request"/>, with the cursor of the next page.</summary>
-    public async Task<TaskPage> BrowseAsync(PortalPrincipal user, Guid projectId, TaskPageRequest request, CancellationToken ct)
+    public async Task<TaskBrowserPage> BrowseAsync(PortalPrincipal user, Guid projectId, TaskPageRequest request, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var role = await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
@@ -66,7 +66,7 @@ public sealed class TaskBrowserService(IDbContextFactory<PortalDbContext> factor
         var count = await matching.Take(CountCap + 1).CountAsync(ct);
         var rows = await RowsAsync(db, page, hidden, ct);
         var next = more ? TaskCursor.Of(page[^1], request.Sort) : null;
-        return new TaskPage(rows, next, Math.Min(count, CountCap), count > CountCap);
+        return new TaskBrowserPage(rows, next, Math.Min(count, CountCap), count > CountCap);
     }
 
     /// <summary>The ids of the tasks matching <paramref name="filter"/>, in id order, at most <see cref="BulkCap"/> (and whether there were more).</summary>
