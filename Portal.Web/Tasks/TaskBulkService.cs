@@ -6,7 +6,6 @@ using Portal.Data;
 using Portal.Web.Audits;
 using Portal.Web.Common;
 using Portal.Web.Drift;
-using Portal.Web.ImportExport;
 
 namespace Portal.Web.Tasks;
 
@@ -16,7 +15,7 @@ namespace Portal.Web.Tasks;
 /// away or does not qualify is reported with why, never a failure of the whole action.
 /// </summary>
 public sealed class TaskBulkService(
-    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, AuditLog audit, GoldService gold, DriftPolicy relabels, DataJobService dataJobs, TimeProvider clock)
+    IDbContextFactory<PortalDbContext> factory, ProjectAccess access, AuditLog audit, GoldService gold, DriftPolicy relabels, TimeProvider clock)
 {
     public const int ReasonLength = 200;
 
@@ -142,8 +141,8 @@ public sealed class TaskBulkService(
         return new BulkResult(changed, refused, capped);
     }
 
-    /// <summary>Starts an export of the tasks (the /data page's export, limited to them); its download appears on that page.</summary>
-    public async Task<(Guid JobId, BulkResult Result)> ExportAsync(PortalPrincipal user, Guid projectId, TaskSelection selection, ExportFormat format, string requestKey, CancellationToken ct)
+    /// <summary>The selection's tasks that can be exported (not deleted, still there), for <see cref="TaskExportService"/>.</summary>
+    public async Task<(IReadOnlyList<long> Ids, BulkResult Result)> ExportableAsync(PortalPrincipal user, Guid projectId, TaskSelection selection, CancellationToken ct)
     {
         var (live, refused, capped) = await LiveAsync(user, projectId, selection, ct);
         if (live.Count == 0)
@@ -151,8 +150,7 @@ public sealed class TaskBulkService(
             throw new ValidationException("selection", "None of the chosen tasks can be exported (deleted or gone).");
         }
 
-        var job = await dataJobs.StartExportAsync(user, projectId, new ExportOptions(format, ExportFilter.All, TaskIds: [.. live.Select(t => t.Id)]), requestKey, ct);
-        return (job, new BulkResult(live.Count, refused, capped));
+        return ([.. live.Select(t => t.Id)], new BulkResult(live.Count, refused, capped));
     }
 
     private sealed record Found(long Id, DateTime? DeletedAt);

@@ -6,6 +6,7 @@ public static class TasksFeature
     {
         services.AddScoped<TaskBrowserService>();
         services.AddScoped<TaskBulkService>();
+        services.AddScoped<TaskExportService>();
         return services;
     }
 }
