@@ -33,7 +33,7 @@ public class TasksPageTests : ComponentTestContext
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#active-filters")));
         Assert.EndsWith($"/projects/{projectId}/tasks", navigation.Uri, StringComparison.Ordinal);
-        Assert.Contains("not yet", cut.Find("#task-table").TextContent, StringComparison.Ordinal);
+        Assert.NotEmpty(cut.FindAll("#task-table tbody tr"));
     }
 
     [Fact]
