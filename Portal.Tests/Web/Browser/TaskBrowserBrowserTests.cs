@@ -43,7 +43,7 @@ public sealed class TaskBrowserBrowserTests(BrowserFixture browser) : PortalBrow
         await page.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/tasks").ToString());
         await WaitInteractiveAsync(page);
 
-        await page.Locator(".mud-select:has(#filter-label)").ClickAsync();
+        await page.Locator("div.mud-select:has(#filter-label)").First.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new PageLocatorOptions { HasText = "Product" }).First.ClickAsync();
         await page.Locator("#filter-agreement-max").FillAsync("0.6");
         await page.Locator("#filter-agreement-max").PressAsync("Tab");
