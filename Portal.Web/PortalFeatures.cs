@@ -11,6 +11,7 @@ using Portal.Web.Labeling;
 using Portal.Web.Notifications;
 using Portal.Web.Projects;
 using Portal.Web.Review;
+using Portal.Web.Tasks;
 using Portal.Web.Taxonomy;
 
 namespace Portal.Web;
@@ -38,6 +39,7 @@ public static class PortalFeatures
         services.AddImportExport();
         services.AddAdmin();
         services.AddDashboard();
+        services.AddTasks();
         // The demo project is seeded through the real services, by the web app and by tests alike.
         services.AddSingleton<Demo.DemoSeeder>();
         return services;
