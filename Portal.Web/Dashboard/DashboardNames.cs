@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audits;
 using Portal.Core.Security;
 using Portal.Data;
+using Portal.Data.Queries;
 
 namespace Portal.Web.Dashboard;
 
@@ -16,12 +17,10 @@ internal static class DashboardNames
 
     public static async Task<List<DashboardPerson>> AnnotatorsAsync(PortalDbContext db, Guid projectId, bool anonymize, IEnumerable<Guid> alsoNamed, CancellationToken ct)
     {
-        var labelers = await db.Annotations.Where(a => a.ProjectId == projectId).Select(a => a.UserId).Distinct().ToListAsync(ct);
-        var members = await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == projectId)
+        var people = (await db.Annotators(projectId).AsNoTracking()
             .OrderBy(m => m.AddedAt).ThenBy(m => m.UserId)
-            .Select(m => new { m.UserId, m.Role, m.User!.DisplayName }).ToListAsync(ct);
-        var people = members.Where(m => m.Role == ProjectRole.Annotator || labelers.Contains(m.UserId)).Select(m => (m.UserId, Name: m.DisplayName)).ToList();
-        var missing = alsoNamed.Concat(labelers).Distinct().Where(id => people.All(p => p.UserId != id)).Order().ToList();
+            .Select(m => new { m.UserId, m.User!.DisplayName }).ToListAsync(ct)).Select(m => (UserId: m.UserId, Name: m.DisplayName)).ToList();
+        var missing = alsoNamed.Distinct().Where(id => people.All(p => p.UserId != id)).Order().ToList();
         if (missing.Count > 0)
         {
             // People who left the project keep their place in the figures.

@@ -40,6 +40,9 @@ internal static class ProjectHomeBenchmark
             var verdict = Math.Max(first.P95, deep.P95) < 150 ? "ok" : "OVER 150 ms";
             Console.WriteLine($"  {name,-44} p50 {first.P50,6:F1} p95 {first.P95,6:F1} ms   p50 {deep.P50,6:F1} p95 {deep.P95,6:F1} ms   {first.Matching}   {verdict}");
         }
+
+        Console.WriteLine();
+        await DashboardMeasure.MeasureAsync(scope.ServiceProvider, factory, seeded.ProjectId, seeded.ManagerId);
     }
 
     private static IEnumerable<(string Name, TaskFilter Filter, TaskSort Sort)> Cases(ProjectHomeSeeded s) =>
