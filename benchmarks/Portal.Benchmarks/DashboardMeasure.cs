@@ -26,7 +26,7 @@ internal static class DashboardMeasure
 
     public static async Task MeasureAsync(IServiceProvider services, IDbContextFactory<PortalDbContext> factory, Guid projectId, Guid managerUserId)
     {
-        var manager = new PortalPrincipal(managerUserId, "Manager", new HashSet<string> { AppRoles.User });
+        var manager = new PortalPrincipal(managerUserId, "Manager", new HashSet<string> { AppRoles.Manager });
         await using var scope = services.CreateAsyncScope();
         var dashboard = scope.ServiceProvider.GetRequiredService<QualityDashboardService>();
         var pairs = scope.ServiceProvider.GetRequiredService<PairDisagreementService>();
