@@ -18,6 +18,7 @@ public sealed class PairDisagreementService(IDbContextFactory<PortalDbContext> f
 {
     public const int MaxPageSize = 200;
     private const int ExcerptLength = 160;
+    private const int IdChunk = 5_000;
 
     public async Task<PairDisagreementPage> ListAsync(
         PortalPrincipal user, Guid projectId, Guid userA, Guid userB, PairCursor? after, int take, double threshold, CancellationToken ct)
@@ -77,21 +78,36 @@ public sealed class PairDisagreementService(IDbContextFactory<PortalDbContext> f
         var controls = currentVersion is { } v ? await labelSets.GetAsync(db, v, ct) : [];
         var questions = controls.Select(c => (c.Name, c.Kind == ControlKind.Spans)).ToList();
         var labelNames = controls.SelectMany(c => c.Labels).ToDictionary(l => l.Key, l => l.Name);
-        var annotationIds = shared.SelectMany(s => new[] { s.A, s.B }).ToList();
-        var spans = (await db.AnnotationSpans.AsNoTracking().Where(s => annotationIds.Contains(s.AnnotationId))
-            .Select(s => new { s.AnnotationId, Value = new SpanValue(s.ControlName, s.LabelKey, s.Start, s.End) }).ToListAsync(ct)).ToLookup(s => s.AnnotationId, s => s.Value);
-        var answers = (await db.AnnotationAnswers.AsNoTracking().Where(s => annotationIds.Contains(s.AnnotationId))
-            .Select(s => new { s.AnnotationId, Value = new AnswerValue(s.ControlName, s.LabelKey) }).ToListAsync(ct)).ToLookup(s => s.AnnotationId, s => s.Value);
-        var taskIds = shared.Select(s => s.TaskId).ToList();
-        var lengths = await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id)).Select(t => new { t.Id, t.Text.Length }).ToDictionaryAsync(t => t.Id, t => t.Length, ct);
+        var spans = new List<(long AnnotationId, SpanValue Value)>();
+        var answers = new List<(long AnnotationId, AnswerValue Value)>();
+        var lengths = new Dictionary<long, int>();
+        // EF sends one SQL variable per id and SQLite takes at most 32,766: a pair sharing 20,000 tasks goes in chunks.
+        foreach (var chunk in shared.Chunk(IdChunk))
+        {
+            var annotationIds = chunk.SelectMany(s => new[] { s.A, s.B }).ToList();
+            spans.AddRange((await db.AnnotationSpans.AsNoTracking().Where(s => annotationIds.Contains(s.AnnotationId))
+                .Select(s => new { s.AnnotationId, s.ControlName, s.LabelKey, s.Start, s.End }).ToListAsync(ct))
+                .Select(s => (s.AnnotationId, new SpanValue(s.ControlName, s.LabelKey, s.Start, s.End))));
+            answers.AddRange((await db.AnnotationAnswers.AsNoTracking().Where(s => annotationIds.Contains(s.AnnotationId))
+                .Select(s => new { s.AnnotationId, s.ControlName, s.LabelKey }).ToListAsync(ct))
+                .Select(s => (s.AnnotationId, new AnswerValue(s.ControlName, s.LabelKey))));
+            var taskIds = chunk.Select(s => s.TaskId).ToList();
+            foreach (var t in await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id)).Select(t => new { t.Id, t.Text.Length }).ToListAsync(ct))
+            {
+                lengths[t.Id] = t.Length;
+            }
+        }
+
+        var spansOf = spans.ToLookup(s => s.AnnotationId, s => s.Value);
+        var answersOf = answers.ToLookup(s => s.AnnotationId, s => s.Value);
         var toCurrent = await TaxonomyMaps.ToCurrentAsync(db, projectId, shared.SelectMany(s => new[] { s.AVersion, s.BVersion }).Distinct(), ct);
 
         AnnotationResult Result(long id, Guid version)
         {
             var map = toCurrent(version);
             return new AnnotationResult(
-                [.. spans[id].Select(s => s with { Label = map.Resolve(s.Label).Key })],
-                [.. answers[id].Select(x => x with { Label = map.Resolve(x.Label).Key })]);
+                [.. spansOf[id].Select(s => s with { Label = map.Resolve(s.Label).Key })],
+                [.. answersOf[id].Select(x => x with { Label = map.Resolve(x.Label).Key })]);
         }
 
         return [.. shared.Select(s =>

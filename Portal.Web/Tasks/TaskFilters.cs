@@ -23,9 +23,9 @@ internal static partial class TaskFilters
 
         if (filter.AnnotatorId is { } userId)
         {
-            // Driven by the (project, user) index: one read of the person's task ids, not a probe per task of the project.
-            var theirs = db.Annotations.Where(a => a.ProjectId == projectId && a.UserId == userId).Select(a => a.TaskId);
-            tasks = tasks.Where(t => theirs.Contains(t.Id));
+            // A probe per task by the unique (task, user, round) index: a page and the capped count stop early, where
+            // reading the person's task ids first cost 0.25-0.45 s at 1M tasks (benchmark project-home).
+            tasks = tasks.Where(t => db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == userId));
         }
 
         if (filter.LabelKey is { } label)
@@ -59,9 +59,7 @@ internal static partial class TaskFilters
 
         if (filter.InReview is { } review)
         {
-            // Driven by the review-queue index (project, requested, ...): the waiting work is a small set to look tasks up in.
-            var waiting = db.Annotations.Where(a => a.ProjectId == projectId && a.ReviewRequested).Select(a => a.TaskId);
-            tasks = review ? tasks.Where(t => waiting.Contains(t.Id)) : tasks.Where(t => !waiting.Contains(t.Id));
+            tasks = tasks.Where(t => db.Annotations.Any(a => a.TaskId == t.Id && a.ReviewRequested) == review);
         }
 
         if (filter.ImportJobId is { } job)

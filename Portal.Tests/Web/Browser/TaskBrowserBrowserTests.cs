@@ -44,7 +44,8 @@ public sealed class TaskBrowserBrowserTests(BrowserFixture browser) : PortalBrow
         await WaitInteractiveAsync(page);
 
         await page.Locator("div.mud-select:has(#filter-label)").First.ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item", new PageLocatorOptions { HasText = "Product" }).First.ClickAsync();
+        // Exactly "Product": the label set also has "Complaint / Product quality".
+        await page.Locator(".mud-popover-open .mud-list-item", new PageLocatorOptions { HasTextRegex = new System.Text.RegularExpressions.Regex(@"(^|/ )Product$") }).First.ClickAsync();
         await page.Locator("#filter-agreement-max").FillAsync("0.6");
         await page.Locator("#filter-agreement-max").PressAsync("Tab");
         await Assertions.Expect(page.Locator("#active-filters")).ToContainTextAsync("Agreement at most 0.60");
@@ -53,7 +54,7 @@ public sealed class TaskBrowserBrowserTests(BrowserFixture browser) : PortalBrow
 
         foreach (var id in ids)
         {
-            await page.Locator("#task-table tbody tr", new PageLocatorOptions { Has = page.Locator($"a:text-is('#{id}')") }).Locator("input[type=checkbox]").CheckAsync();
+            await page.Locator("#task-table tbody tr", new PageLocatorOptions { Has = page.Locator($"a[href$='/tasks/{id}']") }).Locator("input[type=checkbox]").CheckAsync();
         }
 
         await Assertions.Expect(page.Locator("#selection-count")).ToContainTextAsync("2 task(s) ticked");
@@ -64,7 +65,7 @@ public sealed class TaskBrowserBrowserTests(BrowserFixture browser) : PortalBrow
         await Assertions.Expect(page.Locator("#bulk-result")).ToContainTextAsync("2 task(s) marked as gold");
         foreach (var id in ids)
         {
-            await Assertions.Expect(page.Locator("#task-table tbody tr", new PageLocatorOptions { Has = page.Locator($"a:text-is('#{id}')") }).Locator(".task-gold"))
+            await Assertions.Expect(page.Locator("#task-table tbody tr", new PageLocatorOptions { Has = page.Locator($"a[href$='/tasks/{id}']") }).Locator(".task-gold"))
                 .ToContainTextAsync("Gold");
         }
 

@@ -32,6 +32,7 @@ public class QualityDashboardComponentTests : BunitContext, IAsyncLifetime
         Assert.Empty(cut.FindAll("#t-numbers"));
 
         cut.Find(".numbers-toggle input").Change(true);
+        cut.WaitForElement("#t-numbers");
 
         var rows = cut.FindAll("#t-numbers tbody tr");
         Assert.Equal(3, rows.Count);
@@ -69,17 +70,19 @@ public class QualityDashboardComponentTests : BunitContext, IAsyncLifetime
         Assert.Contains("Ana and Dana: 0.30 on 40 tasks", worst[0].TextContent, StringComparison.Ordinal);
         Assert.Equal($"/projects/{project}/quality/pairs/{ana}/{dana}", worst[0].GetAttribute("href"));
         cut.Find(".numbers-toggle input").Change(true);
+        cut.WaitForElement("#pairs-numbers");
         Assert.Contains("not enough data (4 items; needs 10)", cut.Find("#pairs-numbers").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void HeatMapCells_CountFromTheTopRight_AndTheDiagonalOpensNothing()
+    public void HeatMapCells_RunBackwardsOnBothAxes_AndTheDiagonalOpensNothing()
     {
         // Three people: the top row is the last person, its first cell the last person's column (the diagonal).
-        Assert.Null(PairHeatMap.CellAt(0, 3));
-        Assert.Equal((2, 1), PairHeatMap.CellAt(1, 3));
-        Assert.Equal((0, 2), PairHeatMap.CellAt(6, 3));
-        Assert.Null(PairHeatMap.CellAt(9, 3));
+        Assert.Null(PairHeatMap.CellAt(0, 0, 3, 3));
+        Assert.Equal((2, 1), PairHeatMap.CellAt(0, 1, 3, 3));
+        Assert.Equal((0, 2), PairHeatMap.CellAt(2, 0, 3, 3));
+        Assert.Null(PairHeatMap.CellAt(3, 0, 3, 3));
+        Assert.Null(PairHeatMap.CellAt(0, 1, 4, 3));
     }
 
     [Fact]
@@ -103,6 +106,7 @@ public class QualityDashboardComponentTests : BunitContext, IAsyncLifetime
         Assert.Contains("1 label(s) rest on fewer than 20 tasks", cut.Markup, StringComparison.Ordinal);
         Assert.Contains("unitizing alpha (all labels together): 0.71 on 30 tasks", cut.Markup, StringComparison.Ordinal);
         cut.Find(".numbers-toggle input").Change(true);
+        cut.WaitForElement("#labels-numbers");
         var links = cut.FindAll("#labels-numbers a");
         Assert.Equal($"/projects/{project}/tasks?label=k1&agreementMax=0.80", links[0].GetAttribute("href"));
     }
@@ -123,6 +127,7 @@ public class QualityDashboardComponentTests : BunitContext, IAsyncLifetime
         Assert.NotEmpty(cut.FindAll("#label-mix svg"));
         Assert.Contains("Left out, fewer than 30 answers: Ana (5)", cut.Markup, StringComparison.Ordinal);
         cut.Find(".numbers-toggle input").Change(true);
+        cut.WaitForElement("#mix-numbers");
         var dana = cut.FindAll("#mix-numbers tbody tr")[1];
         Assert.Equal(["Dana", "50", "20 %", "80 %"], dana.Children.Select(td => td.TextContent));
         Assert.Contains("No submitted work", empty.Find("#mix-empty").TextContent, StringComparison.Ordinal);
