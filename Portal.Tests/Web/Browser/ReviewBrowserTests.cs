@@ -146,6 +146,6 @@ public sealed class ReviewBrowserTests(BrowserFixture browser) : PortalBrowserTe
         await Assertions.Expect(reviewer.Locator("#side-by-side")).Not.ToContainTextAsync("Ana Annotator");
         await Assertions.Expect(reviewer.Locator("#side-by-side")).Not.ToContainTextAsync("What changed");
         await reviewer.GetByText("Reviewer instructions").ClickAsync();
-        await Assertions.Expect(reviewer.Locator(".reviewer-instructions b")).ToHaveTextAsync("whole");
+        await Assertions.Expect(reviewer.Locator(".reviewer-instructions strong")).ToHaveTextAsync("whole");
     }
 }
