@@ -13,7 +13,7 @@ namespace Portal.Web.Dashboard;
 internal static class DashboardNames
 {
     /// <summary>QA leads who are not managers see letters when the project anonymizes; managers and admins see names.</summary>
-    public static bool Anonymize(bool projectAnonymizes, ProjectRole role) => projectAnonymizes && role < ProjectRole.Manager;
+    public static bool Anonymize(bool projectAnonymizes, ProjectRole role) => Anonymity.HidesNames(projectAnonymizes, role);
 
     public static async Task<List<DashboardPerson>> AnnotatorsAsync(PortalDbContext db, Guid projectId, bool anonymize, IEnumerable<Guid> alsoNamed, CancellationToken ct)
     {

@@ -81,7 +81,7 @@ public sealed class TaskBrowserService(IDbContextFactory<PortalDbContext> factor
     }
 
     /// <summary>QA leads of a project that hides names see letters; managers see who labeled (they manage the people).</summary>
-    internal static bool NamesHidden(bool anonymous, ProjectRole role) => anonymous && role < ProjectRole.Manager;
+    internal static bool NamesHidden(bool anonymous, ProjectRole role) => Anonymity.HidesNames(anonymous, role);
 
     private static async Task<List<TaskRow>> RowsAsync(PortalDbContext db, List<TaskKey> page, bool hidden, CancellationToken ct)
     {
