@@ -72,7 +72,7 @@ public static class DataServiceCollectionExtensions
 
     public static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
         o.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__EFMigrationsHistory"))
-         .AddInterceptors(SqlitePragmas.Instance);
+         .AddInterceptors(SqlitePragmas.Instance, SqliteWriters.Interceptor.Instance);
 
     public static void ConfigureSqlServer(DbContextOptionsBuilder o, string connectionString) =>
         o.UseSqlServer(connectionString, s => s.EnableRetryOnFailure());
@@ -105,18 +105,19 @@ public static class DataServiceCollectionExtensions
             await inner.CreateDbContextAsync(cancellationToken);
     }
 
-    /// <summary>WAL (readers never block the writer), a busy timeout and normal sync on every SQLite connection.</summary>
+    /// <summary>WAL (readers never block the writer), normal sync and the busy handler (<see cref="SqliteBusy"/>) on every SQLite connection.</summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
         public static readonly SqlitePragmas Instance = new();
 
-        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        private static readonly string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; " + SqliteBusy.TimeoutPragma;
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
             using var command = connection.CreateCommand();
             command.CommandText = Pragmas;
             command.ExecuteNonQuery();
+            SqliteBusy.Set(connection);
         }
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -124,6 +125,7 @@ public static class DataServiceCollectionExtensions
             await using var command = connection.CreateCommand();
             command.CommandText = Pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken);
+            SqliteBusy.Set(connection);
         }
     }
 }

@@ -1,7 +1,9 @@
 using Portal.Data;
 using Portal.Web.Common;
+using Portal.Web.Admin;
 using Portal.Web.Agreement;
 using Portal.Web.Audits;
+using Portal.Web.Dashboard;
 using Portal.Web.Drift;
 using Portal.Web.ImportExport;
 using Portal.Web.Jobs;
@@ -10,6 +12,7 @@ using Portal.Web.Notifications;
 using Portal.Web.Projects;
 using Portal.Web.Reports;
 using Portal.Web.Review;
+using Portal.Web.Tasks;
 using Portal.Web.Taxonomy;
 
 namespace Portal.Web;
@@ -36,6 +39,9 @@ public static class PortalFeatures
         services.AddDrift();
         services.AddImportExport();
         services.AddReports();
+        services.AddAdmin();
+        services.AddDashboard();
+        services.AddTasks();
         // The demo project is seeded through the real services, by the web app and by tests alike.
         services.AddSingleton<Demo.DemoSeeder>();
         return services;

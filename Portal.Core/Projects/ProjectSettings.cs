@@ -76,7 +76,7 @@ public sealed record ProjectSettings
         Check(MaxExtraAnnotators is >= 0 and <= 10, nameof(MaxExtraAnnotators), "Extra annotators must be between 0 and 10.");
         Check(AuditRatePercent is >= 0 and <= 100, nameof(AuditRatePercent), "Audit rate must be between 0 and 100 %.");
         Check(ReservationMinutes is >= 1 and <= 24 * 60, nameof(ReservationMinutes), "Reservation time must be between 1 minute and 24 hours.");
-        Check(RelabelAgeDays is null or >= 1, nameof(RelabelAgeDays), "Relabel age must be at least one day, or empty.");
+        Check(RelabelAgeError(RelabelAgeDays) is null, nameof(RelabelAgeDays), RelabelAgeError(RelabelAgeDays) ?? "");
         Check(AuditMarginOfError is >= 0.01 and <= 0.25, nameof(AuditMarginOfError), "The audit margin of error must be between 1 and 25 %.");
         Check(AuditConfidence is >= 0.8 and <= 0.999, nameof(AuditConfidence), "The audit confidence must be between 80 and 99.9 %.");
         Check(AuditMinPerStratum is >= 0 and <= 100, nameof(AuditMinPerStratum), "The minimum audit items per stratum must be between 0 and 100.");
@@ -86,4 +86,8 @@ public sealed record ProjectSettings
         Check(AutoPauseThreshold is >= 0 and <= 1, nameof(AutoPauseThreshold), "The auto-pause threshold must be between 0 and 1.");
         return errors;
     }
+
+    /// <summary>What is wrong with a relabel age, or null when it is allowed (the drift settings save it too, by this rule).</summary>
+    public static string? RelabelAgeError(int? days) =>
+        days is null or (>= 1 and <= 3650) ? null : "The relabel age must be between 1 and 3650 days, or empty for none.";
 }

@@ -43,43 +43,8 @@ public static class DefinitionDiff
             .Select(l => $"{(l.Kind == DiffLineKind.Added ? "+" : "-")} {l.Field}: {l.Text}"),
     ];
 
-    private static IEnumerable<DefinitionDiffLine> Lines(string field, string? before, string? after)
-    {
-        var a = Split(before);
-        var b = Split(after);
-        // lcs[i, j] = length of the longest common subsequence of a[i..] and b[j..].
-        var lcs = new int[a.Length + 1, b.Length + 1];
-        for (var i = a.Length - 1; i >= 0; i--)
-        {
-            for (var j = b.Length - 1; j >= 0; j--)
-            {
-                lcs[i, j] = a[i] == b[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
-            }
-        }
+    private static IEnumerable<DefinitionDiffLine> Lines(string field, string? before, string? after) =>
+        LineDiff.Between(Split(before), Split(after)).Select(l => new DefinitionDiffLine(field, l.Kind, l.Text));
 
-        int x = 0, y = 0;
-        while (x < a.Length || y < b.Length)
-        {
-            if (x < a.Length && y < b.Length && a[x] == b[y])
-            {
-                yield return new DefinitionDiffLine(field, DiffLineKind.Same, b[y]);
-                x++;
-                y++;
-            }
-            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1]))
-            {
-                yield return new DefinitionDiffLine(field, DiffLineKind.Removed, a[x++]);
-            }
-            else
-            {
-                yield return new DefinitionDiffLine(field, DiffLineKind.Added, b[y++]);
-            }
-        }
-    }
-
-    private static string[] Split(string? text)
-    {
-        var norm = DefinitionText.Norm(text);
-        return norm.Length == 0 ? [] : [.. norm.Split('\n').Select(l => l.TrimEnd())];
-    }
+    private static string[] Split(string? text) => LineDiff.Split(DefinitionText.Norm(text));
 }

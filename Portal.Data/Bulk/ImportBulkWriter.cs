@@ -255,6 +255,8 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     {
         await (batch ?? throw new InvalidOperationException("No batch was begun.")).CommitAsync(ct);
         await EndBatchAsync();
+        // Annotators' saves that waited for this batch go before the next one.
+        await SqliteWriters.YieldAsync(db, ct);
     }
 
     /// <summary>Rolls back a batch left open by a failure.</summary>

@@ -21,6 +21,16 @@ internal sealed class LabelingTaskConfiguration : IEntityTypeConfiguration<Label
         b.HasIndex(t => new { t.ProjectId, t.State, t.Id });
         // Next task: claimable tasks of a project by priority, then age; gold tasks separately for injection.
         b.HasIndex(t => new { t.ProjectId, t.IsAvailable, t.IsGold, t.Priority, t.Id }).IsDescending(false, false, false, true, false);
+        // Task browser (docs/decisions/0016-task-browser.md): each filter or sort column after the project, then Id, so a
+        // keyset page of (value, Id) is one index range; measured by the project-home benchmark.
+        b.HasIndex(t => new { t.ProjectId, t.Agreement, t.Id });
+        b.HasIndex(t => new { t.ProjectId, t.IsGold, t.Id });
+        b.HasIndex(t => new { t.ProjectId, t.Priority, t.Id });
+        b.HasIndex(t => new { t.ProjectId, t.CreatedAt, t.Id });
+        // Imported batch filter, and publishing a staged import (ImportStaging reads a job's tasks by Id range).
+        b.HasIndex(t => new { t.ImportJobId, t.Id });
+        // The browser's default order (live tasks by id) and its "Deleted" filter.
+        b.HasIndex(t => new { t.ProjectId, t.DeletedAt, t.Id });
     }
 }
 
@@ -62,7 +72,8 @@ internal sealed class AnnotationSpanConfiguration : IEntityTypeConfiguration<Ann
     public void Configure(EntityTypeBuilder<AnnotationSpan> b)
     {
         b.Property(s => s.ControlName).HasMaxLength(100);
-        b.HasIndex(s => s.AnnotationId);
+        // With the label, so the task browser's "label present" probe reads the index only.
+        b.HasIndex(s => new { s.AnnotationId, s.LabelKey });
         // Taxonomy impact preview: how many spans use a label.
         b.HasIndex(s => s.LabelKey);
     }
@@ -73,7 +84,8 @@ internal sealed class AnnotationAnswerConfiguration : IEntityTypeConfiguration<A
     public void Configure(EntityTypeBuilder<AnnotationAnswer> b)
     {
         b.Property(s => s.ControlName).HasMaxLength(100);
-        b.HasIndex(s => s.AnnotationId);
+        // With the label, so the task browser's "label present" probe reads the index only.
+        b.HasIndex(s => new { s.AnnotationId, s.LabelKey });
         b.HasIndex(s => s.LabelKey);
     }
 }

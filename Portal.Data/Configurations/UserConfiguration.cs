@@ -31,5 +31,8 @@ internal sealed class AuditLogEntryConfiguration : IEntityTypeConfiguration<Audi
         b.Property(e => e.IpAddress).HasMaxLength(64);
         b.HasIndex(e => e.At);
         b.HasIndex(e => new { e.ProjectId, e.At });
+        // The admin audit-log page filters by who and by action, newest first.
+        b.HasIndex(e => new { e.UserId, e.At });
+        b.HasIndex(e => new { e.Action, e.At });
     }
 }

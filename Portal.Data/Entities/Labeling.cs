@@ -34,6 +34,14 @@ public sealed class LabelingTask : IVersioned
 
     public Guid? ImportJobId { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// Set when a manager deletes the task (soft, restorable): it is then never served (IsAvailable false) and never
+    /// counted (<see cref="Queries.TaskQueries.Published"/>).
+    /// </summary>
+    public DateTime? DeletedAt { get; set; }
+
+    public Guid? DeletedById { get; set; }
     public int Version { get; set; }
 }
 

@@ -20,11 +20,11 @@ public static class TaskQueries
 
     /// <summary>
     /// The tasks people work with: without those an import has staged and not yet published (its job not Succeeded),
-    /// which it may still discard. The queue needs no filter (staged tasks are unavailable); counts, the consensus
-    /// sweep and exports do.
+    /// which it may still discard, and without deleted ones. The queue needs no filter (staged and deleted tasks are
+    /// unavailable); counts, the consensus sweep and exports do.
     /// </summary>
     public static IQueryable<LabelingTask> Published(this IQueryable<LabelingTask> tasks, PortalDbContext db) =>
-        tasks.Where(t => t.ImportJobId == null || db.DataJobs.Any(j => j.Id == t.ImportJobId && j.State == RunState.Succeeded));
+        tasks.Where(t => t.DeletedAt == null && (t.ImportJobId == null || db.DataJobs.Any(j => j.Id == t.ImportJobId && j.State == RunState.Succeeded)));
 
     /// <summary>Total and completed tasks per project (projects without tasks are absent).</summary>
     public static async Task<IReadOnlyDictionary<Guid, TaskProgress>> ProgressAsync(this PortalDbContext db, IReadOnlyCollection<Guid> projectIds, CancellationToken ct)

@@ -16,7 +16,7 @@ public class ArchitectureTests
     /// The feature namespaces of Portal.Web. Not features: the shared ground (Common), sign-in (Auth), the job machinery and
     /// its schedule (Jobs, which names every feature's job), the demo seeder (which uses every feature), hosting, UI and CLI.
     /// </summary>
-    public static readonly string[] Features = ["Labeling", "Review", "Projects", "Taxonomy", "ImportExport", "Agreement", "Audits", "Drift", "Notifications", "Reports"];
+    public static readonly string[] Features = ["Labeling", "Review", "Projects", "Taxonomy", "ImportExport", "Agreement", "Audits", "Drift", "Notifications", "Reports", "Admin", "Dashboard", "Tasks"];
 
     private static readonly Assembly Web = typeof(PortalApp).Assembly;
 

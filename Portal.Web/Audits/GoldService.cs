@@ -55,7 +55,7 @@ public sealed class GoldService(
             answer.MarkedAt = now;
             task.IsGold = true;
             task.TargetAnnotations = GoldTasks.Target;
-            task.IsAvailable = true;
+            task.IsAvailable = task.DeletedAt == null;
             db.TaskEvents.Add(new TaskEvent
             {
                 ProjectId = projectId, TaskId = task.Id, At = now, Kind = TaskEventKind.MarkedGold, ActorId = user.UserId,
@@ -93,7 +93,7 @@ public sealed class GoldService(
         {
             task.IsGold = false;
             task.TargetAnnotations = Coverage.TargetAnnotations(task.ContentHash, project.AnnotatorsPerTask, project.CoveragePercent);
-            task.IsAvailable = task.AssignedCount < task.TargetAnnotations;
+            task.IsAvailable = task.DeletedAt == null && task.AssignedCount < task.TargetAnnotations;
         }
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))

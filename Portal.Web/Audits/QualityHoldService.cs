@@ -196,7 +196,7 @@ public sealed class QualityHoldService(IDbContextFactory<PortalDbContext> factor
             .Select(m => new { Member = new Member(m.UserId, m.Role, m.Hold, m.HoldReason, m.HoldSince, m.OnboardedAt), Name = m.User!.DisplayName })
             .ToListAsync(ct);
         var window = Math.Max(5, Math.Max(rules.AutoPauseWindow, rules.OnboardingGoldTasks));
-        var anonymous = rules.Anonymous && role < ProjectRole.Manager;
+        var anonymous = Anonymity.HidesNames(rules.Anonymous, role);
         var people = new List<PersonStanding>(members.Count);
         for (var i = 0; i < members.Count; i++)
         {

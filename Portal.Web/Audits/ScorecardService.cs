@@ -6,6 +6,7 @@ using Portal.Core.Security;
 using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Data.Queries;
 using Portal.Web.Taxonomy;
 
 namespace Portal.Web.Audits;
@@ -100,13 +101,12 @@ public sealed class ScorecardService(IDbContextFactory<PortalDbContext> factory,
     /// </summary>
     private static async Task<List<Person>> PeopleAsync(PortalDbContext db, ProjectInfo project, Guid viewerId, CancellationToken ct)
     {
-        var labelers = await db.Annotations.Where(a => a.ProjectId == project.Id).Select(a => a.UserId).Distinct().ToListAsync(ct);
-        var members = await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == project.Id)
+        var members = await db.Annotators(project.Id).AsNoTracking()
             .OrderBy(m => m.AddedAt).ThenBy(m => m.UserId)
-            .Select(m => new { m.UserId, m.Role, Person = new Person(m.UserId, m.User!.DisplayName, m.Hold, m.HoldReason, m.HoldSince) })
+            .Select(m => new Person(m.UserId, m.User!.DisplayName, m.Hold, m.HoldReason, m.HoldSince))
             .ToListAsync(ct);
-        return [.. members.Where(m => m.Role == ProjectRole.Annotator || labelers.Contains(m.UserId))
-            .Select((m, i) => project.Anonymous && m.UserId != viewerId ? m.Person with { Name = $"Annotator {ScorecardMath.Letter(i)}" } : m.Person)];
+        return [.. members
+            .Select((m, i) => project.Anonymous && m.UserId != viewerId ? m with { Name = $"Annotator {ScorecardMath.Letter(i)}" } : m)];
     }
 
     private static async Task<(List<ScorecardFigures> Figures, List<Submission> Submissions)> FiguresAsync(

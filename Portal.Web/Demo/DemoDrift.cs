@@ -65,6 +65,7 @@ internal sealed class DemoDrift(IDbContextFactory<PortalDbContext> factory, ISer
         await history.GoldAsync(dana, today, ct);
         await history.RetestsAsync(dana, baseline.Take(Retests).ToList(), today.AddDays(-3).AddHours(11), ct);
         await history.SnapshotsAsync(today, 60, ct);
+        await PairAndLabelFiguresAsync(projectId, DateOnly.FromDateTime(today), ct);
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             await db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(u => u.SetProperty(p => p.RelabelAgeDays, RelabelAgeDays), ct);
@@ -120,4 +121,21 @@ internal sealed class DemoDrift(IDbContextFactory<PortalDbContext> factory, ISer
     }
 
     private static PortalPrincipal Principal(User user, string role) => new(user.Id, user.DisplayName, new HashSet<string> { role });
+
+    /// <summary>
+    /// Last night's per-pair and per-label figures, computed by the real nightly job from the demo's real work, so the
+    /// quality dashboard's heat map and its disagreement lists tell the same story. The job writes tonight's rows; its
+    /// headline figures are dropped (the seeded trend already has last night's) and the rest moved to last night.
+    /// </summary>
+    private async Task PairAndLabelFiguresAsync(Guid projectId, DateOnly today, CancellationToken ct)
+    {
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Agreement.AgreementSnapshotJob>().SnapshotAsync(projectId, today, ct);
+        }
+
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.AgreementSnapshots.Where(s => s.ProjectId == projectId && s.Day == today && !s.Key.Contains('|')).ExecuteDeleteAsync(ct);
+        await db.AgreementSnapshots.Where(s => s.ProjectId == projectId && s.Day == today).ExecuteUpdateAsync(u => u.SetProperty(s => s.Day, today.AddDays(-1)), ct);
+    }
 }

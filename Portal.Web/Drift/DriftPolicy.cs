@@ -7,6 +7,9 @@ using Portal.Data.Entities;
 
 namespace Portal.Web.Drift;
 
+/// <summary>Work to send back for relabeling: an annotation (with its author), or a task to label afresh; the context is what the annotator reads.</summary>
+public sealed record RelabelCandidate(long TaskId, long? AnnotationId, Guid? UserId, string Context);
+
 /// <summary>
 /// What a finding does: nothing more than a notice, relabel tasks for its items (at most the project's cap per day,
 /// counted over every drift finding), or its annotations sent to the review queue. The nightly run applies the
@@ -49,22 +52,41 @@ public sealed class DriftPolicy(TimeProvider clock)
             return 0;
         }
 
-        var people = new Assignees(db, finding.ProjectId);
-        await people.LoadAsync(ct);
-        var results = await PreviousResultsAsync(db, items, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var made = new List<(DriftFindingItem Item, RelabelItem Relabel)>();
-        foreach (var item in items)
+        var made = await CreateRelabelItemsAsync(db, finding.ProjectId,
+            [.. items.Select(i => new RelabelCandidate(i.TaskId, i.AnnotationId, i.UserId, Clip($"{finding.Summary} This item: {i.Detail}", 4000)))],
+            settings.RelabelTarget, $"Drift finding: {DriftRunService.Describe(finding.Kind).ToLowerInvariant()}", finding.Id, room, ct);
+        for (var i = 0; i < items.Count; i++)
         {
-            if (made.Count == room)
-            {
-                break;
-            }
+            items[i].RelabelItemId = made[i]?.Id;
+        }
 
+        var count = made.Count(r => r is not null);
+        finding.RelabelItemsCreated += count;
+        return count;
+    }
+
+    /// <summary>
+    /// Makes relabel tasks (at most <paramref name="room"/>) and saves them: one per candidate annotation (or per task
+    /// when it names none) that has no open one yet, for the person <paramref name="target"/> picks. The drift policy and
+    /// the task browser's "send to relabel" both come here, so relabel tasks are made one way.
+    /// </summary>
+    /// <returns>The relabel task made for each candidate, in order; null where none was made.</returns>
+    public async Task<IReadOnlyList<RelabelItem?>> CreateRelabelItemsAsync(PortalDbContext db, Guid projectId, IReadOnlyList<RelabelCandidate> candidates,
+        RelabelTarget target, string reason, long? findingId, int room, CancellationToken ct)
+    {
+        var people = new Assignees(db, projectId);
+        await people.LoadAsync(ct);
+        var results = await PreviousResultsAsync(db, candidates, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var made = new RelabelItem?[candidates.Count];
+        var count = 0;
+        for (var i = 0; i < candidates.Count && count < room; i++)
+        {
+            var item = candidates[i];
             var open = item.AnnotationId is { } annotationId
                 ? await db.RelabelItems.AnyAsync(r => r.AnnotationId == annotationId && r.ResolvedAt == null, ct)
                 : await db.RelabelItems.AnyAsync(r => r.TaskId == item.TaskId && r.AnnotationId == null && r.ResolvedAt == null, ct);
-            var assignee = open ? null : await people.PickAsync(item, settings.RelabelTarget, ct);
+            var assignee = open ? null : await people.PickAsync(item, target, ct);
             if (assignee is null)
             {
                 continue;
@@ -72,29 +94,23 @@ public sealed class DriftPolicy(TimeProvider clock)
 
             var relabel = new RelabelItem
             {
-                ProjectId = finding.ProjectId, TaskId = item.TaskId, AnnotationId = item.AnnotationId, AssignedToUserId = assignee,
-                Reason = $"Drift finding: {DriftRunService.Describe(finding.Kind).ToLowerInvariant()}",
-                Context = Clip($"{finding.Summary} This item: {item.Detail}", 4000),
-                DriftFindingId = finding.Id, PreviousResultJson = item.AnnotationId is { } id && results.TryGetValue(id, out var json) ? json : null,
+                ProjectId = projectId, TaskId = item.TaskId, AnnotationId = item.AnnotationId, AssignedToUserId = assignee,
+                Reason = Clip(reason, 200), Context = Clip(item.Context, 4000), DriftFindingId = findingId,
+                PreviousResultJson = item.AnnotationId is { } id && results.TryGetValue(id, out var json) ? json : null,
                 CreatedAt = now,
             };
             db.RelabelItems.Add(relabel);
-            made.Add((item, relabel));
+            made[i] = relabel;
+            count++;
             people.Assigned(assignee.Value);
         }
 
         await db.SaveChangesAsync(ct);
-        foreach (var (item, relabel) in made)
-        {
-            item.RelabelItemId = relabel.Id;
-        }
-
-        finding.RelabelItemsCreated += made.Count;
-        return made.Count;
+        return made;
     }
 
-    /// <summary>The current answer of each item's annotation, as JSON: the relabel is compared with it.</summary>
-    private static async Task<Dictionary<long, string>> PreviousResultsAsync(PortalDbContext db, List<DriftFindingItem> items, CancellationToken ct)
+    /// <summary>The current answer of each candidate's annotation, as JSON: the relabel is compared with it.</summary>
+    private static async Task<Dictionary<long, string>> PreviousResultsAsync(PortalDbContext db, IReadOnlyList<RelabelCandidate> items, CancellationToken ct)
     {
         var ids = items.Where(i => i.AnnotationId != null).Select(i => i.AnnotationId!.Value).Distinct().ToList();
         var results = new Dictionary<long, string>();
@@ -164,7 +180,7 @@ public sealed class DriftPolicy(TimeProvider clock)
                 .GroupBy(r => r.AssignedToUserId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         }
 
-        public async Task<Guid?> PickAsync(DriftFindingItem item, RelabelTarget target, CancellationToken ct)
+        public async Task<Guid?> PickAsync(RelabelCandidate item, RelabelTarget target, CancellationToken ct)
         {
             if (target == RelabelTarget.OriginalAnnotator && item.AnnotationId is not null && item.UserId is { } original && annotators.Contains(original))
             {

@@ -24,9 +24,9 @@ public sealed class DriftSettingsService(IDbContextFactory<PortalDbContext> fact
     public async Task<DriftSettings> SaveAsync(PortalPrincipal user, Guid projectId, DriftSettings settings, int? relabelAgeDays, CancellationToken ct)
     {
         Validate(settings);
-        if (relabelAgeDays is < 1 or > 3650)
+        if (Core.Projects.ProjectSettings.RelabelAgeError(relabelAgeDays) is { } ageError)
         {
-            throw new ValidationException(nameof(Project.RelabelAgeDays), "The relabel age must be between 1 and 3650 days, or empty for none.");
+            throw new ValidationException(nameof(Project.RelabelAgeDays), ageError);
         }
 
         await using var db = await factory.CreateDbContextAsync(ct);

@@ -132,11 +132,11 @@ public sealed class DataJobService(
         {
             Id = Guid.CreateVersion7(), ProjectId = projectId, Kind = RunKind.Export, Format = options.Format.ToString(),
             State = RunState.Queued, OptionsJson = JsonSerializer.Serialize(options, ImportSpec.Json), IdempotencyKey = key,
-            SourceName = options.Filter.ToString(), CreatedById = user.UserId, CreatedAt = clock.GetUtcNow().UtcDateTime,
+            SourceName = options.TaskIds is { } selected ? $"{options.Filter}, {selected.Count} selected task(s)" : options.Filter.ToString(), CreatedById = user.UserId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.DataJobs.Add(job);
         db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "data.export.start", "DataJob", job.Id.ToString(), projectId,
-            $"{options.Format}, {options.Filter}, {(options.IncludeAnnotators ? "with" : "without")} annotator identities"));
+            $"{options.Format}, {options.Filter}, {(options.IncludeAnnotators ? "with" : "without")} annotator identities{(options.TaskIds is { } ids ? $", {ids.Count} selected task(s)" : "")}"));
         if (!await SaveNewAsync(db, ct))
         {
             return (await ExistingAsync(db, key, ct))!.Value;

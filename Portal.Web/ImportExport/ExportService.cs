@@ -32,7 +32,8 @@ public enum ExportFilter
     GroundTruth = 3,
 }
 
-public sealed record ExportOptions(ExportFormat Format, ExportFilter Filter = ExportFilter.All, bool IncludeAnnotators = true);
+/// <param name="TaskIds">Only these tasks (the task browser's selection); null for the whole project.</param>
+public sealed record ExportOptions(ExportFormat Format, ExportFilter Filter = ExportFilter.All, bool IncludeAnnotators = true, IReadOnlyList<long>? TaskIds = null);
 
 /// <summary>One export format: how it is named, the file it makes, and the writer that makes it.</summary>
 public sealed record ExportFormatInfo(
@@ -116,7 +117,7 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
             foreach (var state in Enum.GetValues<TaskState>())
             {
                 long after = 0;
-                while (await PageAsync(db, projectId, state, after, options.Filter, format.WritesPredictions, Person, ct) is { Count: > 0 } page)
+                while (await PageAsync(db, projectId, state, after, options, format.WritesPredictions, Person, ct) is { Count: > 0 } page)
                 {
                     after = page[^1].Id;
                     visited += page.Count;
@@ -142,9 +143,16 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
 
     /// <summary>One page of a state's tasks after <paramref name="after"/>, with their results and (when the format writes them) predictions.</summary>
     private static async Task<List<ExportedTask>> PageAsync(
-        PortalDbContext db, Guid projectId, TaskState state, long after, ExportFilter filter, bool withPredictions, Func<Guid, string> person, CancellationToken ct)
+        PortalDbContext db, Guid projectId, TaskState state, long after, ExportOptions options, bool withPredictions, Func<Guid, string> person, CancellationToken ct)
     {
-        var tasks = await db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId && t.State == state && t.Id > after).Published(db).OrderBy(t => t.Id).Take(PageSize)
+        var filter = options.Filter;
+        var query = db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId && t.State == state && t.Id > after).Published(db);
+        if (options.TaskIds is { } selected)
+        {
+            query = query.Where(t => selected.Contains(t.Id));
+        }
+
+        var tasks = await query.OrderBy(t => t.Id).Take(PageSize)
             .Select(t => new { t.Id, t.ExternalId, t.Text, t.MetadataJson }).ToListAsync(ct);
         if (tasks.Count == 0)
         {

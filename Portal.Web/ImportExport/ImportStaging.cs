@@ -31,6 +31,7 @@ internal static class ImportStaging
         for (var from = range?.First ?? 1; range is not null && from <= range.Last; from += Batch)
         {
             await statement(from, from + Batch);
+            await SqliteWriters.YieldAsync(db, ct);
         }
     }
 }

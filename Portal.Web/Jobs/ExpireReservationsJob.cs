@@ -45,7 +45,7 @@ public sealed class ExpireReservationsJob(IDbContextFactory<PortalDbContext> fac
                 await db.Tasks.Where(t => t.Id == group.Key)
                     .ExecuteUpdateAsync(s => s
                         .SetProperty(t => t.AssignedCount, t => t.AssignedCount - count < 0 ? 0 : t.AssignedCount - count)
-                        .SetProperty(t => t.IsAvailable, t => t.AssignedCount - count < t.TargetAnnotations)
+                        .SetProperty(t => t.IsAvailable, t => t.DeletedAt == null && t.AssignedCount - count < t.TargetAnnotations)
                         .SetProperty(t => t.Version, t => t.Version + 1), ct);
             }
 

@@ -134,10 +134,11 @@ public sealed class LabelingService(
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var claimed = await db.Tasks
-            .Where(t => t.Id == taskId && (beyondOverlap || (t.IsAvailable && t.AssignedCount < t.TargetAnnotations)))
+            // A deleted task is never served, not even as a relabel beyond its overlap.
+            .Where(t => t.Id == taskId && t.DeletedAt == null && (beyondOverlap || (t.IsAvailable && t.AssignedCount < t.TargetAnnotations)))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.AssignedCount, t => t.AssignedCount + 1)
-                .SetProperty(t => t.IsAvailable, t => t.AssignedCount + 1 < t.TargetAnnotations)
+                .SetProperty(t => t.IsAvailable, t => t.DeletedAt == null && t.AssignedCount + 1 < t.TargetAnnotations)
                 .SetProperty(t => t.Version, t => t.Version + 1), ct);
         if (claimed == 0)
         {
@@ -632,14 +633,14 @@ public sealed class LabelingService(
             await tasks.ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.SubmittedCount, t => t.SubmittedCount + 1)
                 .SetProperty(t => t.AssignedCount, t => t.AssignedCount + 1)
-                .SetProperty(t => t.IsAvailable, t => t.AssignedCount + 1 < t.TargetAnnotations)
+                .SetProperty(t => t.IsAvailable, t => t.DeletedAt == null && t.AssignedCount + 1 < t.TargetAnnotations)
                 .SetProperty(t => t.Version, t => t.Version + 1), ct);
         }
         else if (held)
         {
             await tasks.ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.AssignedCount, t => t.AssignedCount > 0 ? t.AssignedCount - 1 : 0)
-                .SetProperty(t => t.IsAvailable, t => t.AssignedCount - 1 < t.TargetAnnotations)
+                .SetProperty(t => t.IsAvailable, t => t.DeletedAt == null && t.AssignedCount - 1 < t.TargetAnnotations)
                 .SetProperty(t => t.Version, t => t.Version + 1), ct);
         }
     }

@@ -19,6 +19,7 @@ internal static class RelabelQueue
     public static Task<long> NextTaskAsync(PortalDbContext db, Guid projectId, Guid userId, CancellationToken ct) =>
         db.RelabelItems.AsNoTracking()
             .Where(r => r.AssignedToUserId == userId && r.ResolvedAt == null && r.ProjectId == projectId
+                && db.Tasks.Any(t => t.Id == r.TaskId && t.DeletedAt == null)
                 && !db.Annotations.Any(a => a.TaskId == r.TaskId && a.UserId == userId && a.Round == 0 && a.Status == AnnotationStatus.Skipped))
             .OrderBy(r => r.Id).Select(r => r.TaskId).FirstOrDefaultAsync(ct);
 

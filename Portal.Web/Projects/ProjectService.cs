@@ -11,25 +11,19 @@ using Portal.Web.Taxonomy;
 
 namespace Portal.Web.Projects;
 
+/// <summary>A project on the Home page: progress, the user's own work, and for QA leads what waits for them.</summary>
+/// <param name="Role">The role the user acts with (admins and portal managers manage every project).</param>
+/// <param name="Membership">The role the project gave them; null when they see it only as an admin or portal manager.</param>
 public sealed record ProjectCard(
-    Guid Id, string Name, string? Description, ProjectRole Role, int TotalTasks, int CompletedTasks, int MyLabeled, int MyLabeledToday)
+    Guid Id, string Name, string? Description, ProjectRole Role, ProjectRole? Membership, string Access, int TotalTasks, int CompletedTasks, int MyLabeled, int MyLabeledToday)
 {
     public double PercentComplete => TotalTasks == 0 ? 0 : 100.0 * CompletedTasks / TotalTasks;
 
-    /// <summary>For reviewers and managers: submissions waiting in the review queue (not their own).</summary>
-    public int ToReview { get; init; }
+    /// <summary>For reviewers and managers: what waits in the project's queues (empty for annotators: blind labeling).</summary>
+    public ProjectQueues Queues { get; init; } = ProjectQueues.None;
 
-    /// <summary>For reviewers and managers: tasks waiting for adjudication.</summary>
-    public int ToAdjudicate { get; init; }
-
-    /// <summary>For reviewers and managers: sampled work waiting for an audit verdict.</summary>
-    public int ToAudit { get; init; }
-
-    /// <summary>For reviewers and managers: annotators paused or after a failed onboarding, waiting for a QA lead's decision.</summary>
-    public int OnHold { get; init; }
-
-    /// <summary>For reviewers and managers: open drift findings (not yet resolved or dismissed).</summary>
-    public int OpenFindings { get; init; }
+    /// <summary>Whether the user labels here: members do; an admin looking in from outside has no labeling of their own.</summary>
+    public bool IsMember => Membership is not null;
 }
 
 /// <summary>A project to create; <paramref name="Taxonomy"/>, when given, is its first label set instead of the template's.</summary>
@@ -63,38 +57,16 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
 
         // Queues only for the projects where the user reviews; blind labeling keeps them from annotators.
         var reviewing = visible.Where(p => PortalPrincipal.Allows(user.EffectiveRole(p.Membership), ProjectRole.Reviewer)).Select(p => p.Id).ToList();
-        var requested = true;
-        var toReview = await db.Annotations.AsNoTracking()
-            .Where(a => reviewing.Contains(a.ProjectId) && a.ReviewRequested == requested && a.Status == AnnotationStatus.Submitted && a.UserId != user.UserId)
-            .GroupBy(a => a.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var adjudication = TaskState.Adjudication;
-        var toAdjudicate = await db.Tasks.AsNoTracking()
-            .Where(t => reviewing.Contains(t.ProjectId) && t.State == adjudication && !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == user.UserId))
-            .GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var waiting = Portal.Core.Audits.AuditOutcome.Waiting;
-        var toAudit = await db.AuditSamples.AsNoTracking()
-            .Where(s => reviewing.Contains(s.ProjectId) && s.Outcome == waiting)
-            .GroupBy(s => s.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var free = Portal.Core.Audits.AnnotatorHold.None;
-        var onHold = await db.ProjectMembers.AsNoTracking()
-            .Where(m => reviewing.Contains(m.ProjectId) && m.Hold != free)
-            .GroupBy(m => m.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var findings = await db.DriftFindings.AsNoTracking()
-            .Where(f => reviewing.Contains(f.ProjectId) && (f.State == Portal.Core.Drift.DriftFindingState.Open || f.State == Portal.Core.Drift.DriftFindingState.Acknowledged))
-            .GroupBy(f => f.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var queues = await QueueCounts.ForReviewerAsync(db, user.UserId, reviewing, ct);
 
         return visible.Select(p =>
         {
             tasks.TryGetValue(p.Id, out var t);
             mine.TryGetValue(p.Id, out var m);
-            return new ProjectCard(p.Id, p.Name, p.Description, user.EffectiveRole(p.Membership)!.Value,
+            return new ProjectCard(p.Id, p.Name, p.Description, user.EffectiveRole(p.Membership)!.Value, p.Membership, ProjectRoles.Describe(user, p.Membership),
                 t.Total, t.Completed, m?.All ?? 0, m?.Today ?? 0)
             {
-                ToReview = toReview.GetValueOrDefault(p.Id),
-                ToAdjudicate = toAdjudicate.GetValueOrDefault(p.Id),
-                ToAudit = toAudit.GetValueOrDefault(p.Id),
-                OnHold = onHold.GetValueOrDefault(p.Id),
-                OpenFindings = findings.GetValueOrDefault(p.Id),
+                Queues = queues.GetValueOrDefault(p.Id, ProjectQueues.None),
             };
         }).ToList();
     }
@@ -107,22 +79,8 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
             throw new ForbiddenException("Only managers and admins can create projects.");
         }
 
-        var errors = new List<(string Field, string Message)>();
-        var name = request.Name?.Trim() ?? "";
-        if (name.Length == 0)
-        {
-            errors.Add((nameof(NewProject.Name), "Give the project a name."));
-        }
-        else if (name.Length > 200)
-        {
-            errors.Add((nameof(NewProject.Name), "The name can have at most 200 characters."));
-        }
-
-        if (request.Description is { Length: > 4000 })
-        {
-            errors.Add((nameof(NewProject.Description), "The description can have at most 4000 characters."));
-        }
-
+        var name = ProjectDetails.CleanName(request.Name);
+        var errors = ProjectDetails.Validate(request.Name, request.Description).ToList();
         var template = request.Taxonomy ?? TaxonomyTemplates.Find(request.TemplateId);
         if (template is null)
         {
@@ -131,9 +89,9 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
 
         errors.AddRange(request.Settings.Validate());
         await using var db = await factory.CreateDbContextAsync(ct);
-        if (name.Length > 0 && await db.Projects.AnyAsync(p => p.Name == name && !p.IsArchived, ct))
+        if (name.Length > 0 && await NameTakenAsync(db, name, exceptProjectId: null, ct))
         {
-            errors.Add((nameof(NewProject.Name), $"A project called \"{name}\" already exists."));
+            errors.Add((ProjectDetails.NameField, NameTakenMessage(name)));
         }
 
         if (errors.Count > 0)
@@ -142,7 +100,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var project = new Project { Id = Guid.CreateVersion7(), Name = name, Description = request.Description?.Trim(), CreatedAt = now, CreatedById = user.UserId };
+        var project = new Project { Id = Guid.CreateVersion7(), Name = name, Description = ProjectDetails.CleanDescription(request.Description), CreatedAt = now, CreatedById = user.UserId };
         project.Apply(request.Settings);
         project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = user.UserId, Role = ProjectRole.Manager, AddedAt = now });
         var taxonomy = new Data.Entities.Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
@@ -161,4 +119,10 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> factory, A
         await db.SaveChangesAsync(ct);
         return project.Id;
     }
+
+    /// <summary>Names are unique among active projects, so people can tell them apart on the home page.</summary>
+    internal static Task<bool> NameTakenAsync(PortalDbContext db, string name, Guid? exceptProjectId, CancellationToken ct) =>
+        db.Projects.AnyAsync(p => p.Name == name && !p.IsArchived && p.Id != exceptProjectId, ct);
+
+    internal static string NameTakenMessage(string name) => $"A project called \"{name}\" already exists.";
 }

@@ -6,6 +6,10 @@ public static class ProjectsFeature
     {
         services.AddScoped<ProjectService>();
         services.AddScoped<MemberService>();
+        services.AddScoped<ProjectNavService>();
+        services.AddScoped<ProjectOverviewService>();
+        services.AddScoped<ProjectSettingsService>();
+        services.AddScoped<GuidelinesService>();
         return services;
     }
 }

@@ -147,7 +147,7 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
         if (canAdd)
         {
             task.TargetAnnotations++;
-            task.IsAvailable = task.AssignedCount < task.TargetAnnotations;
+            task.IsAvailable = task.DeletedAt == null && task.AssignedCount < task.TargetAnnotations;
             task.State = TaskState.Open;
             happened = TaskEventKind.AnnotatorAdded;
             AddEvent(db, task, happened.Value, now, decision.Agreement,

@@ -126,6 +126,8 @@ internal static class DriftBenchmark
 /// </summary>
 internal static class DriftSeed
 {
+    private const string Message = "Customer message: my order from Nordwind Logistics has not arrived in Hamburg.";
+
     private const int Annotators = 100;
     private const int Days = 365;
     private const int RelabelAgeDays = 180;
@@ -164,7 +166,7 @@ internal static class DriftSeed
             var person = (int)((taskId * 7 + i % 2) % Annotators);
             if (i % 2 == 1)
             {
-                await BenchDatabase.Run(task, taskId, project, 0, 0.4 + 0.6 * random.NextDouble(), BenchDatabase.Text(at.AddMinutes(-5)));
+                await BenchDatabase.Run(task, taskId, project, 0, 0.4 + 0.6 * random.NextDouble(), BenchDatabase.Text(at.AddMinutes(-5)), Message);
             }
 
             // Spans: annotator i favours labels near i; a drifting annotator moves to the last labels in the last week.
@@ -216,14 +218,14 @@ internal static class DriftSeed
         return new Seeded(projectId, (annotations + 1) / 2, goldScores, snapshots, truths, relabels, retests);
     }
 
-    /// <summary>The insert statements of the seed, prepared once.</summary>
-    private static (SqliteCommand Task, SqliteCommand Annotation, SqliteCommand Span, SqliteCommand Answer, SqliteCommand Relabel, SqliteCommand Truth, SqliteCommand Retest)
+    /// <summary>The insert statements of the seed, prepared once (the project-home seed uses them too).</summary>
+    internal static (SqliteCommand Task, SqliteCommand Annotation, SqliteCommand Span, SqliteCommand Answer, SqliteCommand Relabel, SqliteCommand Truth, SqliteCommand Retest)
         Prepare(SqliteConnection connection, SqliteTransaction transaction)
     {
             var task = BenchDatabase.Command(connection, transaction, """
                 INSERT INTO Tasks (Id, ProjectId, ContentHash, Text, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, Agreement, CreatedAt, Version)
-                VALUES ($id, $project, $id, 'Customer message: my order from Nordwind Logistics has not arrived in Hamburg.', 0, $gold, 0, 2, 2, 2, 0, $agreement, $at, 0)
-                """, "$id", "$project", "$gold", "$agreement", "$at");
+                VALUES ($id, $project, $id, $text, 0, $gold, 0, 2, 2, 2, 0, $agreement, $at, 0)
+                """, "$id", "$project", "$gold", "$agreement", "$at", "$text");
             var annotation = BenchDatabase.Command(connection, transaction, """
                 INSERT INTO Annotations (Id, ProjectId, TaskId, UserId, Round, TaxonomyVersionId, LabeledUnderVersionId, Status, ReviewRequested, Source, LeadTimeMs, CreatedAt, UpdatedAt, SubmittedAt, Version)
                 VALUES ($id, $project, $task, $user, 0, $version, $under, $status, 0, 0, 1000, $at, $at, $at, 1)
@@ -380,7 +382,7 @@ internal static class DriftSeed
     /// A year of nightly snapshots as AgreementSnapshotJob writes them: the headline figures per question, per label and per
     /// annotator pair; the entities question's exact span F1 dips in the last 4 days.
     /// </summary>
-    private static async Task<int> SnapshotsAsync(SqliteConnection connection, SqliteTransaction transaction, string project, string[] users, DateTime night, Random random)
+    internal static async Task<int> SnapshotsAsync(SqliteConnection connection, SqliteTransaction transaction, string project, string[] users, DateTime night, Random random)
     {
         var snapshot = BenchDatabase.Command(connection, transaction, """
             INSERT INTO AgreementSnapshots (ProjectId, Day, Measure, Key, Value, Units, ComputedAt) VALUES ($project, $day, $measure, $key, $value, 1370, $at)

@@ -5,8 +5,8 @@ using Portal.Core.Agreement;
 
 // Portal benchmarks: the next-task queue (issue 4), the agreement engine (issue 3), the drift checks (issue 14) and more. Prints the figures;
 // `benchmarks/run.sh` builds and runs everything.
-// Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
-// imported tasks or audited annotations, default 1,000,000), --annotations N (audit queue and drift checks: 1,000,000), --waiting N (audit queue: 8,000), --no-peers
+// Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
+// imported tasks, audited annotations or project-home tasks, default 1,000,000), --annotations N (audit queue and drift checks: 1,000,000), --waiting N (audit queue: 8,000), --no-peers
 // (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
 var work = Directory.CreateTempSubdirectory("portal-bench-");
@@ -45,6 +45,16 @@ try
         }
     }
 
+    if (options.Suite is "project-home" or "all")
+    {
+        await ProjectHomeBenchmark.RunAsync(work.FullName, options.Tasks);
+        Console.WriteLine();
+        if (options.Suite == "project-home")
+        {
+            return;
+        }
+    }
+
     if (options.Suite is "drift" or "all")
     {
         await DriftBenchmark.RunAsync(work.FullName, options.Annotations);
@@ -53,6 +63,12 @@ try
         {
             return;
         }
+    }
+
+    if (options.Suite == "dashboard")
+    {
+        await DashboardOnDriftSeed.RunAsync(work.FullName, options.Annotations);
+        return;
     }
 
     if (options.Suite is "audit-queue" or "all")
@@ -178,7 +194,7 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift, --units N, --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home, --units N, --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
             }
         }
 

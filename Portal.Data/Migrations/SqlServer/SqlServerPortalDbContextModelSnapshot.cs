@@ -192,9 +192,9 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AnnotationId");
-
                     b.HasIndex("LabelKey");
+
+                    b.HasIndex("AnnotationId", "LabelKey");
 
                     b.ToTable("AnnotationAnswers");
                 });
@@ -271,9 +271,9 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AnnotationId");
-
                     b.HasIndex("LabelKey");
+
+                    b.HasIndex("AnnotationId", "LabelKey");
 
                     b.ToTable("AnnotationSpans");
                 });
@@ -328,7 +328,11 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasIndex("At");
 
+                    b.HasIndex("Action", "At");
+
                     b.HasIndex("ProjectId", "At");
+
+                    b.HasIndex("UserId", "At");
 
                     b.ToTable("AuditLog", (string)null);
                 });
@@ -1253,6 +1257,12 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid?>("DeletedById")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<string>("ExternalId")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
@@ -1294,9 +1304,21 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ImportJobId", "Id");
+
                     b.HasIndex("ProjectId", "ExternalId")
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
+
+                    b.HasIndex("ProjectId", "Agreement", "Id");
+
+                    b.HasIndex("ProjectId", "CreatedAt", "Id");
+
+                    b.HasIndex("ProjectId", "DeletedAt", "Id");
+
+                    b.HasIndex("ProjectId", "IsGold", "Id");
+
+                    b.HasIndex("ProjectId", "Priority", "Id");
 
                     b.HasIndex("ProjectId", "State", "Id");
 

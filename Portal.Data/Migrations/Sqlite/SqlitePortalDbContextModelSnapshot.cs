@@ -179,9 +179,9 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AnnotationId");
-
                     b.HasIndex("LabelKey");
+
+                    b.HasIndex("AnnotationId", "LabelKey");
 
                     b.ToTable("AnnotationAnswers");
                 });
@@ -254,9 +254,9 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AnnotationId");
-
                     b.HasIndex("LabelKey");
+
+                    b.HasIndex("AnnotationId", "LabelKey");
 
                     b.ToTable("AnnotationSpans");
                 });
@@ -309,7 +309,11 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("At");
 
+                    b.HasIndex("Action", "At");
+
                     b.HasIndex("ProjectId", "At");
+
+                    b.HasIndex("UserId", "At");
 
                     b.ToTable("AuditLog", (string)null);
                 });
@@ -1214,6 +1218,12 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DeletedById")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExternalId")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
@@ -1255,9 +1265,21 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ImportJobId", "Id");
+
                     b.HasIndex("ProjectId", "ExternalId")
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
+
+                    b.HasIndex("ProjectId", "Agreement", "Id");
+
+                    b.HasIndex("ProjectId", "CreatedAt", "Id");
+
+                    b.HasIndex("ProjectId", "DeletedAt", "Id");
+
+                    b.HasIndex("ProjectId", "IsGold", "Id");
+
+                    b.HasIndex("ProjectId", "Priority", "Id");
 
                     b.HasIndex("ProjectId", "State", "Id");
 

@@ -46,7 +46,7 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
             await File.WriteAllTextAsync(csv, "ticket,body,priority\nT-1,\"My parcel from DHL never came\",high\nT-2,\"Broken\",ragged,row\nT-3,\"=HYPERLINK(\"\"x\"\") thanks\",low\n");
 
             var page = await SignInAsync("manager");
-            await page.Locator("a.data").ClickAsync();
+            await new HomePageObject(page).OpenFromMenuAsync("data");
             await page.Locator("#import-form").WaitForAsync();
             await WaitInteractiveAsync(page);
             await page.WaitForFunctionAsync("() => document.querySelector('#import-file')?.onchange != null");
@@ -131,7 +131,7 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
                 $$"""{"id":"bulk-{{i}}","text":"Customer {{i}} writes that the parcel from order {{i * 7}} arrived late, the box was open and the charger is missing."}"""));
 
             var page = await SignInAsync("manager");
-            await page.Locator("a.data").ClickAsync();
+            await new HomePageObject(page).OpenFromMenuAsync("data");
             await page.Locator("#import-form").WaitForAsync();
             await WaitInteractiveAsync(page);
             await page.WaitForFunctionAsync("() => document.querySelector('#import-file')?.onchange != null");

@@ -13,7 +13,7 @@ public sealed class DefinitionHistoryBrowserTests(BrowserFixture browser) : Port
     {
         var next = await NextVersionAsync();
         var manager = await SignInAsync("manager", 1366, 900);
-        await manager.Locator("a.taxonomy").ClickAsync();
+        await new HomePageObject(manager).OpenFromMenuAsync("taxonomy");
         await manager.Locator("#label-tree").WaitForAsync();
         await WaitInteractiveAsync(manager);
 

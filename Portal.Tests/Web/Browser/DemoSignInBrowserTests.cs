@@ -63,7 +63,7 @@ public sealed class DemoSignInBrowserTests(BrowserFixture browser) : PortalBrows
         var page = await SignInAsync("manager");
         var home = new HomePageObject(page);
         await home.CreateProjectAsync("Returns desk");
-        await home.ProjectCard("Returns desk").Locator("a.members").ClickAsync();
+        await home.OpenFromMenuAsync("members", "Returns desk");
         await page.Locator("input#member-email").FillAsync("ben.annotator@demo.local");
         await page.Locator("#add-member").ClickAsync();
         await Assertions.Expect(page.Locator("#members")).ToContainTextAsync("Ben Annotator");

@@ -24,6 +24,17 @@ public sealed class HomePageObject(IPage page)
 
     public ILocator NewProjectButton => page.Locator("#new-project");
 
+    /// <summary>An entry of the project's left menu (shown on the project's pages), by its key ("taxonomy", "review"…).</summary>
+    public ILocator MenuEntry(string entry) => page.Locator($"#nav-menu .nav-{entry} a");
+
+    /// <summary>Opens a project from its card (the only or first one when not named), then a page from its menu.</summary>
+    public async Task OpenFromMenuAsync(string entry, string? project = null)
+    {
+        var card = project is null ? page.Locator(".project-card").First : ProjectCard(project);
+        await card.Locator("a.open-project").ClickAsync();
+        await MenuEntry(entry).ClickAsync();
+    }
+
     public async Task CreateProjectAsync(string name)
     {
         await NewProjectButton.ClickAsync();

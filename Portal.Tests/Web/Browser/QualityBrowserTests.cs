@@ -68,7 +68,7 @@ public sealed class QualityBrowserTests(BrowserFixture browser) : PortalBrowserT
         var audited = await AuditAnaAsync();
         var page = await SignInAsync("annotator1");
 
-        await page.Locator("a.my-quality").ClickAsync();
+        await new HomePageObject(page).OpenFromMenuAsync("my-quality");
         var item = page.Locator(".audit-item", new PageLocatorOptions { Has = page.Locator(".verdict-errors") });
         await Assertions.Expect(item).ToContainTextAsync("Boundary");
         await Assertions.Expect(item).ToContainTextAsync($"“{audited.SpanText}”");
@@ -95,7 +95,7 @@ public sealed class QualityBrowserTests(BrowserFixture browser) : PortalBrowserT
         var audited = await AuditAnaAsync();
         var reviewer = await SignInAsync("reviewer", 1440, 1000);
 
-        await reviewer.Locator("a.scorecards").ClickAsync();
+        await new HomePageObject(reviewer).OpenFromMenuAsync("scorecards");
         await Assertions.Expect(reviewer.Locator("#scorecards")).ToContainTextAsync("Ana Annotator");
         await WaitInteractiveAsync(reviewer);
         // The row shows what the service computes (the demo and other tests audit Ana too); the service's figures are tested against hand values.
@@ -111,7 +111,7 @@ public sealed class QualityBrowserTests(BrowserFixture browser) : PortalBrowserT
         await reviewer.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("scorecard-1440x1000"), FullPage = true });
 
         var manager = await SignInAsync("manager");
-        await manager.Locator("a.quality-settings").ClickAsync();
+        await new HomePageObject(manager).OpenFromMenuAsync("quality-settings");
         await WaitInteractiveAsync(manager);
         await manager.Locator("#audit-margin").FillAsync("40");
         await manager.Locator("#save-quality").ClickAsync();

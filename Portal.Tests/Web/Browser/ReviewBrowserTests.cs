@@ -130,7 +130,7 @@ public sealed class ReviewBrowserTests(BrowserFixture browser) : PortalBrowserTe
     public async Task Manager_TurnsOnAnonymizedAdjudication_AndTheAdjudicatorSeesNoNames()
     {
         var manager = await SignInAsync("manager", 1366, 1000);
-        await manager.Locator("a.review-settings").ClickAsync();
+        await new HomePageObject(manager).OpenFromMenuAsync("review-settings");
         await manager.Locator("#reviewer-instructions").WaitForAsync();
         await WaitInteractiveAsync(manager);
         await manager.GetByLabel("Hide annotator names from adjudicators").CheckAsync();
@@ -146,6 +146,6 @@ public sealed class ReviewBrowserTests(BrowserFixture browser) : PortalBrowserTe
         await Assertions.Expect(reviewer.Locator("#side-by-side")).Not.ToContainTextAsync("Ana Annotator");
         await Assertions.Expect(reviewer.Locator("#side-by-side")).Not.ToContainTextAsync("What changed");
         await reviewer.GetByText("Reviewer instructions").ClickAsync();
-        await Assertions.Expect(reviewer.Locator(".reviewer-instructions b")).ToHaveTextAsync("whole");
+        await Assertions.Expect(reviewer.Locator(".reviewer-instructions strong")).ToHaveTextAsync("whole");
     }
 }

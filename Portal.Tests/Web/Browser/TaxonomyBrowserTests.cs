@@ -15,7 +15,7 @@ public sealed class TaxonomyBrowserTests(BrowserFixture browser) : PortalBrowser
     {
         var next = await NextVersionAsync();
         var manager = await SignInAsync("manager", 1366, 900);
-        await manager.Locator("a.taxonomy").ClickAsync();
+        await new HomePageObject(manager).OpenFromMenuAsync("taxonomy");
         await manager.Locator("#label-tree").WaitForAsync();
         await WaitInteractiveAsync(manager);
 
@@ -64,7 +64,7 @@ public sealed class TaxonomyBrowserTests(BrowserFixture browser) : PortalBrowser
         // The manager splits City and publishes version 2.
         var next = await NextVersionAsync();
         var manager = await SignInAsync("manager", 1366, 900);
-        await manager.Locator("a.taxonomy").ClickAsync();
+        await new HomePageObject(manager).OpenFromMenuAsync("taxonomy");
         await WaitInteractiveAsync(manager);
         await manager.Locator(".tree-label[data-label='Location / City']").ClickAsync();
         await manager.Locator("#split").ClickAsync();

@@ -33,22 +33,35 @@ public class HomePageTests : ComponentTestContext
     }
 
     [Fact]
-    public async Task QaLead_SeesTheAuditQueue_AndHowManyPeopleWaitOnHold_WithLinksToResultsAndGold()
+    public async Task QaLead_SeesTheAuditQueue_AndTheCardTitleOpensTheOverview()
     {
         await SignInAsync("reviewer");
         await using var db = await Database.ContextAsync();
         var projectId = await db.Projects.Select(p => p.Id).SingleAsync();
         var waiting = await db.AuditSamples.CountAsync(s => s.Outcome == Portal.Core.Audits.AuditOutcome.Waiting);
-        var onHold = await db.ProjectMembers.CountAsync(m => m.Hold != Portal.Core.Audits.AnnotatorHold.None);
 
         var cut = Render<HomePage>();
 
         cut.WaitForAssertion(() => Assert.Contains($"Audit{waiting}", cut.Find("a.audit").TextContent.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal));
-        // The demo has Omar paused and Eli after a failed onboarding.
-        Assert.Equal(2, onHold);
-        Assert.Equal(onHold.ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Find("a.gold .on-hold").TextContent.Trim());
-        Assert.Equal($"/projects/{projectId}/gold", cut.Find("a.gold").GetAttribute("href"));
-        Assert.Equal($"/projects/{projectId}/audits", cut.Find("a.audit-results").GetAttribute("href"));
+        Assert.Equal($"/projects/{projectId}", cut.Find("a.open-project").GetAttribute("href"));
+        Assert.Equal("Reviewer", cut.Find(".project-access").TextContent.Trim());
+        // The other pages moved to the project's menu: the card keeps the day's work.
+        Assert.Empty(cut.FindAll("a.gold"));
+        Assert.Empty(cut.FindAll("a.taxonomy"));
+    }
+
+    [Fact]
+    public async Task Admin_WhoIsNoMember_IsNotCalledManager_AndHasNoLabelingOfTheirOwn()
+    {
+        await SignInAsync("admin");
+
+        var cut = Render<HomePage>();
+
+        cut.WaitForAssertion(() => Assert.Equal("Admin · not a member", cut.Find(".project-access").TextContent.Trim()));
+        Assert.DoesNotContain("Manager", cut.Find(".project-card").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll(".my-labeled"));
+        // Admins still act everywhere: the QA queues are there.
+        Assert.NotNull(cut.Find("a.review"));
     }
 
     [Fact]

@@ -1,0 +1,224 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Security;
+using Portal.Data.Entities;
+using Portal.Tests.TestSupport;
+using Portal.Tests.Web.Labeling;
+using Portal.Web.Dashboard;
+using Portal.Web.Labeling;
+
+namespace Portal.Tests.Web.Dashboard;
+
+/// <summary>The dashboard's figures over seeded snapshots and real submissions on a real SQLite database.</summary>
+public class QualityDashboardServiceTests
+{
+    private static readonly PortalPrincipal Admin = new(Guid.CreateVersion7(), "Alice Admin", new HashSet<string> { AppRoles.Admin });
+    private static readonly DateOnly Last = new(2026, 3, 10);
+
+    private static async Task<Guid> CurrentVersionAsync(TestDatabase database, Guid projectId)
+    {
+        await using var db = await database.ContextAsync();
+        return await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId!.Value).SingleAsync();
+    }
+
+    private static AgreementSnapshot Row(Guid projectId, DateOnly day, string measure, string key, double value, int units, Guid? version = null, double? low = null, double? high = null) => new()
+    {
+        ProjectId = projectId, Day = day, Measure = measure, Key = key, Value = value, Units = units, TaxonomyVersionId = version, Low = low, High = high,
+        ComputedAt = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+    };
+
+    private static async Task SeedAsync(TestDatabase database, params AgreementSnapshot[] rows)
+    {
+        await using var db = await database.ContextAsync();
+        db.AgreementSnapshots.AddRange(rows);
+        await db.SaveChangesAsync();
+    }
+
+    [Fact]
+    public async Task Load_ReadsTheRangesNights_FiltersByVersion_AndRefusesAnotherProjectsVersion()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, _) = await LabelingServiceTests.ProjectAsync(database, tasks: 1, overlap: 1, annotators: 1);
+        var version = await CurrentVersionAsync(database, projectId);
+        // Ten nights of intent alpha; the older five under no recorded version; a pair row that must not become a trend.
+        await SeedAsync(database, [.. Enumerable.Range(0, 10).Select(i => Row(projectId, Last.AddDays(-i), "krippendorffAlpha", "control:intent", 0.7 + (i / 100.0), 40, i < 5 ? version : null, 0.6, 0.8)),
+            Row(projectId, Last, "cohenKappa", $"control:intent|pair:{Guid.NewGuid()}|{Guid.NewGuid()}", 0.5, 30, version)]);
+        var service = database.Get<QualityDashboardService>();
+
+        var all = await service.LoadAsync(Admin, projectId, new DashboardFilter(Last.AddDays(-7), Last), null, default);
+        var versioned = await service.LoadAsync(Admin, projectId, new DashboardFilter(null, null, version), null, default);
+
+        var trend = Assert.Single(all.Trends);
+        Assert.Equal(("intent", "krippendorffAlpha"), (trend.Control, trend.Measure));
+        Assert.Equal(8, trend.Days.Count);
+        Assert.Equal(Last.AddDays(-7), trend.Days[0].Day);
+        Assert.Equal(0.77, trend.Days[0].Value!.Value, 1e-9);
+        Assert.Equal((0.6, 0.8, 40), (trend.Days[0].Low!.Value, trend.Days[0].High!.Value, trend.Days[0].Units));
+        Assert.Equal(Last, all.To);
+        Assert.Equal(5, Assert.Single(versioned.Trends).Days.Count);
+        var refused = await Assert.ThrowsAsync<ValidationException>(() => service.LoadAsync(Admin, projectId, new DashboardFilter(null, null, Guid.NewGuid()), null, default));
+        Assert.Equal("TaxonomyVersionId", refused.Errors[0].Field);
+        var backwards = await Assert.ThrowsAsync<ValidationException>(() => service.LoadAsync(Admin, projectId, new DashboardFilter(Last, Last.AddDays(-1)), null, default));
+        Assert.Equal("From", backwards.Errors[0].Field);
+    }
+
+    [Fact]
+    public async Task Load_TakesPairsAndLabelsFromTheLatestNight_WorstLabelFirst_AndLettersForQaLeadsOnly()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await LabelingServiceTests.ProjectAsync(database, tasks: 1, overlap: 1, annotators: 3);
+        var (a, b, c) = (people[0].UserId, people[1].UserId, people[2].UserId);
+        await using (var db = await database.ContextAsync())
+        {
+            var reviewer = new User { Id = Guid.CreateVersion7(), ExternalId = "r", Email = "r@x", DisplayName = "Rita", CreatedAt = DateTime.UtcNow };
+            db.Users.Add(reviewer);
+            db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = reviewer.Id, Role = ProjectRole.Reviewer, AddedAt = DateTime.UtcNow.AddDays(1) });
+            await db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(u => u.SetProperty(p => p.AnonymousAdjudication, true));
+            await db.SaveChangesAsync();
+        }
+
+        var version = await CurrentVersionAsync(database, projectId);
+        IReadOnlyList<LabelOption> labels;
+        Guid rileyId;
+        await using (var db = await database.ContextAsync())
+        {
+            labels = (await database.Get<LabelSetCache>().GetAsync(db, version, default)).Single(q => q.Name == "entities").Labels;
+            rileyId = await db.Users.Where(u => u.ExternalId == "r").Select(u => u.Id).SingleAsync();
+        }
+
+        await SeedAsync(database,
+            Row(projectId, Last.AddDays(-1), "spanF1Exact", "control:entities", 0.8, 50),
+            Row(projectId, Last, "spanF1Exact", "control:entities", 0.8, 50),
+            Row(projectId, Last.AddDays(-1), "spanF1Exact", $"control:entities|pair:{a}|{b}", 0.1, 50),
+            Row(projectId, Last, "spanF1Exact", $"control:entities|pair:{a}|{b}", 0.6, 50),
+            Row(projectId, Last, "spanF1Exact", $"control:entities|pair:{a}|{c}", 0.9, 50),
+            Row(projectId, Last, "spanF1Exact", $"control:entities|label:{labels[0].Key}", 0.9, 50),
+            Row(projectId, Last, "spanF1Overlap", $"control:entities|label:{labels[0].Key}", 0.95, 50),
+            Row(projectId, Last, "spanF1Exact", $"control:entities|label:{labels[1].Key}", 0.4, 50),
+            Row(projectId, Last, "alphaUnitizing", "control:entities", 0.7, 45));
+        var service = database.Get<QualityDashboardService>();
+        var riley = new PortalPrincipal(rileyId, "Rita", new HashSet<string> { AppRoles.User });
+
+        var board = await service.LoadAsync(Admin, projectId, new DashboardFilter(), null, default);
+        var anonymous = await service.LoadAsync(riley, projectId, new DashboardFilter(), null, default);
+
+        Assert.Equal(Last, board.Pairs.Day);
+        Assert.Equal([0.6, 0.9], board.Pairs.Cells.Select(x => x.Value!.Value).Order());
+        Assert.Equal([labels[1].Name, labels[0].Name], board.Labels.Select(l => l.Name));
+        Assert.Equal(0.95, board.Labels[1].Overlap);
+        Assert.Equal(0.7, Assert.Single(board.Alphas).AlphaU);
+        Assert.Equal(["A0", "A1", "A2"], board.Pairs.People.Select(p => p.Name));
+        Assert.False(board.Anonymous);
+        Assert.True(anonymous.Anonymous);
+        Assert.Equal(["Annotator A", "Annotator B", "Annotator C"], anonymous.Pairs.People.Select(p => p.Name));
+        await Assert.ThrowsAsync<ForbiddenException>(() => service.LoadAsync(people[0], projectId, new DashboardFilter(), null, default));
+    }
+
+    [Fact]
+    public async Task PairList_ScoresSharedTasks_WorstFirst_AndPagesByKeyset()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await LabelingServiceTests.ProjectAsync(database, tasks: 4, overlap: 2, annotators: 2);
+        var labeling = database.Get<LabelingService>();
+        var differences = new Dictionary<long, int>();
+        for (var i = 0; i < 4; i++)
+        {
+            var first = (await labeling.NextAsync(people[0], projectId, default))!;
+            await labeling.SubmitAsync(people[0], projectId, first.TaskId, LabelingServiceTests.Answered(first, (24, 38)), first.Version, 1000, default);
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            var item = (await labeling.NextAsync(people[1], projectId, default))!;
+            var answer = LabelingServiceTests.Answered(item, (24, i is 1 or 3 ? 37 : 38));
+            if (i is 2 or 3)
+            {
+                // Another intent: the second question differs too.
+                var other = item.Controls.Single(c => c.Name == "intent").Labels[1].Key;
+                answer = answer with { Answers = [.. answer.Answers.Select(x => x.Control == "intent" ? x with { Label = other } : x)] };
+            }
+
+            differences[item.TaskId] = (i is 1 or 3 ? 1 : 0) + (i is 2 or 3 ? 1 : 0);
+            await labeling.SubmitAsync(people[1], projectId, item.TaskId, answer, item.Version, 1000, default);
+        }
+
+        var service = database.Get<PairDisagreementService>();
+        var worst = differences.Single(d => d.Value == 2).Key;
+        var tied = differences.Where(d => d.Value == 1).Select(d => d.Key).Order().ToList();
+
+        var page1 = await service.ListAsync(Admin, projectId, people[0].UserId, people[1].UserId, null, 2, 1.0, default);
+        var page2 = await service.ListAsync(Admin, projectId, people[0].UserId, people[1].UserId, page1.Next, 2, 1.0, default);
+
+        Assert.Equal((4, 3), (page1.SharedTasks, page1.Disagreed));
+        Assert.Equal([worst, tied[0]], page1.Rows.Select(r => r.TaskId));
+        Assert.Equal(1.0 / 3, page1.Rows[0].Score, 1e-9);
+        Assert.Equal(2, page1.Rows[0].Differences.Count);
+        Assert.StartsWith("intent: A0 said ", page1.Rows[0].Differences[1], StringComparison.Ordinal);
+        Assert.Equal([tied[1]], page2.Rows.Select(r => r.TaskId));
+        Assert.Null(page2.Next);
+        Assert.StartsWith("Order ", page1.Rows[0].Excerpt, StringComparison.Ordinal);
+        var strict = await service.ListAsync(Admin, projectId, people[0].UserId, people[1].UserId, null, 10, 0.5, default);
+        Assert.Equal([worst], strict.Rows.Select(r => r.TaskId));
+    }
+
+    [Fact]
+    public async Task PairList_RefusesAnnotators_TheSamePersonTwice_AndBadPages()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await LabelingServiceTests.ProjectAsync(database, tasks: 1, overlap: 2, annotators: 2);
+        var service = database.Get<PairDisagreementService>();
+        var (a, b) = (people[0].UserId, people[1].UserId);
+
+        await Assert.ThrowsAsync<ForbiddenException>(() => service.ListAsync(people[0], projectId, a, b, null, 10, 1, default));
+        Assert.Equal("UserB", (await Assert.ThrowsAsync<ValidationException>(() => service.ListAsync(Admin, projectId, a, a, null, 10, 1, default))).Errors[0].Field);
+        Assert.Equal("Take", (await Assert.ThrowsAsync<ValidationException>(() => service.ListAsync(Admin, projectId, a, b, null, 0, 1, default))).Errors[0].Field);
+        Assert.Equal("Threshold", (await Assert.ThrowsAsync<ValidationException>(() => service.ListAsync(Admin, projectId, a, b, null, 10, 0, default))).Errors[0].Field);
+        var empty = await service.ListAsync(Admin, projectId, a, b, null, 10, 1, default);
+        Assert.Equal((0, 0, null), (empty.SharedTasks, empty.Rows.Count, empty.Next));
+    }
+
+    [Fact]
+    public async Task LabelMix_CountsSubmittedAnswersPerPerson_AndForTheProject()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await LabelingServiceTests.ProjectAsync(database, tasks: 2, overlap: 2, annotators: 2);
+        var labeling = database.Get<LabelingService>();
+        foreach (var person in people)
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var item = (await labeling.NextAsync(person, projectId, default))!;
+                await labeling.SubmitAsync(person, projectId, item.TaskId, LabelingServiceTests.Answered(item), item.Version, 1000, default);
+            }
+        }
+
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var board = await database.Get<QualityDashboardService>().LoadAsync(Admin, projectId, new DashboardFilter(today.AddDays(-1), today), "intent", default);
+
+        var mix = board.Mix!;
+        Assert.Equal("intent", mix.Control);
+        Assert.Equal(["Whole project", "A0", "A1"], mix.Rows.Select(r => r.Name));
+        Assert.Equal([4, 2, 2], mix.Rows.Select(r => r.Total));
+        Assert.Equal(4, mix.Rows[0].Counts[Assert.Single(mix.Labels)]);
+        Assert.Equal("Control", (await Assert.ThrowsAsync<ValidationException>(() =>
+            database.Get<QualityDashboardService>().LoadAsync(Admin, projectId, new DashboardFilter(), "no such question", default))).Errors[0].Field);
+    }
+
+    [Fact]
+    public void Sufficiency_SaysHowManyItemsAFigureRestsOn_InsteadOfTooSmallANumber()
+    {
+        Assert.Equal("not enough data (5 items; needs 20)", Sufficiency.Figure(0.9, 5, Sufficiency.TrendMinimum));
+        Assert.Equal("0.90", Sufficiency.Figure(0.9, 20, Sufficiency.TrendMinimum));
+        Assert.Equal("–", Sufficiency.Figure(null, 20, Sufficiency.TrendMinimum));
+    }
+
+    [Fact]
+    public void SnapshotKey_ReadsTheJobsKeys()
+    {
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+
+        Assert.Equal(new SnapshotKey("intent", null, null, null), SnapshotKey.Parse("control:intent"));
+        Assert.Equal(new SnapshotKey("entities", "k", null, null), SnapshotKey.Parse("control:entities|label:k"));
+        Assert.Equal(new SnapshotKey("intent", null, a, b), SnapshotKey.Parse($"control:intent|pair:{a}|{b}"));
+        Assert.Null(SnapshotKey.Parse("something else"));
+    }
+}
