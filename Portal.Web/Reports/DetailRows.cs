@@ -28,9 +28,13 @@ public sealed class DetailRows(IDbContextFactory<PortalDbContext> factory, Label
         return new DetailSheet("Detail", "Detail", Columns, count, ReadAsync(projectId, start, end, count, CancellationToken.None));
     }
 
-    private static IQueryable<Data.Entities.GroundTruth> Query(PortalDbContext db, Guid projectId, DateTime start, DateTime end) =>
-        db.GroundTruths.AsNoTracking().Where(g => g.ProjectId == projectId && g.DecidedAt >= start && g.DecidedAt < end
-            && db.Tasks.Where(t => t.Id == g.TaskId).Published(db).Any());
+    private static IQueryable<Data.Entities.GroundTruth> Query(PortalDbContext db, Guid projectId, DateTime start, DateTime end)
+    {
+        // A query in a variable is inlined by EF; the extension method called inside the lambda would not translate.
+        var published = db.Tasks.Published(db);
+        return db.GroundTruths.AsNoTracking().Where(g => g.ProjectId == projectId && g.DecidedAt >= start && g.DecidedAt < end
+            && published.Any(t => t.Id == g.TaskId));
+    }
 
     private async IAsyncEnumerable<object?[]> ReadAsync(Guid projectId, DateTime start, DateTime end, long count, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -9,6 +9,13 @@ namespace Portal.Tests.Web.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class ReportsBrowserTests(BrowserFixture browser) : PortalBrowserTest(browser)
 {
+    // Reports are durable runs: this portal runs its own Hangfire server (the test portals run none by default).
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Portal:Jobs:RunServer"] = "true",
+        ["Portal:Jobs:WorkerCount"] = "1",
+    };
+
     [Fact]
     public async Task Manager_GeneratesAReport_DownloadsAWorkbookThatOpens()
     {
