@@ -33,6 +33,9 @@ public sealed class ReportFiles(IOptions<ReportOptions> options, IHostEnvironmen
     }
 }
 
+/// <summary>What a report run keeps of its request: the request, and the portal roles of the person who made it (written by the server only).</summary>
+public sealed record ReportRunSettings(ReportRequest Request, IReadOnlyList<string> AppRoles);
+
 /// <summary>A report as a durable run: the workbook is written to a temporary file and moved in place whole, then recorded.</summary>
 public sealed class ReportRun(IDbContextFactory<PortalDbContext> factory, ReportBuilder builder, ReportFiles files, TimeProvider clock) : IRunKind
 {
@@ -47,12 +50,13 @@ public sealed class ReportRun(IDbContextFactory<PortalDbContext> factory, Report
 
     public async Task RunAsync(DataJob run, LiveRun live, CancellationToken ct)
     {
-        var request = JsonSerializer.Deserialize<ReportRequest>(run.OptionsJson ?? "", Json) ?? throw new ValidationException("Parts", "The report has no settings.");
+        var settings = JsonSerializer.Deserialize<ReportRunSettings>(run.OptionsJson ?? "", Json) ?? throw new ValidationException("Parts", "The report has no settings.");
         await using var db = await factory.CreateDbContextAsync(ct);
         var name = await db.Users.Where(u => u.Id == run.CreatedById).Select(u => u.DisplayName).SingleAsync(ct);
-        // The person who asked, with their project role (checked again by every service); app roles are not needed here.
-        var user = new PortalPrincipal(run.CreatedById, name, new HashSet<string>());
-        var spec = await builder.BuildAsync(user, run.ProjectId, request, ct);
+        // The person who asked, with the portal roles they had when they asked (an admin or a global manager who is not a
+        // member may report on any project); every service checks the project role again.
+        var user = new PortalPrincipal(run.CreatedById, name, settings.AppRoles.ToHashSet(StringComparer.Ordinal));
+        var spec = await builder.BuildAsync(user, run.ProjectId, settings.Request, ct);
         live.Total = spec.Detail?.Count ?? 0;
         var path = files.PathOf(run.Id);
         Directory.CreateDirectory(files.Root);

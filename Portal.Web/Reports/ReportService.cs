@@ -45,7 +45,7 @@ public sealed class ReportService(
         var run = new DataJob
         {
             Id = Guid.CreateVersion7(), ProjectId = projectId, Kind = RunKind.Report, Format = "xlsx", State = RunState.Queued,
-            OptionsJson = JsonSerializer.Serialize(request, ReportRun.Json), SourceName = request.Describe(), IdempotencyKey = key,
+            OptionsJson = JsonSerializer.Serialize(new ReportRunSettings(request, [.. user.AppRoleSet]), ReportRun.Json), SourceName = request.Describe(), IdempotencyKey = key,
             CreatedById = user.UserId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.DataJobs.Add(run);

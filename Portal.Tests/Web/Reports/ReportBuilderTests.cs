@@ -5,6 +5,7 @@ using Portal.Core.Security;
 using Portal.Data;
 using Portal.Tests.TestSupport;
 using Portal.Web.Demo;
+using Portal.Web.Common;
 using Portal.Web.Reports;
 
 namespace Portal.Tests.Web.Reports;
@@ -19,12 +20,12 @@ public sealed class ReportBuilderTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await portal.DisposeAsync();
 
-    private async Task<(Guid ProjectId, PortalPrincipal Person)> DemoAsync(string email)
+    private async Task<(Guid ProjectId, PortalPrincipal Person)> DemoAsync(string email, params string[] appRoles)
     {
         await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var projectId = await db.Projects.Where(p => p.Name == DemoSeeder.ProjectName).Select(p => p.Id).SingleAsync();
         var user = await db.Users.Where(u => u.Email == email).Select(u => new { u.Id, u.DisplayName }).SingleAsync();
-        return (projectId, new PortalPrincipal(user.Id, user.DisplayName, new HashSet<string>()));
+        return (projectId, new PortalPrincipal(user.Id, user.DisplayName, appRoles.ToHashSet()));
     }
 
     [Fact]
@@ -43,5 +44,33 @@ public sealed class ReportBuilderTests : IAsyncLifetime
 
         var book = await ExternalReaders.ReadAsync(path);
         Assert.Contains("Detail", book.GetProperty("sheets").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task AnAdminWhoIsNotAMember_GetsTheReport_ButAnAnnotatorIsTurnedAway()
+    {
+        var (projectId, admin) = await DemoAsync("alice.admin@demo.local", AppRoles.Admin);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var request = new ReportRequest(today.AddDays(-6), today, [ReportPart.Summary, ReportPart.Agreement]);
+        Guid runId;
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            runId = await scope.ServiceProvider.GetRequiredService<ReportService>().StartAsync(admin, projectId, request, "admin-report", default);
+            // The portal under test runs no jobs server: the run is carried out here, as the server would.
+            await scope.ServiceProvider.GetRequiredService<Portal.Web.Jobs.DurableRunner>().RunAsync(runId, default);
+        }
+
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var reports = scope.ServiceProvider.GetRequiredService<ReportService>();
+            var run = Assert.Single(await reports.ListAsync(admin, projectId, default), r => r.Id == runId);
+            Assert.Equal(Portal.Core.Jobs.RunState.Succeeded, run.State);
+            var (path, _) = await reports.FileAsync(admin, projectId, runId, default);
+            Assert.True(new FileInfo(path).Length > 0);
+
+            var (_, annotator) = await DemoAsync("ana.annotator@demo.local", AppRoles.User);
+            await Assert.ThrowsAsync<ForbiddenException>(() => reports.StartAsync(annotator, projectId, request, "annotator-report", default));
+            await Assert.ThrowsAsync<ForbiddenException>(() => reports.FileAsync(annotator, projectId, runId, default));
+        }
     }
 }
