@@ -10,6 +10,7 @@ using Portal.Web.Jobs;
 using Portal.Web.Labeling;
 using Portal.Web.Notifications;
 using Portal.Web.Projects;
+using Portal.Web.Reports;
 using Portal.Web.Review;
 using Portal.Web.Tasks;
 using Portal.Web.Taxonomy;
@@ -37,6 +38,7 @@ public static class PortalFeatures
         services.AddNotifications(configuration);
         services.AddDrift();
         services.AddImportExport();
+        services.AddReports();
         services.AddAdmin();
         services.AddDashboard();
         services.AddTasks();

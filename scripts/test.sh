@@ -13,6 +13,10 @@ missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+# Report workbooks are read back by independent readers: openpyxl (for Debian's python3), LibreOffice and pdftoppm.
+/usr/bin/python3 -c "import openpyxl" >/dev/null 2>&1 || missing+=(python3-openpyxl)
+[ -x /usr/bin/soffice ] || missing+=(libreoffice-calc-nogui)
+[ -x /usr/bin/pdftoppm ] || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} with apt-get…"
   $sudo apt-get update -qq

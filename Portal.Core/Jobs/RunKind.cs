@@ -5,4 +5,7 @@ public enum RunKind
 {
     Import = 1,
     Export = 2,
+
+    /// <summary>An Excel report workbook (Portal.Web.Reports).</summary>
+    Report = 3,
 }

@@ -1,5 +1,6 @@
 using Portal.Web.Auth;
 using Portal.Web.ImportExport;
+using Portal.Web.Reports;
 using Portal.Web.Jobs;
 using Portal.Web.Taxonomy;
 
@@ -30,6 +31,7 @@ public static class PortalApp
         app.MapPortalJobs();
         app.MapTaxonomyExports();
         app.MapDataJobs();
+        app.MapReports();
         app.MapPortalUi();
         return app;
     }

@@ -151,7 +151,7 @@ public sealed class DataJobService(
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Manager, ct);
-        var rows = await db.DataJobs.AsNoTracking().Where(j => j.ProjectId == projectId).OrderByDescending(j => j.CreatedAt).Take(Listed)
+        var rows = await db.DataJobs.AsNoTracking().Where(j => j.ProjectId == projectId && (j.Kind == RunKind.Import || j.Kind == RunKind.Export)).OrderByDescending(j => j.CreatedAt).Take(Listed)
             .Select(j => new { Job = j, By = db.Users.Where(u => u.Id == j.CreatedById).Select(u => u.DisplayName).FirstOrDefault() })
             .ToListAsync(ct);
         return [.. rows.Select(r => View(r.Job, r.By ?? "someone"))];

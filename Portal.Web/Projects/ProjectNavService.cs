@@ -67,6 +67,8 @@ public sealed class ProjectNavService(IDbContextFactory<PortalDbContext> factory
                 new("audit-results", "Audit results", $"{at}/audits", NavGroup.Quality),
                 new("gold", "Gold & people on hold", $"{at}/gold", NavGroup.Quality, queues.OnHold),
                 new("scorecards", "Scorecards", $"{at}/scorecards", NavGroup.Quality, Prefix: true),
+                // QA leads get the quality sheets, managers every sheet (ReportService decides).
+                new("reports", "Excel reports", $"{at}/reports", NavGroup.Quality),
             ]);
         }
 

@@ -9,7 +9,7 @@ namespace Portal.Tests.Web.Components;
 public class NavMenuTests : ComponentTestContext
 {
     internal static readonly string[] ManagerEntries =
-        ["overview", "label", "review", "adjudicate", "audit", "tasks", "guidelines", "quality", "drift", "audit-results", "gold", "scorecards",
+        ["overview", "label", "review", "adjudicate", "audit", "tasks", "guidelines", "quality", "drift", "audit-results", "gold", "scorecards", "reports",
          "my-history", "my-quality", "taxonomy", "members", "settings", "review-settings", "quality-settings", "data"];
 
     [Fact]
@@ -46,7 +46,7 @@ public class NavMenuTests : ComponentTestContext
         Assert.Equal($"/projects/{projectId}/taxonomy", cut.Find(".nav-taxonomy a").GetAttribute("href"));
         Assert.Contains("active", cut.Find(".nav-taxonomy a").ClassList);
         Assert.DoesNotContain("active", cut.Find(".nav-overview a").ClassList);
-        Assert.Empty(cut.FindAll(".nav-reports"));
+        Assert.Equal($"/projects/{projectId}/reports", cut.Find(".nav-reports a").GetAttribute("href"));
     }
 
     [Fact]
