@@ -13,7 +13,8 @@ namespace Portal.Web.Agreement;
 /// accepted annotations: per span control exact and overlap F1 (overall, per label, per annotator pair) and
 /// unitizing alpha; per choice control Krippendorff's alpha with a bootstrap interval, percent agreement and
 /// pairwise Cohen's kappa. A rerun for the same day replaces that day's rows in one transaction (idempotent).
-/// Keys name the slice with stable ids: "control:NAME", "|label:LABELKEY", "|pair:USERID|USERID".
+/// Keys name the slice with stable ids: "control:NAME", "|label:LABELKEY", "|pair:USERID|USERID". Each night also
+/// stores the label mix of the day before it (<see cref="LabelCounts"/>).
 /// </summary>
 public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock, ILogger<AgreementSnapshotJob> logger) : IRecurringJob
 {
@@ -79,6 +80,11 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
             {
                 figures.Choices(control.Name, a => answers[a].Where(x => x.ControlName == control.Name).Select(x => x.LabelKey));
             }
+        }
+
+        foreach (var (key, count) in await LabelCounts.ForNightAsync(db, projectId, day, now, ct))
+        {
+            Add(LabelCounts.Measure, key, count, count);
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);

@@ -3,15 +3,16 @@ using Portal.Core.Labeling;
 using Portal.Core.Security;
 using Portal.Core.Taxonomy;
 using Portal.Data;
+using Portal.Web.Agreement;
 using Portal.Web.Taxonomy;
 
 namespace Portal.Web.Dashboard;
 
 /// <summary>
 /// The quality dashboard's figures for QA leads (Reviewer role and up) and managers, read from the nightly agreement
-/// snapshots (<see cref="Agreement.AgreementSnapshotJob"/>) and, for the label mix, from submitted work grouped in the
-/// database. Only the needed columns of the needed rows come back: control-level rows over the range for the trends, and
-/// the pair and label rows of one night (the latest in the filter).
+/// snapshots (<see cref="AgreementSnapshotJob"/>); the label mix from their per-day counts plus today's live ones. Only
+/// the needed columns of the needed rows come back: control-level rows over the range for the trends, and the pair and
+/// label rows of one night (the latest in the filter).
 /// </summary>
 public sealed class QualityDashboardService(IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets, TimeProvider clock)
 {
@@ -158,7 +159,8 @@ public sealed class QualityDashboardService(IDbContextFactory<PortalDbContext> f
 
     /// <summary>
     /// How often each annotator used each label of one question in work submitted in the range, against the project:
-    /// counted in the database per (person, label set, label), then read through the migration map to today's labels.
+    /// the nightly counts per (person, label set, label) plus today's live ones (<see cref="LabelCounts"/>), then read
+    /// through the migration map to today's labels.
     /// </summary>
     private static async Task<LabelMix?> MixAsync(
         PortalDbContext db, Guid projectId, IReadOnlyList<ControlView> controls, string? wanted, DateOnly from, DateOnly to, List<DashboardPerson> people, CancellationToken ct)
@@ -169,18 +171,7 @@ public sealed class QualityDashboardService(IDbContextFactory<PortalDbContext> f
             return wanted is null ? null : throw new ValidationException("Control", $"\"{wanted}\" is not a question of this project's label set.");
         }
 
-        var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var work = db.Annotations.Where(a => a.ProjectId == projectId && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted)
-            && a.SubmittedAt >= start && a.SubmittedAt < end);
-        var name = control.Name;
-        var counts = control.Kind == ControlKind.Spans
-            ? await (from s in db.AnnotationSpans join a in work on s.AnnotationId equals a.Id where s.ControlName == name
-                     group s by new { a.UserId, a.TaxonomyVersionId, s.LabelKey } into g
-                     select new MixCount(g.Key.UserId, g.Key.TaxonomyVersionId, g.Key.LabelKey, g.Count())).ToListAsync(ct)
-            : await (from x in db.AnnotationAnswers join a in work on x.AnnotationId equals a.Id where x.ControlName == name
-                     group x by new { a.UserId, a.TaxonomyVersionId, x.LabelKey } into g
-                     select new MixCount(g.Key.UserId, g.Key.TaxonomyVersionId, g.Key.LabelKey, g.Count())).ToListAsync(ct);
+        var counts = await LabelCounts.RangeAsync(db, projectId, control.Name, from, to, ct);
         var toCurrent = await TaxonomyMaps.ToCurrentAsync(db, projectId, counts.Select(c => c.VersionId).Distinct(), ct);
         var labelNames = control.Labels.ToDictionary(l => l.Key, l => l.Name);
         var named = counts.Select(c => (c.UserId, Label: labelNames.GetValueOrDefault(toCurrent(c.VersionId).Resolve(c.LabelKey).Key, "A retired label"), c.Count)).ToList();
@@ -192,6 +183,4 @@ public sealed class QualityDashboardService(IDbContextFactory<PortalDbContext> f
             .Select(x => new LabelMixRow(x.Person.UserId, x.Person.Name, x.Rows.Sum(r => r.Count), Counts(x.Rows))));
         return new LabelMix(control.Name, labels, rows);
     }
-
-    private sealed record MixCount(Guid UserId, Guid VersionId, Guid LabelKey, int Count);
 }

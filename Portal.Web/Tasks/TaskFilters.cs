@@ -84,22 +84,31 @@ internal static partial class TaskFilters
     /// The tasks table, or on SQLite a raw query that adds the full-text match (FTS5 has no LINQ), and on both providers
     /// the metadata match (JSON functions differ by provider). EF composes the rest of the filter over it.
     /// </summary>
+    /// <remarks>
+    /// A search walks the FTS5 index itself, joined to each matching task: the row's "Id" is the index's rowid, so the
+    /// keyset bound and the id order EF composes over it are served inside FTS5 and a page costs 50 matches, not all of
+    /// them ("Id IN (SELECT rowid ...)" first collected every match: 2.2 s for a common word at 1M tasks). Other orders
+    /// sort the matches (docs/decisions/0016-task-browser.md).
+    /// </remarks>
     private static IQueryable<LabelingTask> Source(PortalDbContext db, TaskFilter filter)
     {
         var sqlite = db.Database.IsSqlite();
+        var search = filter.Text is not null && sqlite;
         var where = new List<string>();
         var values = new List<object>();
-        if (filter.Text is { } text && sqlite)
+        if (search)
         {
-            where.Add($"\"Id\" IN (SELECT rowid FROM \"TasksFts\" WHERE \"TasksFts\" MATCH {{{values.Count}}})");
-            values.Add(string.Join(' ', Words(text).Select(w => $"\"{w.Replace("\"", "\"\"", StringComparison.Ordinal)}\"")));
+            where.Add($"\"TasksFts\" MATCH {{{values.Count}}}");
+            values.Add(string.Join(' ', Words(filter.Text!).Select(w => $"\"{w.Replace("\"", "\"\"", StringComparison.Ordinal)}\"")));
         }
 
         if (filter.MetadataField is { } field)
         {
             var path = $"$.\"{field}\"";
+            // Rows whose metadata is not JSON would make json_extract fail the whole query (SQLite does not promise to test
+            // a json_valid() beside it first); inside the CASE they are NULL and simply do not match.
             where.Add(sqlite
-                ? $"CAST(json_extract(\"MetadataJson\", {{{values.Count}}}) AS TEXT) = {{{values.Count + 1}}}"
+                ? $"CAST(json_extract(CASE WHEN json_valid(\"Tasks\".\"MetadataJson\") THEN \"Tasks\".\"MetadataJson\" END, {{{values.Count}}}) AS TEXT) = {{{values.Count + 1}}}"
                 : $"JSON_VALUE(\"MetadataJson\", {{{values.Count}}}) = {{{values.Count + 1}}}");
             values.Add(path);
             values.Add(filter.MetadataValue ?? "");
@@ -110,15 +119,16 @@ internal static partial class TaskFilters
             return db.Tasks;
         }
 
-        var sql = "SELECT * FROM \"Tasks\" WHERE " + string.Join(" AND ", where);
-        if (sqlite && filter.MetadataField is not null)
-        {
-            // Rows whose metadata is not JSON would make json_extract fail the whole query; they simply do not match.
-            sql += " AND json_valid(\"MetadataJson\")";
-        }
-
+        // CROSS JOIN keeps SQLite from reordering: the FTS5 index is the outer loop, each match reads its task by key.
+        var from = search ? $"SELECT {SearchColumns(db)} FROM \"TasksFts\" CROSS JOIN \"Tasks\" ON \"Tasks\".\"Id\" = \"TasksFts\".rowid" : "SELECT * FROM \"Tasks\"";
+        var sql = from + " WHERE " + string.Join(" AND ", where);
         return db.Tasks.FromSqlRaw(sql, [.. values]);
     }
+
+    /// <summary>Every column of the tasks table, with "Id" taken from the FTS5 rowid (the same value) so the order by id is FTS5's own.</summary>
+    private static string SearchColumns(PortalDbContext db) =>
+        string.Join(", ", db.Model.FindEntityType(typeof(LabelingTask))!.GetProperties().Select(p => p.GetColumnName()).Select(c =>
+            c == nameof(LabelingTask.Id) ? "\"TasksFts\".rowid AS \"Id\"" : $"\"Tasks\".\"{c}\""));
 
     private static void Validate(TaskFilter filter)
     {

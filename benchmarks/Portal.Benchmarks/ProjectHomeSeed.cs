@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Labeling;
 using Portal.Data;
+using Portal.Web.Agreement;
 
 /// <summary>What <see cref="ProjectHomeSeed"/> made: the project, a manager (an app-wide manager user), two annotators, a span label and the import batch.</summary>
 internal sealed record ProjectHomeSeeded(Guid ProjectId, Guid ManagerId, Guid AnnotatorA, Guid AnnotatorB, Guid LabelKey, Guid ImportJobId, int Tasks, long Annotations)
@@ -80,12 +81,38 @@ internal static class ProjectHomeSeed
         await MarkAsync(connection, transaction, project, importId, night);
         await DriftSeed.SnapshotsAsync(connection, transaction, project, users, night, random);
         await transaction.CommitAsync(ct);
+        await LabelCountsAsync(factory, connection, projectId, night, ct);
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             await db.Database.ExecuteSqlRawAsync("ANALYZE", ct);
         }
 
         return new ProjectHomeSeeded(projectId, managerId, people[17].UserId, people[42].UserId, entities[0], importId, tasks, annotationId);
+    }
+
+    /// <summary>
+    /// The label mix each night of the year stores for the day before it, by the snapshot job's own query
+    /// (<see cref="LabelCounts.ForNightAsync"/>), written with a raw insert.
+    /// </summary>
+    private static async Task LabelCountsAsync(IDbContextFactory<PortalDbContext> factory, SqliteConnection connection, Guid projectId, DateTime night, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var transaction = connection.BeginTransaction();
+        var insert = BenchDatabase.Command(connection, transaction, """
+            INSERT INTO AgreementSnapshots (ProjectId, Day, Measure, Key, Value, Units, ComputedAt) VALUES ($project, $day, $measure, $key, $count, $count, $at)
+            """, "$project", "$day", "$measure", "$key", "$count", "$at");
+        var today = DateOnly.FromDateTime(night);
+        for (var d = 365; d >= 1; d--)
+        {
+            var day = today.AddDays(-d);
+            foreach (var (key, count) in await LabelCounts.ForNightAsync(db, projectId, day, night, ct))
+            {
+                await BenchDatabase.Run(insert, BenchDatabase.Text(projectId), day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), LabelCounts.Measure, key, count,
+                    BenchDatabase.Text(night.AddDays(-d).AddHours(2)));
+            }
+        }
+
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>States, priorities, the import batch with metadata, review requests and deletions, set over the seeded rows.</summary>

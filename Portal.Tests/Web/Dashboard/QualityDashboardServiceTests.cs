@@ -1,8 +1,11 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Security;
 using Portal.Data.Entities;
 using Portal.Tests.TestSupport;
 using Portal.Tests.Web.Labeling;
+using Portal.Web.Agreement;
 using Portal.Web.Dashboard;
 using Portal.Web.Labeling;
 
@@ -201,6 +204,74 @@ public class QualityDashboardServiceTests
         Assert.Equal(4, mix.Rows[0].Counts[Assert.Single(mix.Labels)]);
         Assert.Equal("Control", (await Assert.ThrowsAsync<ValidationException>(() =>
             database.Get<QualityDashboardService>().LoadAsync(Admin, projectId, new DashboardFilter(), "no such question", default))).Errors[0].Field);
+    }
+
+    [Fact]
+    public async Task LabelMix_FromTheNightlyCounts_EqualsADirectCount_AndCountsLiveTheDaysNoNightCovers()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await LabelingServiceTests.ProjectAsync(database, tasks: 6, overlap: 2, annotators: 3);
+        var labeling = database.Get<LabelingService>();
+        foreach (var person in people)
+        {
+            while (await labeling.NextAsync(person, projectId, default) is { } item)
+            {
+                await labeling.SubmitAsync(person, projectId, item.TaskId, LabelingServiceTests.Answered(item, (0, 3)), item.Version, 1000, default);
+            }
+        }
+
+        // The work spread over four days: three days ago (its night never ran), two days ago and yesterday (counted by
+        // their nights), and today (not over yet).
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 14, 0, 0, TimeSpan.Zero));
+        var today = new DateOnly(2026, 11, 23);
+        await using (var db = await database.ContextAsync())
+        {
+            var ids = await db.Annotations.Where(a => a.ProjectId == projectId).OrderBy(a => a.Id).Select(a => a.Id).ToListAsync();
+            Assert.True(ids.Count >= 8);
+            foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+            {
+                var at = today.AddDays(-(i % 4)).ToDateTime(new TimeOnly(9, i), DateTimeKind.Utc);
+                await db.Annotations.Where(a => a.Id == id).ExecuteUpdateAsync(u => u.SetProperty(a => a.SubmittedAt, at));
+            }
+        }
+
+        var job = new AgreementSnapshotJob(database.Factory, database.Get<LabelSetCache>(), clock, NullLogger<AgreementSnapshotJob>.Instance);
+        await job.SnapshotAsync(projectId, today.AddDays(-1), default);
+        await job.SnapshotAsync(projectId, today, default);
+        var service = database.Get<QualityDashboardService>();
+
+        foreach (var control in new[] { "intent", "entities" })
+        {
+            var mix = (await service.LoadAsync(Admin, projectId, new DashboardFilter(today.AddDays(-3), today), control, default)).Mix!;
+
+            await using var db = await database.ContextAsync();
+            var start = today.AddDays(-3).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            var work = db.Annotations.Where(a => a.ProjectId == projectId && a.SubmittedAt >= start);
+            var direct = (await (from a in work join x in db.AnnotationAnswers on a.Id equals x.AnnotationId where x.ControlName == control select new { a.UserId, x.LabelKey }).ToListAsync())
+                .Concat(await (from a in work join s in db.AnnotationSpans on a.Id equals s.AnnotationId where s.ControlName == control select new { a.UserId, s.LabelKey }).ToListAsync())
+                .ToList();
+            var names = await db.Labels.Where(l => direct.Select(d => d.LabelKey).Contains(l.Key)).ToDictionaryAsync(l => l.Key, l => l.Name);
+            Assert.Equal(direct.Count, mix.Rows[0].Total);
+            Assert.Equal(direct.GroupBy(d => names[d.LabelKey]).ToDictionary(g => g.Key, g => g.Count()), mix.Rows[0].Counts);
+            Assert.Equal(direct.GroupBy(d => d.UserId).OrderBy(g => g.Key).Select(g => g.Count()), mix.Rows.Skip(1).OrderBy(r => r.UserId).Select(r => r.Total));
+        }
+
+        await using var check = await database.ContextAsync();
+        // Two nights stored counts (one day each, with the row saying the day is counted); today's night is not over.
+        Assert.Equal([today.AddDays(-1), today], await check.AgreementSnapshots.Where(s => s.Measure == LabelCounts.Measure && s.Key == LabelCounts.DayKey).Select(s => s.Day).OrderBy(d => d).ToListAsync());
+        Assert.Contains(await check.AgreementSnapshots.Where(s => s.Measure == LabelCounts.Measure).Select(s => s.Key).ToListAsync(), k => k.StartsWith(LabelCounts.Prefix("intent"), StringComparison.Ordinal));
+        Assert.Empty(await LabelCounts.ForNightAsync(check, projectId, today.AddDays(1), clock.GetUtcNow().UtcDateTime, default));
+    }
+
+    [Fact]
+    public void LabelCountKey_ReadsBackItsCount_AlsoWhenTheQuestionsNameHasABar()
+    {
+        var count = new LabelCount("tone | formal", Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), 7);
+
+        Assert.Equal(count, LabelCounts.Parse(LabelCounts.Key(count), 7));
+        Assert.StartsWith(LabelCounts.Prefix("tone | formal"), LabelCounts.Key(count), StringComparison.Ordinal);
+        Assert.Null(LabelCounts.Parse("control:intent|label:x|user:y|version:z", 1));
+        Assert.Null(LabelCounts.Parse(LabelCounts.DayKey, 1));
     }
 
     [Fact]

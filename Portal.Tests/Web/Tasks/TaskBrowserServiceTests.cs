@@ -97,6 +97,42 @@ public class TaskBrowserServiceTests
     }
 
     [Fact]
+    public async Task TextSearch_PagesEveryMatchOnce_BothWays_WithOtherFilters_AndInOtherOrders()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, _) = await LabelingServiceTests.ProjectAsync(database, tasks: 12, overlap: 1, annotators: 1);
+        List<long> matches, gold, email;
+        await using (var db = await database.ContextAsync())
+        {
+            var tasks = await db.Tasks.Where(t => t.ProjectId == projectId).OrderBy(t => t.Id).ToListAsync();
+            foreach (var (task, i) in tasks.Select((t, i) => (t, i)))
+            {
+                task.Text = i % 3 == 0 ? $"Nothing about the city, message {i}." : $"Parcel {i} sent to Hamburg.";
+                (task.IsGold, task.Agreement) = (i % 2 == 0, i % 4 / 4.0);
+                task.MetadataJson = i % 4 == 1 ? "{\"channel\":\"email\"}" : i == 2 ? "not json" : null;
+            }
+
+            (tasks[4].DeletedAt, tasks[4].IsAvailable) = (DateTime.UtcNow, false);
+            await db.SaveChangesAsync();
+            var found = tasks.Where((t, i) => i % 3 != 0 && i != 4).ToList();
+            matches = [.. found.Select(t => t.Id)];
+            gold = [.. found.Where(t => t.IsGold).Select(t => t.Id)];
+            email = [.. found.Where(t => t.MetadataJson?.Contains("email", StringComparison.Ordinal) == true).Select(t => t.Id)];
+        }
+
+        Assert.Equal(7, matches.Count);
+        Assert.Equal(matches, await AllPagesAsync(database, projectId, new TaskFilter(Text: "HAMBURG"), TaskSort.Id, false, 2));
+        Assert.Equal(matches.AsEnumerable().Reverse(), await AllPagesAsync(database, projectId, new TaskFilter(Text: "hamburg parcel"), TaskSort.Id, true, 3));
+        Assert.Equal(gold, await AllPagesAsync(database, projectId, new TaskFilter(Text: "hamburg", Gold: true), TaskSort.Id, false, 2));
+        Assert.Equal(email, await AllPagesAsync(database, projectId, new TaskFilter(Text: "hamburg", MetadataField: "channel", MetadataValue: "email"), TaskSort.Id, false, 1));
+        var byAgreement = await AllPagesAsync(database, projectId, new TaskFilter(Text: "hamburg"), TaskSort.Agreement, false, 2);
+        Assert.Equal(matches.Order(), byAgreement.Order());
+        Assert.Equal(matches.Count, byAgreement.Distinct().Count());
+        var page = await database.Get<TaskBrowserService>().BrowseAsync(Manager, projectId, new TaskPageRequest(new TaskFilter(Text: "hamburg"), PageSize: 2), default);
+        Assert.Equal((7, false), (page.Matching, page.MatchingCapped));
+    }
+
+    [Fact]
     public async Task EachFilter_KeepsOnlyTheTasksItDescribes()
     {
         await using var database = await TestDatabase.CreateAsync();
