@@ -36,7 +36,7 @@ public static class PortalFeatures
         services.AddAudits();
         services.AddNotifications(configuration);
         services.AddDrift();
-        services.AddImportExport();
+        services.AddImportExport(configuration);
         services.AddAdmin();
         services.AddDashboard();
         services.AddTasks();
