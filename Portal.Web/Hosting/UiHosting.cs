@@ -26,7 +26,8 @@ public static class UiHosting
             c.SnackbarConfiguration.VisibleStateDuration = 2500;
             c.SnackbarConfiguration.ShowTransitionDuration = 150;
             c.SnackbarConfiguration.HideTransitionDuration = 300;
-            c.SnackbarConfiguration.MaxDisplayedSnackbars = 3;
+            // One at a time: a second toast would stack below the first, down into the page.
+            c.SnackbarConfiguration.MaxDisplayedSnackbars = 1;
         });
         builder.Services.AddSingleton<CircuitCounts>();
         builder.Services.AddScoped<CircuitLimit>();

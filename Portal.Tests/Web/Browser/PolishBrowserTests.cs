@@ -133,9 +133,9 @@ public sealed class PolishBrowserTests(BrowserFixture browser) : PortalBrowserTe
     [Fact]
     public async Task Toolbar_StaysInOneRow_AndSubmitDoesNotMove_WhenTheSaveStatusChanges()
     {
-        foreach (var width in new[] { 1280, 1366 })
+        foreach (var (user, width) in new[] { ("annotator1", 1280), ("annotator2", 1366) })
         {
-            var page = await OpenLabelingAsync("annotator1", width, 768);
+            var page = await OpenLabelingAsync(user, width, 768);
             var before = await BoxAsync(page.Locator("#submit"));
             await DragOverFirstWordAsync(page);
             await page.Keyboard.PressAsync("p");

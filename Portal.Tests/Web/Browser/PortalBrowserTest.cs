@@ -49,7 +49,7 @@ public abstract class PortalBrowserTest(BrowserFixture browser) : IAsyncLifetime
               const text = document.querySelector('.span-text span[data-s]').firstChild;
               const range = document.createRange();
               range.setStart(text, 0);
-              range.setEnd(text, 2);
+              range.setEnd(text, Math.min(2, text.length));
               const r = range.getBoundingClientRect();
               return [r.x, r.y, r.width, r.height];
             }
