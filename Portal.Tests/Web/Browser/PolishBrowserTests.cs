@@ -209,9 +209,13 @@ public sealed class PolishBrowserTests(BrowserFixture browser) : PortalBrowserTe
         await page.Locator(".changes").First.WaitForAsync();
 
         Assert.NotEqual(migratedTask.ToString(System.Globalization.CultureInfo.InvariantCulture), await page.Locator(".changes").First.GetAttributeAsync("data-task"));
+        var rows = page.Locator(".changes");
         while (await page.Locator($".changes[data-task='{migratedTask}']").CountAsync() == 0)
         {
+            // One page at a time: the next click only once the rows it asked for are there.
+            var count = await rows.CountAsync();
             await page.GetByText("Show older").ClickAsync();
+            await Assertions.Expect(rows).Not.ToHaveCountAsync(count);
         }
 
         await Assertions.Expect(page.Locator($".changed-since[data-task='{migratedTask}']")).ToBeVisibleAsync();
