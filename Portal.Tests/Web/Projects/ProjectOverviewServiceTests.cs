@@ -119,8 +119,8 @@ public sealed class ProjectOverviewServiceTests : IAsyncLifetime
 
     [Theory]
     [InlineData(ProjectRole.Annotator, "overview,label,guidelines,my-history,my-quality")]
-    [InlineData(ProjectRole.Reviewer, "overview,label,review,adjudicate,audit,tasks,quality,drift,audit-results,gold,scorecards,guidelines,my-history,my-quality")]
-    [InlineData(ProjectRole.Manager, "overview,label,review,adjudicate,audit,tasks,quality,drift,audit-results,gold,scorecards,guidelines,my-history,my-quality,taxonomy,members,settings,review-settings,quality-settings,data")]
+    [InlineData(ProjectRole.Reviewer, "overview,label,review,adjudicate,audit,tasks,quality,drift,audit-results,gold,scorecards,reports,guidelines,my-history,my-quality")]
+    [InlineData(ProjectRole.Manager, "overview,label,review,adjudicate,audit,tasks,quality,drift,audit-results,gold,scorecards,reports,guidelines,my-history,my-quality,taxonomy,members,settings,review-settings,quality-settings,data")]
     public void Entries_OnlyWhatTheRoleMayUse(ProjectRole role, string expected)
     {
         var entries = ProjectNavService.Entries(Guid.Empty, role, isMember: true, ProjectQueues.None);
