@@ -31,8 +31,12 @@ public sealed class RelabelBrowserTests(BrowserFixture browser) : PortalBrowserT
             };
             db.RelabelItems.Add(item);
             await db.SaveChangesAsync();
-            // Earlier tests may have left a task open in Ana's tab: it would come first in her queue.
+            // Earlier tests (in any order) may have left Ana work that comes before relabels in her queue: a task open in
+            // her tab, a re-test, or work a reviewer sent back. Set them aside so the relabel request is next.
             await db.Reservations.Where(r => r.UserId == ana).ExecuteUpdateAsync(u => u.SetProperty(r => r.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
+            await db.Retests.Where(r => r.UserId == ana && r.ClosedAt == null).ExecuteUpdateAsync(u => u.SetProperty(r => r.ClosedAt, DateTime.UtcNow));
+            await db.Annotations.Where(a => a.UserId == ana && a.Status == Portal.Core.Labeling.AnnotationStatus.Rejected)
+                .ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, Portal.Core.Labeling.AnnotationStatus.Submitted));
             itemId = item.Id;
         }
 
