@@ -20,30 +20,6 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
         return page;
     }
 
-    /// <summary>Drags the mouse over the first word of the task text, the way a person selects it.</summary>
-    private static async Task<string> SelectFirstWordWithTheMouseAsync(IPage page)
-    {
-        await WaitEditorAsync(page);
-        var text = await page.Locator(".span-text").InnerTextAsync();
-        var firstWord = text.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd(',', '.', '!');
-        // The rectangle of the first two characters (an inline element's own box spans all its lines).
-        var box = await page.EvaluateAsync<float[]>("""
-            () => {
-              const text = document.querySelector('.span-text span[data-s]').firstChild;
-              const range = document.createRange();
-              range.setStart(text, 0);
-              range.setEnd(text, 2);
-              const r = range.getBoundingClientRect();
-              return [r.x, r.y, r.width, r.height];
-            }
-            """);
-        await page.Mouse.MoveAsync(box[0] + 1, box[1] + (box[3] / 2));
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(box[0] + box[2] - 1, box[1] + (box[3] / 2), new MouseMoveOptions { Steps = 4 });
-        await page.Mouse.UpAsync();
-        return firstWord;
-    }
-
     [Fact]
     public async Task Annotator_SelectsWithTheMouse_PressesAHotkey_SubmitsWithCtrlEnter_AndTheNextTaskAppears()
     {
@@ -51,7 +27,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
         var firstTask = await page.Locator("#task-id").InnerTextAsync();
 
         // The drag covers part of the first word; the span snaps to the whole word.
-        var word = await SelectFirstWordWithTheMouseAsync(page);
+        var word = await DragOverFirstWordAsync(page);
         await page.Keyboard.PressAsync("p");
         await Assertions.Expect(page.Locator("#span-list")).ToContainTextAsync($"Person {word}");
 
@@ -70,7 +46,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
     {
         var page = await OpenLabelingAsync("annotator2", 1920, 1080);
         var task = await page.Locator("#task-id").InnerTextAsync();
-        var word = await SelectFirstWordWithTheMouseAsync(page);
+        var word = await DragOverFirstWordAsync(page);
         await page.Keyboard.PressAsync("o");
         await Assertions.Expect(page.Locator("#save-status")).ToContainTextAsync("Draft saved", new LocatorAssertionsToContainTextOptions { Timeout = 5000 });
 
@@ -106,7 +82,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
         await page.Locator($".reopen[data-task='{task}']").ClickAsync();
         await Assertions.Expect(page.Locator("#task-id")).ToHaveTextAsync(task);
         await WaitInteractiveAsync(page);
-        var word = await SelectFirstWordWithTheMouseAsync(page);
+        var word = await DragOverFirstWordAsync(page);
         await page.Keyboard.PressAsync("r");
         await Assertions.Expect(page.Locator("#span-list")).ToContainTextAsync($"Product {word}");
         await WaitEditorAsync(page);
