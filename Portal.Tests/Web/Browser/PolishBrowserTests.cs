@@ -124,10 +124,20 @@ public sealed class PolishBrowserTests(BrowserFixture browser) : PortalBrowserTe
         await Assertions.Expect(page.Locator(".span-text .span-seg.pending")).ToHaveCountAsync(0);
         await page.Keyboard.PressAsync("ArrowRight");
         await page.Keyboard.PressAsync("Shift+ArrowRight");
-        // Two tokens (the first word and the next), drawn as one pending selection.
-        await page.WaitForFunctionAsync("""
-            () => [...document.querySelectorAll('.span-text .span-seg.pending')].map(e => e.textContent).join('').trim().split(/\s+/).length === 2
-            """);
+
+        // The first two tokens of whichever task was served (the second may be punctuation), drawn as one selection.
+        var taskId = long.Parse(await page.Locator("#task-id").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        string text;
+        await using (var db = Db())
+        {
+            text = await db.Tasks.Where(t => t.Id == taskId).Select(t => t.Text).SingleAsync();
+        }
+
+        var tokens = TokenSnapping.Tokens(text);
+        var expected = text[tokens[0].Start..tokens[1].End];
+        await Assertions.Expect(page.Locator(".span-text .span-seg.pending").Last).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync(
+            "expected => [...document.querySelectorAll('.span-text .span-seg.pending')].map(e => e.textContent).join('') === expected", expected);
     }
 
     [Fact]
