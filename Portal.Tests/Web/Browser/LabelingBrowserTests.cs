@@ -105,9 +105,11 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
             await db.Projects.ExecuteUpdateAsync(s => s.SetProperty(p => p.AnnotatorsPerTask, 1));
             await db.Tasks.Where(t => t.SubmittedCount == 0).ExecuteUpdateAsync(s => s.SetProperty(t => t.TargetAnnotations, 1));
 
-            // Work earlier tests left the two (a re-test, work sent back, a relabel) comes before new tasks and is not a
-            // claim of a new slot; set it aside so both pages serve new tasks, which is what this test is about.
+            // Work earlier tests left the two comes before new tasks and is not a claim of a new slot: a task open in
+            // their tabs (both may hold the same one, claimed while its overlap was two), a re-test, work sent back, a
+            // relabel. Set it aside so both pages claim new tasks, which is what this test is about.
             var people = await db.Users.Where(u => u.ExternalId == "demo:annotator1" || u.ExternalId == "demo:annotator2").Select(u => u.Id).ToListAsync();
+            await db.Reservations.Where(r => people.Contains(r.UserId)).ExecuteUpdateAsync(u => u.SetProperty(r => r.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
             await db.Retests.Where(r => people.Contains(r.UserId) && r.ClosedAt == null).ExecuteUpdateAsync(u => u.SetProperty(r => r.ClosedAt, DateTime.UtcNow));
             await db.Annotations.Where(a => people.Contains(a.UserId) && a.Status == Portal.Core.Labeling.AnnotationStatus.Rejected)
                 .ExecuteUpdateAsync(u => u.SetProperty(a => a.Status, Portal.Core.Labeling.AnnotationStatus.Submitted));
