@@ -37,7 +37,7 @@ public static class PortalFeatures
         services.AddAudits();
         services.AddNotifications(configuration);
         services.AddDrift();
-        services.AddImportExport();
+        services.AddImportExport(configuration);
         services.AddReports();
         services.AddAdmin();
         services.AddDashboard();

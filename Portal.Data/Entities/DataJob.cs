@@ -29,7 +29,7 @@ public sealed class DataJob : IVersioned
     public string? ErrorReportJson { get; set; }
     public string? ResultPath { get; set; }
 
-    /// <summary>Why the job failed, in words for the person who started it (file-level problems, refused sources).</summary>
+    /// <summary>Why the job failed, in words for the person who started it (file-level problems, refused sources); for a finished import, what it warns about (long tasks).</summary>
     public string? Message { get; set; }
 
     /// <summary>What a <see cref="RunState.Waiting"/> import needs decided: unknown questions, labels and annotators.</summary>

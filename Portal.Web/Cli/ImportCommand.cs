@@ -155,9 +155,10 @@ public static class ImportCommand
             await stderr.WriteLineAsync("import: the file uses names the project does not know; map them (--map-question, --map-label, --map-annotator) or add the labels to the label set: " +
                 string.Join("; ", needed.Questions.Select(q => $"question {q.Name}").Concat(needed.Labels.Select(l => $"label {l.Question}:{l.Name}")).Concat(needed.Annotators.Select(a => $"annotator {a.Annotator}"))));
         }
-        else if (!committed && view.Message is { } message)
+        else if (view.Message is { } message)
         {
-            await stderr.WriteLineAsync($"import: {PortalCommandLine.OneLine(message)}");
+            // Why it failed, or (committed) what it warns about: long tasks.
+            await stderr.WriteLineAsync($"import: {(committed ? "warning: " : "")}{PortalCommandLine.OneLine(message)}");
         }
 
         return committed ? 0 : 2;

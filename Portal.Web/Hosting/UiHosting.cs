@@ -1,3 +1,4 @@
+using MudBlazor;
 using MudBlazor.Services;
 using Portal.Web.Auth;
 using Portal.Web.Components;
@@ -17,7 +18,17 @@ public static class UiHosting
 
         builder.Services.AddRazorComponents()
             .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
-        builder.Services.AddMudServices();
+        builder.Services.AddMudServices(c =>
+        {
+            // Toasts sit in the middle of the app bar (app.css), which holds no buttons: never over Submit, Accept,
+            // Reject or the menu. Short: people who work through a queue read them in passing.
+            c.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.TopCenter;
+            c.SnackbarConfiguration.VisibleStateDuration = 2500;
+            c.SnackbarConfiguration.ShowTransitionDuration = 150;
+            c.SnackbarConfiguration.HideTransitionDuration = 300;
+            // One at a time: a second toast would stack below the first, down into the page.
+            c.SnackbarConfiguration.MaxDisplayedSnackbars = 1;
+        });
         builder.Services.AddSingleton<CircuitCounts>();
         builder.Services.AddScoped<CircuitLimit>();
         builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler>(sp => sp.GetRequiredService<CircuitLimit>());

@@ -2,11 +2,13 @@ namespace Portal.Web.ImportExport;
 
 public static class ImportExportFeature
 {
-    public static IServiceCollection AddImportExport(this IServiceCollection services)
+    public static IServiceCollection AddImportExport(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DataFilesOptions>().BindConfiguration(DataFilesOptions.Section);
         services.AddOptions<UrlSourceOptions>().BindConfiguration(UrlSourceOptions.Section);
         services.AddOptions<BlobSourceOptions>().BindConfiguration(BlobSourceOptions.Section);
+        services.AddOptions<LongTextOptions>().Bind(configuration.GetSection(LongTextOptions.Section)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<LongTextOptions>, LongTextOptionsValidation>();
         services.AddSingleton<DataFiles>();
         services.AddSingleton<UrlSource>();
         services.AddSingleton<BlobSource>();

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 using Portal.Core.Audits;
 using Portal.Core.ImportExport;
 using Portal.Core.Jobs;
@@ -22,7 +24,7 @@ public sealed record ImportOptions(
 /// </summary>
 public sealed record ImportSummary(
     Guid JobId, long Read, long Imported, long Duplicates, long Rejected, long Withheld, IReadOnlyList<TaskRowError> Errors, bool Committed, bool AlreadyDone,
-    ImportDecisions? Needed = null);
+    ImportDecisions? Needed = null, string? Warning = null);
 
 /// <summary>
 /// Imports tasks into a project (the pipeline behind the <c>import</c> verb): streams the file, masks PII when asked,
@@ -36,7 +38,7 @@ public sealed record ImportSummary(
 /// attempt's rows (or, when it crashed while publishing, finishes publishing). The same file again (same idempotency
 /// key) finds the finished job and imports nothing twice.
 /// </summary>
-public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock)
+public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock, IOptions<LongTextOptions> longText)
 {
     private const int KeptErrors = 1000;
 
@@ -54,7 +56,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         var job = await db.DataJobs.SingleOrDefaultAsync(j => j.ProjectId == projectId && j.Kind == RunKind.Import && j.IdempotencyKey == idempotencyKey, ct);
         if (job is { State: RunState.Succeeded })
         {
-            return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, [], Committed: true, AlreadyDone: true);
+            return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, [], Committed: true, AlreadyDone: true, Warning: job.Message);
         }
 
         if (job is { State: RunState.Running, CompletedAt: not null })
@@ -71,7 +73,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         ImportRun run;
         try
         {
-            run = await StageAsync(db, files, new ImportContext(project, job.Id, versionId, userId, now, resolver, options), progress, ct);
+            run = await StageAsync(db, files, new ImportContext(project, job.Id, versionId, userId, now, resolver, options, longText.Value.LongTextWarning), progress, ct);
         }
         catch (Exception)
         {
@@ -127,6 +129,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             job.Duplicates = run.Duplicates;
             job.Rejected = run.Rejected;
             job.ErrorReportJson = run.Errors.Count == 0 ? null : JsonSerializer.Serialize(run.Errors);
+            job.Message = run.LongTextWarning;
             job.CompletedAt = clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(ct);
         }
@@ -135,7 +138,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         job.State = RunState.Succeeded;
         await db.SaveChangesAsync(ct);
         var errors = run?.Errors ?? (job.ErrorReportJson is { } json ? JsonSerializer.Deserialize<List<TaskRowError>>(json) ?? [] : []);
-        return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, errors, Committed: true, AlreadyDone: false);
+        return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, errors, Committed: true, AlreadyDone: false, Warning: job.Message);
     }
 
     /// <summary>A new job, or the same one again: a job left Running by a crash runs again once its staged rows are discarded.</summary>
@@ -193,7 +196,8 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
     }
 
     /// <summary>What every row of one import is read against and written with.</summary>
-    private sealed record ImportContext(Project Project, Guid JobId, Guid VersionId, Guid UserId, DateTime Now, ImportNameResolver Resolver, ImportOptions Options);
+    private sealed record ImportContext(
+        Project Project, Guid JobId, Guid VersionId, Guid UserId, DateTime Now, ImportNameResolver Resolver, ImportOptions Options, int LongText);
 
     /// <summary>A task read, checked and mapped, waiting in memory for its batch.</summary>
     private sealed record PendingTask(string? ExternalId, string Hash, string Text, string? MetadataJson, int Target, MappedTask Mapped, string FileName);
@@ -221,6 +225,14 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         public long Rejected { get; private set; }
 
         public IReadOnlyList<TaskRowError> Errors => errors;
+
+        /// <summary>Imported tasks longer than the warning length (<see cref="LongTextOptions"/>), and the longest of them.</summary>
+        private long longTexts;
+        private int longest;
+
+        /// <summary>What the import summary says about long tasks; null when there are none.</summary>
+        public string? LongTextWarning => longTexts == 0 ? null : string.Create(CultureInfo.InvariantCulture,
+            $"{longTexts:N0} task(s) are longer than {context.LongText:N0} characters (the longest has {longest:N0}). They are imported and open in a scrollable pane, but they are slow to label: consider splitting them.");
 
         /// <summary>Nothing of this import will be committed (a bad row of an atomic import, an unknown name): writing stops.</summary>
         private bool Doomed => context.Resolver.Waiting || (Rejected > 0 && !context.Options.ImportValidRows);
@@ -309,6 +321,12 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
 
             var target = Coverage.TargetAnnotations(hash, context.Project.AnnotatorsPerTask, context.Project.CoveragePercent);
             Imported++;
+            if (masked.Text.Length > context.LongText)
+            {
+                longTexts++;
+                longest = Math.Max(longest, masked.Text.Length);
+            }
+
             if (!Doomed)
             {
                 pending.Add(new PendingTask(record.ExternalId, hash, masked.Text, record.MetadataJson, target, mapped, fileName));

@@ -34,7 +34,9 @@ public sealed record RelabelRequest(long ItemId, string Reason, string? Context)
 
 public sealed record LabelingProgress(int MineToday, int MineTotal, int ProjectCompleted, int ProjectTotal);
 
-public sealed record HistoryEntry(long TaskId, string Snippet, AnnotationStatus Status, DateTime UpdatedAt, bool CanReopen, string? SkipReason);
+/// <summary>One row of "My history": <see cref="LastActionAt"/> is the person's own last change; <see cref="ChangedSince"/>
+/// when something else (a label-set update, a review) changed the annotation after it.</summary>
+public sealed record HistoryEntry(long TaskId, string Snippet, AnnotationStatus Status, DateTime LastActionAt, bool CanReopen, string? SkipReason, bool ChangedSince);
 
 /// <summary>One revision as people read it: who, when, why, and what changed (label names and the marked text).</summary>
 public sealed record RevisionView(

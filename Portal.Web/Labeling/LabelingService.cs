@@ -433,22 +433,36 @@ public sealed class LabelingService(
     public Task SkipRetestAsync(PortalPrincipal user, Guid projectId, long retestId, string reason, int expectedVersion, CancellationToken ct) =>
         retests.SkipAsync(user, projectId, retestId, reason, expectedVersion, ct);
 
-    /// <summary>The user's own annotations in the project, newest first (keyset paging on the update time).</summary>
+    /// <summary>
+    /// The user's own annotations in the project, newest first by the user's own last action (keyset paging on it):
+    /// a label-set migration or a review changes the annotation but is not the person's work, so it does not move the
+    /// row to the top; <see cref="HistoryEntry.ChangedSince"/> says that something else changed it since.
+    /// </summary>
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(PortalPrincipal user, Guid projectId, int take, DateTime? before, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
+        var userId = user.UserId;
         var rows = await db.Annotations.AsNoTracking()
-            .Where(a => a.ProjectId == projectId && a.UserId == user.UserId && a.Status != AnnotationStatus.Draft && (before == null || a.UpdatedAt < before))
-            .OrderByDescending(a => a.UpdatedAt)
-            .Take(Math.Clamp(take, 1, 200))
+            .Where(a => a.ProjectId == projectId && a.UserId == userId && a.Status != AnnotationStatus.Draft)
             .Select(a => new
             {
                 a.TaskId, a.Status, a.UpdatedAt, a.SkipReason,
+                // Work recorded without the user's revisions (imported, older data) falls back to its submit time.
+                LastAction = db.AnnotationRevisions
+                    .Where(r => r.AnnotationId == a.Id && r.ChangedById == userId && r.Reason != RevisionReason.TaxonomyMigration)
+                    .Max(r => (DateTime?)r.ChangedAt) ?? a.SubmittedAt ?? a.CreatedAt,
+            })
+            .Where(a => before == null || a.LastAction < before)
+            .OrderByDescending(a => a.LastAction).ThenByDescending(a => a.TaskId)
+            .Take(Math.Clamp(take, 1, 200))
+            .Select(a => new
+            {
+                a.TaskId, a.Status, a.UpdatedAt, a.SkipReason, a.LastAction,
                 Text = db.Tasks.Where(t => t.Id == a.TaskId).Select(t => t.Text.Substring(0, 140)).First(),
             })
             .ToListAsync(ct);
-        return [.. rows.Select(r => new HistoryEntry(r.TaskId, r.Text, r.Status, r.UpdatedAt, IsOpen(r.Status), r.SkipReason))];
+        return [.. rows.Select(r => new HistoryEntry(r.TaskId, r.Text, r.Status, r.LastAction, IsOpen(r.Status), r.SkipReason, r.UpdatedAt > r.LastAction))];
     }
 
     /// <summary>

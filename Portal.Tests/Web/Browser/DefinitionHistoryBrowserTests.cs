@@ -35,7 +35,7 @@ public sealed class DefinitionHistoryBrowserTests(BrowserFixture browser) : Port
         await ana.Locator("a.start-labeling").ClickAsync();
         await WaitInteractiveAsync(ana);
         await ana.Locator("#open-guidelines").ClickAsync();
-        await Assertions.Expect(ana.Locator("#guidelines-versions")).ToContainTextAsync($"label set v{next}");
+        await Assertions.Expect(ana.Locator("#guidelines-versions")).ToContainTextAsync($"Label set v{next}");
         await Assertions.Expect(ana.Locator("#guidelines .label-card[data-label='Person'] .label-card-version")).ToContainTextAsync("Definition v2, changed");
         await Assertions.Expect(ana.Locator("#guidelines .label-card[data-label='Location / City'] .label-card-version")).ToContainTextAsync("Definition v1");
         // The drawer slides in; the picture waits until it stands still.

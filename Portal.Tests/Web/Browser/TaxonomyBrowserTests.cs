@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Portal.Core.Labeling;
 using Portal.Data;
 using Portal.Tests.TestSupport;
 
@@ -39,12 +40,24 @@ public sealed class TaxonomyBrowserTests(BrowserFixture browser) : PortalBrowser
         await manager.Locator("#compare").ClickAsync();
         await Assertions.Expect(manager.Locator("#diff")).ToContainTextAsync("\"Person\" renamed to \"Individual\"");
 
-        // Ana's work: her migrated annotations come first in her history, under the new name, with the reason.
+        // Ana's work: her history keeps the order of her own changes (the rename is not new work of hers), and a migrated
+        // annotation says it was updated since and shows the new name with the reason. Her most recently touched one of them:
         var projectId = await Db().Projects.Select(p => p.Id).SingleAsync();
+        long migratedTask;
+        await using (var db = Db())
+        {
+            var anaId = await db.Users.Where(u => u.Email == "ana.annotator@demo.local").Select(u => u.Id).SingleAsync();
+            migratedTask = await db.Annotations.Where(a => a.UserId == anaId
+                    && db.AnnotationRevisions.Any(r => r.AnnotationId == a.Id && r.Reason == RevisionReason.TaxonomyMigration && r.Note!.Contains("\"Individual\"")))
+                .OrderByDescending(a => db.AnnotationRevisions.Where(r => r.AnnotationId == a.Id && r.ChangedById == anaId).Max(r => r.ChangedAt))
+                .Select(a => a.TaskId).FirstAsync();
+        }
+
         var ana = await SignInAsync("annotator1", 1366, 900);
         await ana.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/history").ToString());
         await WaitInteractiveAsync(ana);
-        await ana.Locator(".changes").First.ClickAsync();
+        await Assertions.Expect(ana.Locator($".changed-since[data-task='{migratedTask}']")).ToBeVisibleAsync();
+        await ana.Locator($".changes[data-task='{migratedTask}']").ClickAsync();
         await Assertions.Expect(ana.Locator(".revisions")).ToContainTextAsync($"taxonomy v{next - 1} -> v{next}: \"Person\" renamed to \"Individual\"");
         await Assertions.Expect(ana.Locator(".revisions")).ToContainTextAsync("+ Individual:");
         await ana.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("revisions-taxonomy-1366x900") });

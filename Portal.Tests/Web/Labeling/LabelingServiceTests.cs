@@ -209,6 +209,36 @@ public class LabelingServiceTests
     }
 
     [Fact]
+    public async Task History_IsOrderedByTheUsersOwnLastChange_NotByALabelSetMigration()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 2, overlap: 1, annotators: 1);
+        var service = Service(database);
+        var first = (await service.NextAsync(people[0], projectId, default))!;
+        await service.SubmitAsync(people[0], projectId, first.TaskId, Answered(first), first.Version, 1000, default);
+        var second = (await service.NextAsync(people[0], projectId, default))!;
+        await service.SubmitAsync(people[0], projectId, second.TaskId, Answered(second), second.Version, 1000, default);
+
+        // A published rename carries the first task over later: someone else's revision and a fresh update time.
+        await using (var db = await database.ContextAsync())
+        {
+            var annotation = await db.Annotations.SingleAsync(a => a.TaskId == first.TaskId);
+            var later = annotation.UpdatedAt.AddHours(1);
+            db.AnnotationRevisions.Add(new Portal.Data.Entities.AnnotationRevision
+            {
+                AnnotationId = annotation.Id, Number = 99, ChangedAt = later, ChangedById = Guid.NewGuid(), Reason = RevisionReason.TaxonomyMigration,
+                Status = annotation.Status, TaxonomyVersionId = annotation.TaxonomyVersionId, ResultJson = AnnotationResult.Empty.ToJson(),
+            });
+            annotation.UpdatedAt = later;
+            await db.SaveChangesAsync();
+        }
+
+        var history = await service.HistoryAsync(people[0], projectId, 50, null, default);
+        Assert.Equal([(second.TaskId, false), (first.TaskId, true)], history.Select(h => (h.TaskId, h.ChangedSince)));
+        Assert.Empty(await service.HistoryAsync(people[0], projectId, 50, history[^1].LastActionAt, default));
+    }
+
+    [Fact]
     public async Task Reopen_ChangeAndResubmit_KeepsTheCounts_AndRecordsTheHistory()
     {
         await using var database = await TestDatabase.CreateAsync();

@@ -38,6 +38,9 @@ public sealed partial class AnnotationEditor
     [Parameter]
     public EventCallback<KeyPress> OnOtherKey { get; set; }
 
+    /// <summary>Above this many characters the questions and palette stay in view beside the scrolling text (app.css long-text).</summary>
+    private const int LongText = 5_000;
+
     private int? loadedKey;
     private List<SpanValue> spans = [];
     private List<SpanValue> suggestions = [];
@@ -45,6 +48,7 @@ public sealed partial class AnnotationEditor
     private IReadOnlyList<SpanView> spanViews = [];
     private (int Start, int End)? pending;
     private int? selected;
+    private string? overlapHint;
 
     /// <summary>What the editor holds now.</summary>
     public AnnotationResult Current => new(
@@ -61,6 +65,7 @@ public sealed partial class AnnotationEditor
             answers = Initial.Answers.GroupBy(a => a.Control).ToDictionary(g => g.Key, g => g.Select(a => a.Label).ToHashSet());
             pending = null;
             selected = null;
+            overlapHint = null;
             RefreshViews();
         }
     }
@@ -127,6 +132,7 @@ public sealed partial class AnnotationEditor
         if (selected is { } index && index < spans.Count)
         {
             spans[index] = spans[index] with { Control = control.Name, Label = label.Key };
+            overlapHint = OverlapHint(spans[index], label);
             await ChangedAsync();
         }
         else if (pending is { } range)
@@ -136,10 +142,18 @@ public sealed partial class AnnotationEditor
             if (!spans.Contains(span))
             {
                 spans.Add(span);
+                overlapHint = OverlapHint(span, label);
                 await ChangedAsync();
             }
         }
     }
+
+    /// <summary>Two overlapping spans of one label are usually one mention marked twice: say so, without refusing it.</summary>
+    private string? OverlapHint(SpanValue span, LabelOption label) =>
+        spans.Where(o => o != span && o.Control == span.Control && o.Label == span.Label && o.Start < span.End && span.Start < o.End)
+            .Select(o => (SpanValue?)o).FirstOrDefault() is { } other
+            ? $"This {label.Name} span overlaps another {label.Name} span (\"{Text[other.Start..other.End]}\"). If they are the same mention, remove one of them."
+            : null;
 
     private Task RemoveSpan(int index)
     {
@@ -186,14 +200,51 @@ public sealed partial class AnnotationEditor
                 return;
         }
 
-        foreach (var control in Controls.Where(c => c.Kind == ControlKind.Spans))
+        // A span label's key labels the selection; with nothing selected the same key may answer a question instead
+        // (the label set only forbids clashes within a question and across span questions).
+        if (pending is not null || selected is not null)
         {
-            if (control.Labels.FirstOrDefault(l => !l.IsDeprecated && string.Equals(l.Hotkey, key.Key, StringComparison.OrdinalIgnoreCase)) is { } label)
+            if (HotkeyLabel(Controls.Where(c => c.Kind == ControlKind.Spans), key.Key) is { } spanHit)
             {
-                await ApplyLabel(control, label);
+                await ApplyLabel(spanHit.Control, spanHit.Label);
                 return;
             }
         }
+
+        if (HotkeyLabel(Controls.Where(c => c.Kind != ControlKind.Spans), key.Key) is { } choice)
+        {
+            await AnswerByKey(choice.Control, choice.Label);
+        }
+    }
+
+    private static (ControlView Control, LabelOption Label)? HotkeyLabel(IEnumerable<ControlView> controls, string key)
+    {
+        foreach (var control in controls)
+        {
+            if (control.Labels.FirstOrDefault(l => !l.IsDeprecated && string.Equals(l.Hotkey, key, StringComparison.OrdinalIgnoreCase)) is { } label)
+            {
+                return (control, label);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A choice's key picks it (one-answer questions) or turns it on and off (several answers).</summary>
+    private Task AnswerByKey(ControlView control, LabelOption label)
+    {
+        if (control.Kind != ControlKind.MultipleChoice)
+        {
+            return SetAnswers(control, new HashSet<Guid> { label.Key });
+        }
+
+        var next = new HashSet<Guid>(AnswersOf(control));
+        if (!next.Remove(label.Key))
+        {
+            next.Add(label.Key);
+        }
+
+        return SetAnswers(control, next);
     }
 
     /// <summary>Keyboard selection: arrows move to the next/previous token, Shift+arrows extend by a token.</summary>

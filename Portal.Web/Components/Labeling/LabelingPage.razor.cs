@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
 using Portal.Core.Labeling;
 using Portal.Core.Security;
@@ -153,6 +154,12 @@ public sealed partial class LabelingPage : IAsyncDisposable
             StateHasChanged();
         }
     }
+
+    /// <summary>
+    /// The second click of a double-click reaches the server after the first submit has loaded the next task; it is
+    /// the same gesture (click count 2), not a submit of the fresh task.
+    /// </summary>
+    private Task SubmitClickedAsync(MouseEventArgs click) => click.Detail > 1 ? Task.CompletedTask : SubmitAsync();
 
     private async Task SubmitAsync()
     {

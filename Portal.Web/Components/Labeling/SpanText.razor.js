@@ -43,10 +43,15 @@ export function attach(container, dotnet) {
   };
 
   const onKeyDown = (event) => {
-    if (isTyping(event.target) || event.altKey) {
+    if (event.altKey) {
       return;
     }
     const submit = event.key === 'Enter' && (event.ctrlKey || event.metaKey);
+    // Ctrl+Enter submits the page even from a text field (a note is often the last step); a dialog's own field
+    // (skip or reject reason) belongs to the dialog. Every other key typed in a field stays in the field.
+    if (isTyping(event.target) && !(submit && !event.target.closest('.mud-dialog'))) {
+      return;
+    }
     // A plain Enter on a button presses the button; anywhere else it accepts the first suggestion.
     const enter = event.key === 'Enter' && !submit && !(event.target instanceof HTMLButtonElement);
     const edit = enter || ['Escape', 'Delete', 'Backspace', 'ArrowLeft', 'ArrowRight'].includes(event.key);
@@ -80,4 +85,8 @@ export function detach(container) {
     document.removeEventListener('keydown', h.onKeyDown);
     handlers.delete(container);
   }
+}
+
+export function reveal(container) {
+  container.querySelector('.span-seg.pending')?.scrollIntoView({ block: 'nearest' });
 }
