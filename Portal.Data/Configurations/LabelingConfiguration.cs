@@ -8,7 +8,8 @@ internal sealed class LabelingTaskConfiguration : IEntityTypeConfiguration<Label
 {
     public void Configure(EntityTypeBuilder<LabelingTask> b)
     {
-        b.ToTable("Tasks");
+        // The task counters' triggers (ProjectTaskCounter): SQL Server may then not use OUTPUT without INTO on this table.
+        b.ToTable("Tasks", t => t.HasTrigger(TaskCounterTriggers.OnTasks));
         b.Property(t => t.ExternalId).HasMaxLength(256);
         b.Property(t => t.ContentHash).HasMaxLength(64).IsFixedLength(false);
         b.Property(t => t.Version).IsConcurrencyToken();

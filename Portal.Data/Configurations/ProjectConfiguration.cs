@@ -38,3 +38,12 @@ internal sealed class GuidelineVersionConfiguration : IEntityTypeConfiguration<G
         b.HasOne<Project>().WithMany().HasForeignKey(g => g.ProjectId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class ProjectTaskCounterConfiguration : IEntityTypeConfiguration<ProjectTaskCounter>
+{
+    public void Configure(EntityTypeBuilder<ProjectTaskCounter> b)
+    {
+        b.HasKey(c => c.ProjectId);
+        b.HasOne<Project>().WithOne().HasForeignKey<ProjectTaskCounter>(c => c.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

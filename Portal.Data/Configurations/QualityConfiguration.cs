@@ -119,6 +119,7 @@ internal sealed class DataJobConfiguration : IEntityTypeConfiguration<DataJob>
 {
     public void Configure(EntityTypeBuilder<DataJob> b)
     {
+        b.ToTable(t => t.HasTrigger(TaskCounterTriggers.OnDataJobs));
         b.Property(j => j.Format).HasMaxLength(50);
         b.Property(j => j.SourceName).HasMaxLength(1000);
         b.Property(j => j.IdempotencyKey).HasMaxLength(200);

@@ -124,3 +124,15 @@ public sealed class GuidelineVersion
     public DateTime CreatedAt { get; set; }
     public Guid CreatedById { get; set; }
 }
+
+/// <summary>
+/// A project's published tasks and how many of them are complete (<see cref="Queries.TaskQueries.IsComplete"/>), kept by
+/// database triggers in the same statement as every change to a task or to an import's state, so progress is read, never
+/// counted, while a person waits (docs/decisions/0019-task-counters.md). Checked against a recount nightly.
+/// </summary>
+public sealed class ProjectTaskCounter
+{
+    public Guid ProjectId { get; set; }
+    public int Total { get; set; }
+    public int Completed { get; set; }
+}

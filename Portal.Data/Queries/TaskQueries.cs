@@ -26,12 +26,55 @@ public static class TaskQueries
     public static IQueryable<LabelingTask> Published(this IQueryable<LabelingTask> tasks, PortalDbContext db) =>
         tasks.Where(t => t.DeletedAt == null && (t.ImportJobId == null || db.DataJobs.Any(j => j.Id == t.ImportJobId && j.State == RunState.Succeeded)));
 
-    /// <summary>Total and completed tasks per project (projects without tasks are absent).</summary>
-    public static async Task<IReadOnlyDictionary<Guid, TaskProgress>> ProgressAsync(this PortalDbContext db, IReadOnlyCollection<Guid> projectIds, CancellationToken ct)
+    /// <summary>
+    /// Total and completed tasks per project (projects without tasks are absent), read from the counters the database
+    /// keeps (<see cref="ProjectTaskCounter"/>): no count over the tasks while a person waits.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Guid, TaskProgress>> ProgressAsync(this PortalDbContext db, IReadOnlyCollection<Guid> projectIds, CancellationToken ct) =>
+        await db.ProjectTaskCounters.AsNoTracking().Where(c => projectIds.Contains(c.ProjectId) && c.Total > 0)
+            .ToDictionaryAsync(c => c.ProjectId, c => new TaskProgress(c.Total, c.Completed), ct);
+
+    /// <summary>The same figures counted over the tasks, for every project: what the counters must equal (the nightly check).</summary>
+    public static async Task<IReadOnlyDictionary<Guid, TaskProgress>> RecountProgressAsync(this PortalDbContext db, CancellationToken ct)
     {
-        var tasks = db.Tasks.AsNoTracking().Where(t => projectIds.Contains(t.ProjectId)).Published(db);
+        var tasks = db.Tasks.AsNoTracking().Published(db);
         var totals = await tasks.GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         var completed = await tasks.Where(IsComplete).GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         return totals.ToDictionary(kv => kv.Key, kv => new TaskProgress(kv.Value, completed.GetValueOrDefault(kv.Key)));
+    }
+
+    /// <summary>
+    /// Sets a project's counters to a recount, in one statement (so no change slips in between the count and the write);
+    /// adds the row first when it is missing.
+    /// </summary>
+    public static async Task RepairCountersAsync(this PortalDbContext db, Guid projectId, CancellationToken ct)
+    {
+        if (!await db.ProjectTaskCounters.AnyAsync(c => c.ProjectId == projectId, ct))
+        {
+            // Created empty: a trigger may add to it from here on, and the statement below sets it either way.
+            db.ProjectTaskCounters.Add(new ProjectTaskCounter { ProjectId = projectId });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // A trigger created it meanwhile.
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+
+        // Published and IsComplete written out: EF does not expand a method call inside the update's subqueries.
+        var succeeded = RunState.Succeeded;
+        var open = TaskState.Open;
+        await db.ProjectTaskCounters.Where(c => c.ProjectId == projectId).ExecuteUpdateAsync(s => s
+            .SetProperty(c => c.Total, c => db.Tasks.Count(t => t.ProjectId == projectId && t.DeletedAt == null
+                && (t.ImportJobId == null || db.DataJobs.Any(j => j.Id == t.ImportJobId && j.State == succeeded))))
+            .SetProperty(c => c.Completed, c => db.Tasks.Count(t => t.ProjectId == projectId && t.DeletedAt == null
+                && (t.ImportJobId == null || db.DataJobs.Any(j => j.Id == t.ImportJobId && j.State == succeeded))
+                && (t.IsGold || t.State != open || t.SubmittedCount >= t.TargetAnnotations))), ct);
     }
 }

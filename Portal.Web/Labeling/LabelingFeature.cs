@@ -7,6 +7,7 @@ public static class LabelingFeature
         services.AddScoped<LabelingService>();
         services.AddScoped<RetestQueue>();
         services.AddTransient<Jobs.ExpireReservationsJob>();
+        services.AddTransient<Jobs.TaskCounterCheckJob>();
         return services;
     }
 }

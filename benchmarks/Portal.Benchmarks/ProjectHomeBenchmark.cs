@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Labeling;
 using Portal.Core.Security;
 using Portal.Data;
+using Portal.Data.Queries;
 using Portal.Web.Tasks;
 
 /// <summary>
@@ -41,6 +42,7 @@ internal static class ProjectHomeBenchmark
             Console.WriteLine($"  {name,-44} p50 {first.P50,6:F1} p95 {first.P95,6:F1} ms   p50 {deep.P50,6:F1} p95 {deep.P95,6:F1} ms   {first.Matching}   {verdict}");
         }
 
+        await ProgressAsync(factory, seeded.ProjectId);
         Console.WriteLine();
         await DashboardMeasure.MeasureAsync(scope.ServiceProvider, factory, seeded.ProjectId, seeded.ManagerId);
     }
@@ -95,6 +97,31 @@ internal static class ProjectHomeBenchmark
         }
 
         return new Timing(Percentile(times, 0.5), Percentile(times, 0.95), matching);
+    }
+
+    /// <summary>
+    /// Project progress as every page reads it (the counters the triggers keep, issue 18) beside the count it replaced
+    /// (what the nightly check still runs), and whether the two agree.
+    /// </summary>
+    private static async Task ProgressAsync(IDbContextFactory<PortalDbContext> factory, Guid projectId)
+    {
+        await using var db = await factory.CreateDbContextAsync();
+        var read = new List<double>();
+        var counted = new List<double>();
+        TaskProgress kept = default, recount = default;
+        for (var i = 0; i < 10; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            kept = (await db.ProgressAsync([projectId], default))[projectId];
+            read.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            recount = (await db.RecountProgressAsync(default))[projectId];
+            counted.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        Console.WriteLine($"  {"project progress: read from counters",-44} p50 {Percentile(read, 0.5),6:F1} p95 {Percentile(read, 0.95),6:F1} ms   " +
+            $"{kept.Completed:N0} of {kept.Total:N0} complete   {(kept == recount ? "equals a recount" : "DIFFERS FROM A RECOUNT")}");
+        Console.WriteLine($"  {"  before: counted over the tasks",-44} p50 {Percentile(counted, 0.5),6:F1} p95 {Percentile(counted, 0.95),6:F1} ms");
     }
 
     private static async Task<Timing> FloorAsync(IDbContextFactory<PortalDbContext> factory, ProjectHomeSeeded seeded, int tasks)

@@ -632,7 +632,12 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasIndex("ProjectId", "CreatedAt");
 
-                    b.ToTable("DataJobs");
+                    b.ToTable("DataJobs", t =>
+                        {
+                            t.HasTrigger("DataJobs_Counters");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.DriftFinding", b =>
@@ -1325,7 +1330,12 @@ namespace Portal.Data.Migrations.SqlServer
                     b.HasIndex("ProjectId", "IsAvailable", "IsGold", "Priority", "Id")
                         .IsDescending(false, false, false, true, false);
 
-                    b.ToTable("Tasks", (string)null);
+                    b.ToTable("Tasks", null, t =>
+                        {
+                            t.HasTrigger("Tasks_Counters");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Notification", b =>
@@ -1546,6 +1556,22 @@ namespace Portal.Data.Migrations.SqlServer
                     b.HasIndex("UserId");
 
                     b.ToTable("ProjectMembers");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectTaskCounter", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Completed")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("int");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("ProjectTaskCounters");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.RelabelItem", b =>
@@ -2191,6 +2217,15 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Navigation("Project");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectTaskCounter", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.ProjectTaskCounter", "ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.RelabelItem", b =>

@@ -609,7 +609,10 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ProjectId", "CreatedAt");
 
-                    b.ToTable("DataJobs");
+                    b.ToTable("DataJobs", t =>
+                        {
+                            t.HasTrigger("DataJobs_Counters");
+                        });
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.DriftFinding", b =>
@@ -1286,7 +1289,10 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "IsAvailable", "IsGold", "Priority", "Id")
                         .IsDescending(false, false, false, true, false);
 
-                    b.ToTable("Tasks", (string)null);
+                    b.ToTable("Tasks", null, t =>
+                        {
+                            t.HasTrigger("Tasks_Counters");
+                        });
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Notification", b =>
@@ -1503,6 +1509,22 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("ProjectMembers");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectTaskCounter", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Completed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("ProjectTaskCounters");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.RelabelItem", b =>
@@ -2138,6 +2160,15 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Navigation("Project");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectTaskCounter", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.ProjectTaskCounter", "ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.RelabelItem", b =>
