@@ -16,8 +16,8 @@ public sealed class ReportsBrowserTests(BrowserFixture browser) : PortalBrowserT
         ["Portal:Jobs:WorkerCount"] = "1",
     };
 
-    [Fact]
-    public async Task Manager_GeneratesAReport_DownloadsAWorkbookThatOpens()
+    /// <summary>The demo project's Reports page, signed in as a demo user, ready for clicks.</summary>
+    private async Task<IPage> ReportsPageAsync(string demoUser)
     {
         Guid projectId;
         await using (var db = Db())
@@ -25,9 +25,16 @@ public sealed class ReportsBrowserTests(BrowserFixture browser) : PortalBrowserT
             projectId = await db.Projects.Select(p => p.Id).SingleAsync();
         }
 
-        var manager = await SignInAsync("manager");
-        await manager.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/reports").ToString());
-        await WaitInteractiveAsync(manager);
+        var page = await SignInAsync(demoUser);
+        await page.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/reports").ToString());
+        await WaitInteractiveAsync(page);
+        return page;
+    }
+
+    [Fact]
+    public async Task Manager_GeneratesAReport_DownloadsAWorkbookThatOpens()
+    {
+        var manager = await ReportsPageAsync("manager");
         await manager.Locator("#generate").ClickAsync();
         await Assertions.Expect(manager.Locator("#report-history, #report-error")).ToBeVisibleAsync();
         await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("reports-page-started"), FullPage = true });
@@ -51,15 +58,7 @@ public sealed class ReportsBrowserTests(BrowserFixture browser) : PortalBrowserT
     [Fact]
     public async Task Manager_SchedulesAWeeklyReport_QaLeadSeesItReadOnly_WithTheQualitySheetsOnly()
     {
-        Guid projectId;
-        await using (var db = Db())
-        {
-            projectId = await db.Projects.Select(p => p.Id).SingleAsync();
-        }
-
-        var manager = await SignInAsync("manager");
-        await manager.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/reports").ToString());
-        await WaitInteractiveAsync(manager);
+        var manager = await ReportsPageAsync("manager");
         await Assertions.Expect(manager.Locator("#schedule-no-mail")).ToBeVisibleAsync();
         await manager.Locator("#add-schedule").ClickAsync();
         await Assertions.Expect(manager.Locator("#schedule-save")).ToBeVisibleAsync();
@@ -69,9 +68,7 @@ public sealed class ReportsBrowserTests(BrowserFixture browser) : PortalBrowserT
         await Assertions.Expect(row).ToContainTextAsync("Every Monday at 06:00");
         await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("reports-schedules-manager"), FullPage = true });
 
-        var lead = await SignInAsync("reviewer");
-        await lead.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/reports").ToString());
-        await WaitInteractiveAsync(lead);
+        var lead = await ReportsPageAsync("reviewer");
         await Assertions.Expect(lead.Locator("#schedule-list .schedule-when").First).ToContainTextAsync("Every Monday at 06:00");
         await Assertions.Expect(lead.Locator("#schedule-read-only")).ToBeVisibleAsync();
         await Assertions.Expect(lead.Locator("#add-schedule, .schedule-edit, .schedule-delete")).ToHaveCountAsync(0);
