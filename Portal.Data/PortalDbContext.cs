@@ -47,6 +47,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<DataJob> DataJobs => Set<DataJob>();
     public DbSet<ProjectTaskCounter> ProjectTaskCounters => Set<ProjectTaskCounter>();
+    public DbSet<ReportSchedule> ReportSchedules => Set<ReportSchedule>();
+    public DbSet<ReportScheduleSlot> ReportScheduleSlots => Set<ReportScheduleSlot>();
     public DbSet<DataProtectionKey> DataProtectionKeys { get; set; } = null!;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

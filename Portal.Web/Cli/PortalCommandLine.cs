@@ -59,6 +59,7 @@ public static class PortalCommandLine
         AgreementCommand.Create(cli),
         ImportCommand.Create(cli),
         ExportCommand.Create(cli),
+        ReportCommand.Create(cli),
         ProjectCommand.Create(cli),
         UserCommand.Create(cli),
     };

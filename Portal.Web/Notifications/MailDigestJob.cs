@@ -1,5 +1,4 @@
 using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -102,20 +101,7 @@ public sealed class MailDigestJob(IDbContextFactory<PortalDbContext> factory, IO
 
     private static async Task SendOneAsync(SmtpClient smtp, MailOptions mail, MailboxAddress to, DigestMail digest, CancellationToken ct)
     {
-        if (!smtp.IsConnected)
-        {
-            await smtp.ConnectAsync(mail.Host!, mail.Port, mail.Security switch
-            {
-                MailSecurity.None => SecureSocketOptions.None,
-                MailSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
-                _ => SecureSocketOptions.StartTls,
-            }, ct);
-            if (!string.IsNullOrEmpty(mail.UserName))
-            {
-                await smtp.AuthenticateAsync(mail.UserName, mail.Password ?? "", ct);
-            }
-        }
-
+        await MailConnection.EnsureConnectedAsync(smtp, mail, ct);
         var message = new MimeMessage { Subject = digest.Subject };
         message.From.Add(MailboxAddress.Parse(mail.From!));
         message.To.Add(to);
@@ -123,21 +109,5 @@ public sealed class MailDigestJob(IDbContextFactory<PortalDbContext> factory, IO
         await smtp.SendAsync(message, ct);
     }
 
-    private async Task DisconnectQuietlyAsync(SmtpClient smtp)
-    {
-        if (!smtp.IsConnected)
-        {
-            return;
-        }
-
-        try
-        {
-            await smtp.DisconnectAsync(quit: true, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The server went away mid-session; the next send opens a fresh connection.
-            logger.LogDebug(ex, "Closing the SMTP connection failed.");
-        }
-    }
+    private Task DisconnectQuietlyAsync(SmtpClient smtp) => MailConnection.DisconnectQuietlyAsync(smtp, logger);
 }

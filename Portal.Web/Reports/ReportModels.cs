@@ -11,7 +11,11 @@ public sealed record ReportRequest(DateOnly From, DateOnly To, IReadOnlyList<Rep
 
 /// <summary>A report in the history: who asked for it, when, for what, how far it is, and whether its file can still be downloaded.</summary>
 public sealed record ReportView(
-    Guid Id, RunState State, string Filters, string By, DateTime CreatedAt, DateTime? CompletedAt, long Rows, long Total, long Bytes, bool Downloadable, string? Message);
+    Guid Id, RunState State, string Filters, string By, DateTime CreatedAt, DateTime? CompletedAt, long Rows, long Total, long Bytes, bool Downloadable, string? Message)
+{
+    /// <summary>Made by a scheduled report rather than asked for on the page.</summary>
+    public bool Scheduled { get; init; }
+}
 
 public sealed class ReportOptions
 {
@@ -22,4 +26,7 @@ public sealed class ReportOptions
 
     /// <summary>Workbooks older than this are deleted by the runs' retention sweep (the history keeps the entry).</summary>
     public int KeepDays { get; set; } = 30;
+
+    /// <summary>Scheduled reports up to this size are attached to the managers' e-mail; larger ones are sent as a link only.</summary>
+    public long MailAttachMaxBytes { get; set; } = 5_000_000;
 }

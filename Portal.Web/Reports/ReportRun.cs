@@ -16,6 +16,13 @@ public sealed class ReportFiles(IOptions<ReportOptions> options, IHostEnvironmen
 
     public string PathOf(Guid runId) => Path.Combine(Root, $"{runId:N}.xlsx");
 
+    /// <summary>The name a workbook is downloaded or attached as: the project's name in letters and digits, and when it was made.</summary>
+    public static string DownloadName(string project, DateTime createdAt)
+    {
+        var safe = new string([.. project.Select(c => char.IsLetterOrDigit(c) ? c : '-')]).Trim('-');
+        return $"{(safe.Length == 0 ? "project" : safe)}-report-{createdAt:yyyyMMdd-HHmm}.xlsx";
+    }
+
     public Task ExpireAsync(CancellationToken ct)
     {
         if (!Directory.Exists(Root))

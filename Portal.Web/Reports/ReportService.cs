@@ -68,7 +68,10 @@ public sealed class ReportService(
         {
             var live = r.Job.State == RunState.Running ? registry.Get(r.Job.Id) : null;
             return new ReportView(r.Job.Id, r.Job.State, r.Job.SourceName ?? "", r.By ?? "someone", r.Job.CreatedAt, r.Job.CompletedAt, live?.Rows ?? r.Job.Processed,
-                live is { Total: > 0 } ? live.Total : r.Job.Total, r.Job.BytesDone, r.Job.State == RunState.Succeeded && r.Job.ResultPath is { } p && File.Exists(p), r.Job.Message);
+                live is { Total: > 0 } ? live.Total : r.Job.Total, r.Job.BytesDone, r.Job.State == RunState.Succeeded && r.Job.ResultPath is { } p && File.Exists(p), r.Job.Message)
+            {
+                Scheduled = r.Job.IdempotencyKey.StartsWith(ReportScheduleJob.KeyPrefix, StringComparison.Ordinal),
+            };
         })];
     }
 
@@ -86,7 +89,6 @@ public sealed class ReportService(
         var project = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Name).SingleAsync(ct);
         db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "report.download", "DataJob", run.Id.ToString(), projectId));
         await db.SaveChangesAsync(ct);
-        var safe = new string([.. project.Select(c => char.IsLetterOrDigit(c) ? c : '-')]).Trim('-');
-        return (path, $"{(safe.Length == 0 ? "project" : safe)}-report-{run.CreatedAt:yyyyMMdd-HHmm}.xlsx");
+        return (path, ReportFiles.DownloadName(project, run.CreatedAt));
     }
 }

@@ -7,13 +7,16 @@ public static class ReportsFeature
     public static IServiceCollection AddReports(this IServiceCollection services)
     {
         services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section)
-            .Validate(o => o.KeepDays > 0, "Portal:Reports:KeepDays must be at least 1.").ValidateOnStart();
+            .Validate(o => o.KeepDays > 0, "Portal:Reports:KeepDays must be at least 1.")
+            .Validate(o => o.MailAttachMaxBytes >= 0, "Portal:Reports:MailAttachMaxBytes must not be negative (0 sends scheduled reports as a link only).").ValidateOnStart();
         services.AddSingleton<ReportFiles>();
         services.AddScoped<QualitySheets>();
         services.AddScoped<ProgressSheets>();
         services.AddScoped<DetailRows>();
         services.AddScoped<ReportBuilder>();
         services.AddScoped<ReportService>();
+        services.AddScoped<ReportScheduleService>();
+        services.AddTransient<ReportScheduleJob>();
         // Reports are a kind of durable run (Jobs/DurableRunner); old workbooks go with the runs' retention sweep.
         services.AddTransient<Jobs.IRunKind, ReportRun>();
         services.AddTransient<Jobs.IRunRetention>(s => s.GetRequiredService<ReportFiles>());

@@ -5,7 +5,7 @@ using Portal.Core.Agreement;
 
 // Portal benchmarks: the next-task queue (issue 4), the agreement engine (issue 3), the drift checks (issue 14) and more. Prints the figures;
 // `benchmarks/run.sh` builds and runs everything.
-// Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home, --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
+// Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports, --rows N (report detail rows, default 100,000), --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
 // imported tasks, audited annotations or project-home tasks, default 1,000,000), --annotations N (audit queue and drift checks: 1,000,000), --waiting N (audit queue: 8,000), --no-peers
 // (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
@@ -15,6 +15,23 @@ Console.WriteLine();
 
 try
 {
+    if (options.Suite == "reports-case")
+    {
+        // One measured case of the reports suite, in a process of its own (see ReportsBenchmark).
+        await ReportsBenchmark.CaseAsync(options.Folder ?? work.FullName, options.Case, options.Rows);
+        return;
+    }
+
+    if (options.Suite is "reports" or "all")
+    {
+        await ReportsBenchmark.RunAsync(work.FullName, options.Rows);
+        Console.WriteLine();
+        if (options.Suite == "reports")
+        {
+            return;
+        }
+    }
+
     if (options.Suite is "import" or "all")
     {
         await ImportBenchmark.RunAsync(work.FullName, options.Tasks);
@@ -151,6 +168,14 @@ finally
 
 internal sealed record Options(int Units, bool Peers, string? PortalDll, string Suite, int Tasks, int Annotators, int ThinkMs, int Annotations = 1_000_000, int Waiting = 8_000)
 {
+    /// <summary>Reports: the detail sheet's rows (default 100,000).</summary>
+    public int Rows { get; init; } = 100_000;
+
+    /// <summary>Reports: the case a child process measures, and the folder it writes in.</summary>
+    public string Case { get; init; } = "ours";
+
+    public string? Folder { get; init; }
+
     public static Options Parse(string[] args)
     {
         var units = 1_000_000;
@@ -162,6 +187,9 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
         var annotations = 1_000_000;
         var waiting = 8_000;
         string? dll = null;
+        var rows = 100_000;
+        var measured = "ours";
+        string? folder = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -190,15 +218,24 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                 case "--waiting":
                     waiting = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--rows":
+                    rows = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--case":
+                    measured = args[++i];
+                    break;
+                case "--folder":
+                    folder = args[++i];
+                    break;
                 case "--tasks":
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home, --units N, --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports, --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
             }
         }
 
-        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting);
+        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting) { Rows = rows, Case = measured, Folder = folder };
     }
 }
 

@@ -16,8 +16,8 @@ public sealed class ReportsBrowserTests(BrowserFixture browser) : PortalBrowserT
         ["Portal:Jobs:WorkerCount"] = "1",
     };
 
-    [Fact]
-    public async Task Manager_GeneratesAReport_DownloadsAWorkbookThatOpens()
+    /// <summary>The demo project's Reports page, signed in as a demo user, ready for clicks.</summary>
+    private async Task<IPage> ReportsPageAsync(string demoUser)
     {
         Guid projectId;
         await using (var db = Db())
@@ -25,9 +25,16 @@ public sealed class ReportsBrowserTests(BrowserFixture browser) : PortalBrowserT
             projectId = await db.Projects.Select(p => p.Id).SingleAsync();
         }
 
-        var manager = await SignInAsync("manager");
-        await manager.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/reports").ToString());
-        await WaitInteractiveAsync(manager);
+        var page = await SignInAsync(demoUser);
+        await page.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/reports").ToString());
+        await WaitInteractiveAsync(page);
+        return page;
+    }
+
+    [Fact]
+    public async Task Manager_GeneratesAReport_DownloadsAWorkbookThatOpens()
+    {
+        var manager = await ReportsPageAsync("manager");
         await manager.Locator("#generate").ClickAsync();
         await Assertions.Expect(manager.Locator("#report-history, #report-error")).ToBeVisibleAsync();
         await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("reports-page-started"), FullPage = true });
@@ -46,5 +53,27 @@ public sealed class ReportsBrowserTests(BrowserFixture browser) : PortalBrowserT
         var agreement = book.GetProperty("sheets").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "Agreement");
         Assert.Contains("LineChart", agreement.GetProperty("charts").EnumerateArray().Select(c => c.GetString()));
         await ExternalReaders.RenderFirstPageAsync(path, "report-demo-page1");
+    }
+
+    [Fact]
+    public async Task Manager_SchedulesAWeeklyReport_QaLeadSeesItReadOnly_WithTheQualitySheetsOnly()
+    {
+        var manager = await ReportsPageAsync("manager");
+        await Assertions.Expect(manager.Locator("#schedule-no-mail")).ToBeVisibleAsync();
+        await manager.Locator("#add-schedule").ClickAsync();
+        await Assertions.Expect(manager.Locator("#schedule-save")).ToBeVisibleAsync();
+        await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("reports-schedule-dialog"), FullPage = true });
+        await manager.Locator("#schedule-save").ClickAsync();
+        var row = manager.Locator("#schedule-list .schedule-when").First;
+        await Assertions.Expect(row).ToContainTextAsync("Every Monday at 06:00");
+        await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("reports-schedules-manager"), FullPage = true });
+
+        var lead = await ReportsPageAsync("reviewer");
+        await Assertions.Expect(lead.Locator("#schedule-list .schedule-when").First).ToContainTextAsync("Every Monday at 06:00");
+        await Assertions.Expect(lead.Locator("#schedule-read-only")).ToBeVisibleAsync();
+        await Assertions.Expect(lead.Locator("#add-schedule, .schedule-edit, .schedule-delete")).ToHaveCountAsync(0);
+        await Assertions.Expect(lead.Locator("#sheet-agreement")).ToBeVisibleAsync();
+        await Assertions.Expect(lead.Locator("#sheet-summary, #sheet-progress, #sheet-detail")).ToHaveCountAsync(0);
+        await lead.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("reports-page-qa-lead"), FullPage = true });
     }
 }
