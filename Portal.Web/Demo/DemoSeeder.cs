@@ -107,6 +107,7 @@ public sealed class DemoSeeder(
         await new DemoGold(factory, scopes).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         await new DemoAudits(scopes, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
         await new DemoDrift(factory, scopes, clock).RunAsync(project.Id, users, task => Careful(byText[task.Text], labels), ct);
+        await ScheduleWeeklyReportAsync(project.Id, users["manager"], ct);
         logger.LogInformation("Seeded the demo: {Users} users, project \"{Project}\" with {Tasks} tasks.", users.Count, ProjectName, texts.Count);
     }
 
@@ -202,4 +203,14 @@ public sealed class DemoSeeder(
             },
         ],
     };
+
+    /// <summary>Morgan's weekly report, Fridays at 15:00 UTC with every sheet, so the Reports page shows a schedule.</summary>
+    private async Task ScheduleWeeklyReportAsync(Guid projectId, User manager, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var schedules = scope.ServiceProvider.GetRequiredService<Reports.ReportScheduleService>();
+        var morgan = new PortalPrincipal(manager.Id, manager.DisplayName, new HashSet<string> { AppRoles.Manager });
+        await schedules.SaveAsync(morgan, projectId, null,
+            new Reports.ReportScheduleInput(ReportFrequency.Weekly, DayOfWeek.Friday, 15 * 60, Enum.GetValues<Portal.Core.Reports.ReportPart>(), Enabled: true), null, ct);
+    }
 }

@@ -64,12 +64,12 @@ public sealed class ReportsBrowserTests(BrowserFixture browser) : PortalBrowserT
         await Assertions.Expect(manager.Locator("#schedule-save")).ToBeVisibleAsync();
         await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("reports-schedule-dialog"), FullPage = true });
         await manager.Locator("#schedule-save").ClickAsync();
-        var row = manager.Locator("#schedule-list .schedule-when").First;
+        var row = manager.Locator("#schedule-list .schedule-when", new PageLocatorOptions { HasText = "Every Monday at 06:00" });
         await Assertions.Expect(row).ToContainTextAsync("Every Monday at 06:00");
         await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("reports-schedules-manager"), FullPage = true });
 
         var lead = await ReportsPageAsync("reviewer");
-        await Assertions.Expect(lead.Locator("#schedule-list .schedule-when").First).ToContainTextAsync("Every Monday at 06:00");
+        await Assertions.Expect(lead.Locator("#schedule-list .schedule-when", new PageLocatorOptions { HasText = "Every Monday at 06:00" })).ToHaveCountAsync(1);
         await Assertions.Expect(lead.Locator("#schedule-read-only")).ToBeVisibleAsync();
         await Assertions.Expect(lead.Locator("#add-schedule, .schedule-edit, .schedule-delete")).ToHaveCountAsync(0);
         await Assertions.Expect(lead.Locator("#sheet-agreement")).ToBeVisibleAsync();

@@ -88,11 +88,11 @@ public class CommandLineTests
     [Fact]
     public async Task UnknownVerb_ExitsTwo_NamingItAndTheVerbs()
     {
-        var (code, stdout, stderr) = await RunAsync("report", "--project", "x");
+        var (code, stdout, stderr) = await RunAsync("reprot", "--project", "x");
 
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
-        Assert.StartsWith("unknown command 'report'; the commands are migrate, agreement, import, export, project, user", stderr, StringComparison.Ordinal);
+        Assert.StartsWith("unknown command 'reprot'; the commands are migrate, agreement, import, export, report, project, user", stderr, StringComparison.Ordinal);
         Assert.Single(stderr.TrimEnd().Split('\n'));
     }
 
