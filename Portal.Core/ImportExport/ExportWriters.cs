@@ -228,11 +228,13 @@ public sealed class LabelStudioTaskJson : IDisposable
     {
         json.WriteStartArray("result");
         var i = 0;
+        // Label Studio counts offsets in code points; Portal's are UTF-16 units (the same unless the text leaves the BMP).
+        var codePoints = CodePoints.Differ(text);
         foreach (var s in result.Spans)
         {
             StartRegion($"s{i++}", s.Control, "labels");
-            json.WriteNumber("start", s.Start);
-            json.WriteNumber("end", s.End);
+            json.WriteNumber("start", codePoints ? CodePoints.FromUtf16(text, s.Start) : s.Start);
+            json.WriteNumber("end", codePoints ? CodePoints.FromUtf16(text, s.End) : s.End);
             json.WriteString("text", s.End <= text.Length && s.Start >= 0 && s.Start <= s.End ? text.AsSpan(s.Start, s.End - s.Start) : "");
             json.WriteStartArray("labels");
             json.WriteStringValue(names.Name(s.Label));

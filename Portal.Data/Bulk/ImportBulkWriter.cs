@@ -73,7 +73,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@d", "@j", "@c", "@g"];
         insertTask = Command(sql.InsertTask, names);
         insertTaskWithId = Command(sql.InsertTaskWithId, names);
-        insertPrediction = Command(sql.InsertPrediction, "@task", "@model", "@r", "@c");
+        insertPrediction = Command(sql.InsertPrediction, "@task", "@model", "@sc", "@r", "@c");
         insertTruth = Command(sql.InsertTruth, "@task", "@p", "@v", "@r", "@s", "@u", "@c");
         insertAnnotation = Command(sql.InsertAnnotation, "@p", "@task", "@u", "@v", "@l", "@c", "@up");
         insertSpan = Command(sql.InsertSpan, "@a", "@q", "@k", "@s", "@e");
@@ -95,7 +95,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
             $"WHERE j.Id = t.ImportJobId AND (j.State = {(int)RunState.Succeeded} OR (j.State = {(int)RunState.Running} AND j.CompletedAt IS NOT NULL))))",
             insert,
             insert + identity,
-            "INSERT INTO Predictions (TaskId, ModelVersion, Score, ResultJson, CreatedAt) VALUES (@task, @model, NULL, @r, @c)",
+            "INSERT INTO Predictions (TaskId, ModelVersion, Score, ResultJson, CreatedAt) VALUES (@task, @model, @sc, @r, @c)",
             "INSERT INTO GroundTruths (TaskId, ProjectId, TaxonomyVersionId, ResultJson, Source, \"Rule\", DecidedById, AgreeingAnnotatorsJson, Agreement, ReasonCode, Note, DecidedAt, Version) " +
             "VALUES (@task, @p, @v, @r, @s, 'imported', @u, NULL, NULL, 0, NULL, @c, 0)",
             "INSERT INTO Annotations (ProjectId, TaskId, UserId, Round, TaxonomyVersionId, Status, SkipReason, ReviewComment, ReviewRequested, Source, LeadTimeMs, CreatedAt, UpdatedAt, SubmittedAt, Version) " +
@@ -161,13 +161,14 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
-    public async Task InsertPredictionAsync(long taskId, string model, string json, CancellationToken ct)
+    public async Task InsertPredictionAsync(long taskId, string model, double? score, string json, CancellationToken ct)
     {
         var p = insertPrediction.Parameters;
         p[0].Value = taskId;
         p[1].Value = model;
-        p[2].Value = json;
-        p[3].Value = created;
+        p[2].Value = (object?)score ?? DBNull.Value;
+        p[3].Value = json;
+        p[4].Value = created;
         await insertPrediction.ExecuteNonQueryAsync(ct);
     }
 

@@ -22,7 +22,14 @@ public sealed record ImportOptions(
 /// </summary>
 public sealed record ImportSummary(
     Guid JobId, long Read, long Imported, long Duplicates, long Rejected, long Withheld, IReadOnlyList<TaskRowError> Errors, bool Committed, bool AlreadyDone,
-    ImportDecisions? Needed = null);
+    ImportDecisions? Needed = null)
+{
+    /// <summary>Rows imported with something worth a look (a region whose text differs from the task text at its offsets).</summary>
+    public IReadOnlyList<TaskRowError> Warnings { get; init; } = [];
+
+    /// <summary>What became of the file's Label Studio annotations and regions; null when it had none.</summary>
+    public MigrationSummary? Migration { get; init; }
+}
 
 /// <summary>
 /// Imports tasks into a project (the pipeline behind the <c>import</c> verb): streams the file, masks PII when asked,
@@ -67,7 +74,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         job = await StartJobAsync(db, job, projectId, userId, sourceName, idempotencyKey, options, now, ct);
         await ImportStaging.DiscardAsync(db, job.Id, ct);
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct) ?? Guid.Empty;
-        var resolver = await ResolverAsync(db, versionId, options, ct);
+        var resolver = await ResolverAsync(db, versionId, userId, options, ct);
         ImportRun run;
         try
         {
@@ -135,7 +142,10 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         job.State = RunState.Succeeded;
         await db.SaveChangesAsync(ct);
         var errors = run?.Errors ?? (job.ErrorReportJson is { } json ? JsonSerializer.Deserialize<List<TaskRowError>>(json) ?? [] : []);
-        return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, errors, Committed: true, AlreadyDone: false);
+        return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, errors, Committed: true, AlreadyDone: false)
+        {
+            Warnings = run?.Warnings ?? [], Migration = run is { Tally.Any: true } ? run.Tally.ToSummary() : null,
+        };
     }
 
     /// <summary>A new job, or the same one again: a job left Running by a crash runs again once its staged rows are discarded.</summary>
@@ -163,14 +173,14 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
     }
 
     /// <summary>The project's current questions and, when people's annotations are imported, its users by e-mail.</summary>
-    private async Task<ImportNameResolver> ResolverAsync(PortalDbContext db, Guid versionId, ImportOptions options, CancellationToken ct)
+    private async Task<ImportNameResolver> ResolverAsync(PortalDbContext db, Guid versionId, Guid userId, ImportOptions options, CancellationToken ct)
     {
         var questions = (await labelSets.GetAsync(db, versionId, ct))
             .Select(c => new KnownQuestion(c.Name, c.Kind, c.Prompt, [.. c.Labels.Select(l => new KnownLabel(l.Key, l.Name, l.Path, l.IsDeprecated))]));
         var users = options.Annotations == ImportedAnnotations.Annotations
             ? await db.Users.AsNoTracking().Select(u => new { u.Email, u.Id }).ToDictionaryAsync(u => u.Email, u => u.Id, StringComparer.OrdinalIgnoreCase, ct)
             : new Dictionary<string, Guid>();
-        return new ImportNameResolver(questions, options.Mappings ?? ImportMappings.None, users);
+        return new ImportNameResolver(questions, options.Mappings ?? ImportMappings.None, users, userId);
     }
 
     /// <summary>Records how an import that was not committed ended (its staged rows are gone) and says so.</summary>
@@ -189,7 +199,10 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             : $"{run.Rejected:N0} row(s) have errors, so nothing was imported (the import is all or nothing).");
         job.CompletedAt = needed.Any ? null : clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        return new ImportSummary(job.Id, run.Read, 0, 0, run.Rejected, run.Read - run.Rejected, errors, Committed: false, AlreadyDone: false, needed.Any ? needed : null);
+        return new ImportSummary(job.Id, run.Read, 0, 0, run.Rejected, run.Read - run.Rejected, errors, Committed: false, AlreadyDone: false, needed.Any ? needed : null)
+        {
+            Warnings = run.Warnings, Migration = run.Tally.Any ? run.Tally.ToSummary() : null,
+        };
     }
 
     /// <summary>What every row of one import is read against and written with.</summary>
@@ -209,6 +222,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         private const long BatchChars = 4 << 20;
 
         private readonly List<TaskRowError> errors = [];
+        private readonly List<TaskRowError> warnings = [];
         private readonly List<PendingTask> pending = [];
         private long pendingChars;
 
@@ -221,6 +235,11 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         public long Rejected { get; private set; }
 
         public IReadOnlyList<TaskRowError> Errors => errors;
+
+        public IReadOnlyList<TaskRowError> Warnings => warnings;
+
+        /// <summary>The Label Studio account of the rows accepted (imported or merged).</summary>
+        public ImportTally Tally { get; } = new();
 
         /// <summary>Nothing of this import will be committed (a bad row of an atomic import, an unknown name): writing stops.</summary>
         private bool Doomed => context.Resolver.Waiting || (Rejected > 0 && !context.Options.ImportValidRows);
@@ -309,6 +328,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
 
             var target = Coverage.TargetAnnotations(hash, context.Project.AnnotatorsPerTask, context.Project.CoveragePercent);
             Imported++;
+            Accept(mapped);
             if (!Doomed)
             {
                 pending.Add(new PendingTask(record.ExternalId, hash, masked.Text, record.MetadataJson, target, mapped, fileName));
@@ -321,9 +341,9 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             var (mapped, userId) = (task.Mapped, context.UserId);
             var done = mapped.Annotations.Count;
             var taskId = await writer.InsertTaskAsync(task.ExternalId, task.Hash, task.Text, task.MetadataJson, Math.Max(task.Target, done), done, mapped.HasRows, mapped.Gold, ct);
-            foreach (var (model, result) in mapped.Predictions)
+            foreach (var prediction in mapped.Predictions)
             {
-                await writer.InsertPredictionAsync(taskId, model, result.ToJson(), ct);
+                await writer.InsertPredictionAsync(taskId, prediction.Model, prediction.Score, prediction.Result.ToJson(), ct);
             }
 
             if (mapped.Truth is { } truth)
@@ -339,6 +359,16 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             {
                 await writer.InsertAnnotationAsync(taskId, annotation, task.FileName, ct);
             }
+        }
+
+        private void Accept(MappedTask mapped)
+        {
+            if (mapped.Tally is { } tally)
+            {
+                Tally.Add(tally);
+            }
+
+            warnings.AddRange(mapped.Warnings.Take(KeptErrors - warnings.Count));
         }
 
         private void Reject(TaskRowError error)

@@ -101,4 +101,19 @@ public class ExportWritersTests
         Assert.False(new CsvExportWriter(text, Names).WritesPredictions);
         Assert.False(new ConllExportWriter(text, Names).WritesPredictions);
     }
+
+    [Fact]
+    public async Task LabelStudioJson_WritesOffsetsInCodePoints()
+    {
+        const string text = "\U0001F468\U0001F3FB\u200D\U0001F692 firemen drive \U00020BB7 firetrucks";
+        var start = text.IndexOf("firetrucks", StringComparison.Ordinal);
+        var task = new ExportedTask(3, null, text, null, [Annotation with { Value = new AnnotationResult([new SpanValue("entities", Per, start, start + 10)], []) }], []);
+
+        var json = await WriteAsync((w, n) => new LabelStudioJsonWriter(w, n), task);
+
+        using var document = JsonDocument.Parse(json);
+        var value = document.RootElement[0].GetProperty("annotations")[0].GetProperty("result")[0].GetProperty("value");
+        Assert.Equal((21, 31, "firetrucks"), (value.GetProperty("start").GetInt32(), value.GetProperty("end").GetInt32(), value.GetProperty("text").GetString()));
+        Assert.Equal("firetrucks", string.Concat(text.EnumerateRunes().Skip(21).Take(10)));
+    }
 }
