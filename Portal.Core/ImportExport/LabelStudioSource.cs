@@ -8,7 +8,8 @@ namespace Portal.Core.ImportExport;
 /// (relations refer to them) keyed by the Portal value they became, and the results Portal does not model (relations,
 /// free text, boxes…) exactly as written. Stored beside the imported row so an export writes them back.
 /// </summary>
-public sealed record LabelStudioSource(JsonElement? Id, IReadOnlyDictionary<string, string> RegionIds, IReadOnlyList<JsonElement> Kept)
+/// <param name="ToName">The object (Text tag) its regions point at; "text" when the file did not say.</param>
+public sealed record LabelStudioSource(JsonElement? Id, IReadOnlyDictionary<string, string> RegionIds, IReadOnlyList<JsonElement> Kept, string ToName = "text")
 {
     public static readonly LabelStudioSource None = new(null, new Dictionary<string, string>(), []);
 
@@ -32,7 +33,8 @@ public sealed record LabelStudioSource(JsonElement? Id, IReadOnlyDictionary<stri
             ? r.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal)
             : [];
         var kept = root.TryGetProperty("kept", out var k) && k.ValueKind == JsonValueKind.Array ? k.EnumerateArray().Select(e => e.Clone()).ToList() : [];
-        return new LabelStudioSource(id, regions, kept);
+        var to = root.TryGetProperty("to_name", out var t) && t.GetString() is { Length: > 0 } name ? name : "text";
+        return new LabelStudioSource(id, regions, kept, to);
     }
 }
 
@@ -41,9 +43,15 @@ public sealed class LabelStudioSourceBuilder(JsonElement item)
 {
     private readonly Dictionary<string, string> regions = new(StringComparer.Ordinal);
     private readonly List<JsonElement> kept = [];
+    private string? toName;
 
     public void Region(string key, JsonElement region)
     {
+        if (toName is null && region.TryGetProperty("to_name", out var to) && to.ValueKind == JsonValueKind.String)
+        {
+            toName = to.GetString();
+        }
+
         if (region.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number)
         {
             regions.TryAdd(key, id.ToString());
@@ -56,7 +64,7 @@ public sealed class LabelStudioSourceBuilder(JsonElement item)
     public string? ToJson()
     {
         var hasId = item.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number;
-        if (!hasId && regions.Count == 0 && kept.Count == 0)
+        if (!hasId && regions.Count == 0 && kept.Count == 0 && toName is null or "text")
         {
             return null;
         }
@@ -69,6 +77,11 @@ public sealed class LabelStudioSourceBuilder(JsonElement item)
             {
                 json.WritePropertyName("id");
                 id.WriteTo(json);
+            }
+
+            if (toName is not (null or "text"))
+            {
+                json.WriteString("to_name", toName);
             }
 
             json.WriteStartObject("regions");

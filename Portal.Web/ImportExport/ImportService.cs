@@ -14,7 +14,7 @@ namespace Portal.Web.ImportExport;
 
 public sealed record ImportOptions(
     TaskFileFormat Format, CsvColumns? Csv = null, bool ImportValidRows = false, IReadOnlyList<PiiRule>? Masking = null,
-    ImportedAnnotations Annotations = ImportedAnnotations.Refuse, ImportMappings? Mappings = null);
+    ImportedAnnotations Annotations = ImportedAnnotations.Refuse, ImportMappings? Mappings = null, string? TextField = null);
 
 /// <summary>
 /// How an import ended; read = imported + duplicates + rejected + withheld, always. Withheld rows were fine but not
@@ -29,6 +29,20 @@ public sealed record ImportSummary(
 
     /// <summary>What became of the file's Label Studio annotations and regions; null when it had none.</summary>
     public MigrationSummary? Migration { get; init; }
+}
+
+/// <summary>An import's warnings and Label Studio account, as kept with its job (<see cref="DataJob.SummaryJson"/>).</summary>
+public sealed record ImportReport(IReadOnlyList<TaskRowError> Warnings, MigrationSummary? Migration)
+{
+    public static readonly ImportReport None = new([], null);
+
+    /// <summary>Null when there is nothing to tell (a plain import), so plain jobs store nothing.</summary>
+    public static ImportReport? Of(IReadOnlyList<TaskRowError> warnings, ImportTally tally) =>
+        warnings.Count == 0 && !tally.Any ? null : new ImportReport(warnings, tally.Any ? tally.ToSummary() : null);
+
+    public static ImportReport FromJson(string? json) => json is null ? None : JsonSerializer.Deserialize<ImportReport>(json) ?? None;
+
+    public string ToJson() => JsonSerializer.Serialize(this);
 }
 
 /// <summary>
@@ -61,7 +75,11 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         var job = await db.DataJobs.SingleOrDefaultAsync(j => j.ProjectId == projectId && j.Kind == RunKind.Import && j.IdempotencyKey == idempotencyKey, ct);
         if (job is { State: RunState.Succeeded })
         {
-            return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, [], Committed: true, AlreadyDone: true);
+            var done = ImportReport.FromJson(job.SummaryJson);
+            return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, [], Committed: true, AlreadyDone: true)
+            {
+                Warnings = done.Warnings, Migration = done.Migration,
+            };
         }
 
         if (job is { State: RunState.Running, CompletedAt: not null })
@@ -134,6 +152,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             job.Duplicates = run.Duplicates;
             job.Rejected = run.Rejected;
             job.ErrorReportJson = run.Errors.Count == 0 ? null : JsonSerializer.Serialize(run.Errors);
+            job.SummaryJson = ImportReport.Of(run.Warnings, run.Tally)?.ToJson();
             job.CompletedAt = clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(ct);
         }
@@ -142,9 +161,10 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         job.State = RunState.Succeeded;
         await db.SaveChangesAsync(ct);
         var errors = run?.Errors ?? (job.ErrorReportJson is { } json ? JsonSerializer.Deserialize<List<TaskRowError>>(json) ?? [] : []);
+        var report = ImportReport.FromJson(job.SummaryJson);
         return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, errors, Committed: true, AlreadyDone: false)
         {
-            Warnings = run?.Warnings ?? [], Migration = run is { Tally.Any: true } ? run.Tally.ToSummary() : null,
+            Warnings = report.Warnings, Migration = report.Migration,
         };
     }
 
@@ -192,6 +212,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         job.Duplicates = 0;
         job.Rejected = run.Rejected;
         job.ErrorReportJson = errors.Count == 0 ? null : JsonSerializer.Serialize(errors);
+        job.SummaryJson = ImportReport.Of(run.Warnings, run.Tally)?.ToJson();
         job.State = needed.Any ? RunState.Waiting : RunState.Failed;
         job.PendingJson = needed.Any ? JsonSerializer.Serialize(needed) : null;
         job.Message = errors.FirstOrDefault(e => e.Line == 0)?.Reason
@@ -209,7 +230,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
     private sealed record ImportContext(Project Project, Guid JobId, Guid VersionId, Guid UserId, DateTime Now, ImportNameResolver Resolver, ImportOptions Options);
 
     /// <summary>A task read, checked and mapped, waiting in memory for its batch.</summary>
-    private sealed record PendingTask(string? ExternalId, string Hash, string Text, string? MetadataJson, int Target, MappedTask Mapped, string FileName);
+    private sealed record PendingTask(string? ExternalId, string Hash, string Text, string? MetadataJson, string? LabelStudioJson, int Target, MappedTask Mapped, string FileName);
 
     /// <summary>
     /// One import's reading and writing: masks, maps, skips duplicates (by external id, else by content hash, also
@@ -247,7 +268,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         public async Task ReadAsync(ImportFile file, IProgress<long>? progress, CancellationToken ct)
         {
             await using var stream = await file.OpenAsync(ct);
-            await foreach (var item in TaskFileReader.ReadAsync(stream, file.Name, context.Options.Format, context.Options.Csv, ct))
+            await foreach (var item in TaskFileReader.ReadAsync(stream, file.Name, context.Options.Format, context.Options.Csv, context.Options.TextField, ct))
             {
                 if (item is TaskRowError { Line: 0 } fileError)
                 {
@@ -331,7 +352,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             Accept(mapped);
             if (!Doomed)
             {
-                pending.Add(new PendingTask(record.ExternalId, hash, masked.Text, record.MetadataJson, target, mapped, fileName));
+                pending.Add(new PendingTask(record.ExternalId, hash, masked.Text, record.MetadataJson, record.LabelStudioJson, target, mapped, fileName));
                 pendingChars += masked.Text.Length + (record.MetadataJson?.Length ?? 0);
             }
         }
@@ -340,15 +361,15 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         {
             var (mapped, userId) = (task.Mapped, context.UserId);
             var done = mapped.Annotations.Count;
-            var taskId = await writer.InsertTaskAsync(task.ExternalId, task.Hash, task.Text, task.MetadataJson, Math.Max(task.Target, done), done, mapped.HasRows, mapped.Gold, ct);
+            var taskId = await writer.InsertTaskAsync(task.ExternalId, task.Hash, task.Text, task.MetadataJson, Math.Max(task.Target, done), done, mapped.HasRows, mapped.Gold, task.LabelStudioJson, ct);
             foreach (var prediction in mapped.Predictions)
             {
-                await writer.InsertPredictionAsync(taskId, prediction.Model, prediction.Score, prediction.Result.ToJson(), ct);
+                await writer.InsertPredictionAsync(taskId, prediction.Model, prediction.Score, prediction.Result.ToJson(), prediction.SourceJson, ct);
             }
 
             if (mapped.Truth is { } truth)
             {
-                await writer.InsertGroundTruthAsync(taskId, truth.ToJson(), userId, ct);
+                await writer.InsertGroundTruthAsync(taskId, truth.ToJson(), userId, mapped.TruthSourceJson, ct);
                 if (mapped.Gold)
                 {
                     await writer.InsertGoldAnswerAsync(taskId, truth.ToJson(), userId, task.FileName, ct);

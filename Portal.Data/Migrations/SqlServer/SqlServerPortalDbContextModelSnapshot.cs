@@ -105,6 +105,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<int?>("GuidelineNumber")
                         .HasColumnType("int");
 
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<Guid?>("LabeledUnderVersionId")
                         .HasColumnType("uniqueidentifier");
 
@@ -616,6 +619,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<long>("Succeeded")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("SummaryJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<long>("Total")
                         .HasColumnType("bigint");
 
@@ -1019,6 +1025,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<Guid?>("DecidedById")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("Note")
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
@@ -1276,6 +1285,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<bool>("IsGold")
                         .HasColumnType("bit");
 
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("MetadataJson")
                         .HasColumnType("nvarchar(max)");
 
@@ -1391,6 +1403,9 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("ModelVersion")
                         .IsRequired()
