@@ -2,8 +2,7 @@ namespace Portal.Core.ImportExport;
 
 /// <summary>
 /// What a Label Studio import did with every annotation and region it read: imported (kept as they were), converted
-/// (kept, with a change of form such as code-point offsets), merged onto tasks Portal already had, or not imported,
-/// each with its reason. Counted per row and added to the import's total only when the row is accepted.
+/// (kept, with a change of form such as code-point offsets), or not imported, each with its reason. Counted per row and added to the import's total only when the row is accepted.
 /// </summary>
 public sealed class ImportTally
 {
@@ -13,9 +12,6 @@ public sealed class ImportTally
     public long AnnotationsRead { get; set; }
 
     public long AnnotationsImported { get; set; }
-
-    /// <summary>Annotations added to a task the project already had (a re-import), or found already there.</summary>
-    public long AnnotationsMerged { get; set; }
 
     public long PredictionsRead { get; set; }
 
@@ -38,7 +34,6 @@ public sealed class ImportTally
     {
         AnnotationsRead += other.AnnotationsRead;
         AnnotationsImported += other.AnnotationsImported;
-        AnnotationsMerged += other.AnnotationsMerged;
         PredictionsRead += other.PredictionsRead;
         PredictionsImported += other.PredictionsImported;
         RegionsRead += other.RegionsRead;
@@ -56,7 +51,7 @@ public sealed class ImportTally
     }
 
     public MigrationSummary ToSummary() => new(
-        AnnotationsRead, AnnotationsImported, AnnotationsMerged, PredictionsRead, PredictionsImported, RegionsRead, RegionsImported, RegionsKeptVerbatim,
+        AnnotationsRead, AnnotationsImported, PredictionsRead, PredictionsImported, RegionsRead, RegionsImported, RegionsKeptVerbatim,
         [.. converted.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new MigrationLine(c.Key, c.Value))],
         [.. notImported.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new MigrationLine(c.Key, c.Value))]);
 }
@@ -65,7 +60,7 @@ public sealed record MigrationLine(string What, long Count);
 
 /// <summary>An import's "kept / converted / not representable" account, as the page and the CLI show it.</summary>
 public sealed record MigrationSummary(
-    long AnnotationsRead, long AnnotationsImported, long AnnotationsMerged, long PredictionsRead, long PredictionsImported,
+    long AnnotationsRead, long AnnotationsImported, long PredictionsRead, long PredictionsImported,
     long RegionsRead, long RegionsImported, long RegionsKeptVerbatim, IReadOnlyList<MigrationLine> Converted, IReadOnlyList<MigrationLine> NotImported)
 {
     public bool Any => AnnotationsRead + PredictionsRead + RegionsRead > 0 || Converted.Count + NotImported.Count > 0;
@@ -73,7 +68,7 @@ public sealed record MigrationSummary(
     /// <summary>Three plain lines: kept, converted, not representable.</summary>
     public IReadOnlyList<string> Lines() =>
     [
-        $"Kept: {AnnotationsImported:N0} of {AnnotationsRead:N0} annotation(s) imported, {AnnotationsMerged:N0} merged onto tasks already here; " +
+        $"Kept: {AnnotationsImported:N0} of {AnnotationsRead:N0} annotation(s) imported; " +
         $"{PredictionsImported:N0} of {PredictionsRead:N0} prediction(s); {RegionsImported:N0} of {RegionsRead:N0} region(s) as Portal results, " +
         $"{RegionsKeptVerbatim:N0} kept as written for export.",
         "Converted: " + (Converted.Count == 0 ? "nothing." : string.Join("; ", Converted.Select(c => $"{c.Count:N0} {c.What}")) + "."),
