@@ -8,12 +8,26 @@ using Portal.Core.Labeling;
 namespace Portal.Core.ImportExport;
 
 /// <summary>One result of a task as exported: an annotation (with its id) or the task's ground truth (no id).</summary>
-public sealed record ExportedResult(long? Id, string Annotator, AnnotationResult Value, DateTime? Created, DateTime? Updated, long LeadTimeMs, string Status);
+public sealed record ExportedResult(long? Id, string Annotator, AnnotationResult Value, DateTime? Created, DateTime? Updated, long LeadTimeMs, string Status)
+{
+    /// <summary>The person's real e-mail; null when the export leaves people out (Label Studio then gives the annotation to whoever imports it).</summary>
+    public string? Email { get; init; }
 
-public sealed record ExportedPrediction(string ModelVersion, double? Score, string ResultJson);
+    /// <summary>What Label Studio said that Portal does not hold (<see cref="LabelStudioSource"/>), for an imported result.</summary>
+    public string? LabelStudioJson { get; init; }
+}
+
+public sealed record ExportedPrediction(string ModelVersion, double? Score, string ResultJson)
+{
+    public string? LabelStudioJson { get; init; }
+}
 
 public sealed record ExportedTask(
-    long Id, string? ExternalId, string Text, string? MetadataJson, IReadOnlyList<ExportedResult> Results, IEnumerable<ExportedPrediction> Predictions);
+    long Id, string? ExternalId, string Text, string? MetadataJson, IReadOnlyList<ExportedResult> Results, IEnumerable<ExportedPrediction> Predictions)
+{
+    /// <summary>An imported task's Label Studio id type and text field (see <see cref="TaskRecord.LabelStudioJson"/>).</summary>
+    public string? LabelStudioJson { get; init; }
+}
 
 /// <summary>Label names by key (the newest name across the project's versions), for results of any age.</summary>
 public sealed class ExportLabelNames(IReadOnlyDictionary<Guid, string> names)
@@ -144,7 +158,8 @@ public sealed class LabelStudioTaskJson : IDisposable
         json.Reset(bytes);
         json.WriteStartObject();
         json.WriteNumber("id", task.Id);
-        WriteData(task.Text, task.MetadataJson);
+        var (externalId, textField) = TaskSource(task.LabelStudioJson);
+        WriteData(task.Text, task.MetadataJson, textField);
         json.WriteStartArray("annotations");
         foreach (var r in task.Results)
         {
@@ -155,20 +170,43 @@ public sealed class LabelStudioTaskJson : IDisposable
         json.WriteStartArray("predictions");
         foreach (var p in task.Predictions)
         {
+            var source = LabelStudioSource.Parse(p.LabelStudioJson);
             json.WriteStartObject();
+            if (source.Id is { } id)
+            {
+                json.WritePropertyName("id");
+                id.WriteTo(json);
+            }
+
             json.WriteString("model_version", p.ModelVersion);
             WriteOrNull("score", p.Score, json.WriteNumber);
-            WriteRegions(AnnotationResult.FromJson(p.ResultJson), task.Text);
+            WriteRegions(AnnotationResult.FromJson(p.ResultJson), task.Text, source);
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
-        if (task.ExternalId is not null)
+        // Always written, null for a task without an id of its own: the top-level id is Portal's, and a re-import of
+        // this file must not take it for the task's id (it finds the task by its text instead).
+        json.WriteStartObject("meta");
+        json.WritePropertyName("external_id");
+        if (task.ExternalId is null)
         {
-            json.WriteStartObject("meta");
-            json.WriteString("external_id", task.ExternalId);
-            json.WriteEndObject();
+            json.WriteNullValue();
         }
+        else
+        {
+            if (externalId is { } number)
+            {
+                // Label Studio's own numeric task id goes back as a number.
+                number.WriteTo(json);
+            }
+            else
+            {
+                json.WriteStringValue(task.ExternalId);
+            }
+        }
+
+        json.WriteEndObject();
 
         json.WriteEndObject();
         json.Flush();
@@ -177,14 +215,28 @@ public sealed class LabelStudioTaskJson : IDisposable
 
     public void Dispose() => json.Dispose();
 
-    private void WriteData(string text, string? metadataJson)
+    /// <summary>A numeric Label Studio task id (null when the id was a string) and the task's text field.</summary>
+    private static (JsonElement? Id, string TextField) TaskSource(string? labelStudioJson)
+    {
+        if (labelStudioJson is null)
+        {
+            return (null, "text");
+        }
+
+        using var document = JsonDocument.Parse(labelStudioJson);
+        var root = document.RootElement;
+        return (root.TryGetProperty("id", out var id) ? id.Clone() : null,
+            root.TryGetProperty("text_field", out var field) && field.GetString() is { Length: > 0 } name ? name : "text");
+    }
+
+    private void WriteData(string text, string? metadataJson, string textField)
     {
         json.WriteStartObject("data");
-        json.WriteString("text", text);
+        json.WriteString(textField, text);
         if (metadataJson is not null)
         {
             using var metadata = JsonDocument.Parse(metadataJson);
-            foreach (var property in metadata.RootElement.EnumerateObject().Where(p => p.Name != "text"))
+            foreach (var property in metadata.RootElement.EnumerateObject().Where(p => p.Name != textField))
             {
                 property.WriteTo(json);
             }
@@ -195,12 +247,29 @@ public sealed class LabelStudioTaskJson : IDisposable
 
     private void WriteResult(ExportedResult r, string text)
     {
+        var source = LabelStudioSource.Parse(r.LabelStudioJson);
         json.WriteStartObject();
-        WriteOrNull("id", r.Id, json.WriteNumber);
-        json.WriteStartObject("completed_by");
-        json.WriteString("email", r.Annotator);
-        json.WriteEndObject();
-        WriteRegions(r.Value, text);
+        if (source.Id is { } id)
+        {
+            // The id Label Studio gave it, so a round trip keeps it.
+            json.WritePropertyName("id");
+            id.WriteTo(json);
+        }
+        else
+        {
+            WriteOrNull("id", r.Id, json.WriteNumber);
+        }
+
+        // Label Studio's importer takes completed_by as {"email"} of a member; without people, it is left out and
+        // Label Studio gives the annotation to the importing user (tasks/serializers.py, _insert_valid_completed_by).
+        if (r.Email is { } email)
+        {
+            json.WriteStartObject("completed_by");
+            json.WriteString("email", email);
+            json.WriteEndObject();
+        }
+
+        WriteRegions(r.Value, text, source);
         json.WriteBoolean("was_cancelled", false);
         json.WriteBoolean("ground_truth", r.Id is null);
         WriteOrNull("created_at", r.Created, json.WriteString);
@@ -223,16 +292,22 @@ public sealed class LabelStudioTaskJson : IDisposable
         }
     }
 
-    /// <summary>"result": spans as "labels" regions, answers as one "choices" region per question.</summary>
-    private void WriteRegions(AnnotationResult result, string text)
+    /// <summary>
+    /// "result": spans as "labels" regions, answers as one "choices" region per question, with the ids and object
+    /// name Label Studio gave them, then the results Portal kept as written (relations, free text, …).
+    /// </summary>
+    private void WriteRegions(AnnotationResult result, string text, LabelStudioSource source)
     {
         json.WriteStartArray("result");
         var i = 0;
+        // Label Studio counts offsets in code points; Portal's are UTF-16 units (the same unless the text leaves the BMP).
+        var codePoints = CodePoints.Differ(text);
         foreach (var s in result.Spans)
         {
-            StartRegion($"s{i++}", s.Control, "labels");
-            json.WriteNumber("start", s.Start);
-            json.WriteNumber("end", s.End);
+            StartRegion(source.RegionIds.GetValueOrDefault(LabelStudioSource.SpanKey(s)) ?? $"s{i}", s.Control, source.ToName, "labels");
+            i++;
+            json.WriteNumber("start", codePoints ? CodePoints.FromUtf16(text, s.Start) : s.Start);
+            json.WriteNumber("end", codePoints ? CodePoints.FromUtf16(text, s.End) : s.End);
             json.WriteString("text", s.End <= text.Length && s.Start >= 0 && s.Start <= s.End ? text.AsSpan(s.Start, s.End - s.Start) : "");
             json.WriteStartArray("labels");
             json.WriteStringValue(names.Name(s.Label));
@@ -243,7 +318,7 @@ public sealed class LabelStudioTaskJson : IDisposable
 
         foreach (var group in result.Answers.GroupBy(a => a.Control))
         {
-            StartRegion($"c-{group.Key}", group.Key, "choices");
+            StartRegion(source.RegionIds.GetValueOrDefault(LabelStudioSource.ChoiceKey(group.Key)) ?? $"c-{group.Key}", group.Key, source.ToName, "choices");
             json.WriteStartArray("choices");
             foreach (var answer in group)
             {
@@ -255,16 +330,21 @@ public sealed class LabelStudioTaskJson : IDisposable
             json.WriteEndObject();
         }
 
+        foreach (var kept in source.Kept)
+        {
+            kept.WriteTo(json);
+        }
+
         json.WriteEndArray();
     }
 
     /// <summary>Opens a region and its "value"; the caller writes the value and closes both.</summary>
-    private void StartRegion(string id, string from, string type)
+    private void StartRegion(string id, string from, string to, string type)
     {
         json.WriteStartObject();
         json.WriteString("id", id);
         json.WriteString("from_name", from);
-        json.WriteString("to_name", "text");
+        json.WriteString("to_name", to);
         json.WriteString("type", type);
         json.WriteStartObject("value");
     }

@@ -55,7 +55,9 @@ public sealed record KnownQuestion(string Name, ControlKind Kind, string Prompt,
 /// Reads the file's question, label and annotator names as the project's, through the chosen mappings; counts the
 /// names it cannot place (once per row) so the import can ask about all of them at once.
 /// </summary>
-public sealed class ImportNameResolver(IEnumerable<KnownQuestion> questions, ImportMappings mappings, IReadOnlyDictionary<string, Guid> usersByEmail)
+/// <param name="importingUser">Who an annotation without <c>completed_by</c> belongs to (Label Studio gives it to the importing user).</param>
+public sealed class ImportNameResolver(
+    IEnumerable<KnownQuestion> questions, ImportMappings mappings, IReadOnlyDictionary<string, Guid> usersByEmail, Guid? importingUser = null)
 {
     private readonly Dictionary<string, KnownQuestion> controls = questions.ToDictionary(q => q.Name, StringComparer.Ordinal);
     private readonly Dictionary<string, string> questionMap = (mappings.Questions ?? []).ToDictionary(m => m.From, m => m.To, StringComparer.Ordinal);
@@ -65,6 +67,8 @@ public sealed class ImportNameResolver(IEnumerable<KnownQuestion> questions, Imp
     private readonly Dictionary<(string Question, string Name), long> unknownLabels = [];
     private readonly Dictionary<string, long> unknownAnnotators = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<object> row = [];
+
+    public Guid? ImportingUser => importingUser;
 
     /// <summary>Some name could not be placed: the import will wait for a decision, so nothing is written.</summary>
     public bool Waiting { get; private set; }

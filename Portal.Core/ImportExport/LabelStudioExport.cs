@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Portal.Core.ImportExport;
 
-/// <summary>A region of a Label Studio result: a span ("labels") or a document choice ("choices").</summary>
+/// <summary>A region of a Label Studio result: a span ("labels", UTF-16 offsets) or a document choice ("choices").</summary>
 public sealed record LabelStudioRegion(string FromName, string Type, int Start, int End, IReadOnlyList<string> Values);
 
 public sealed record LabelStudioAnnotation(string Annotator, IReadOnlyList<LabelStudioRegion> Regions);
@@ -14,7 +14,7 @@ public sealed record LabelStudioExport(IReadOnlyList<LabelStudioTask> Tasks, IRe
 /// <summary>
 /// Reads a Label Studio JSON export (an array of tasks with <c>data</c>, <c>annotations</c> and optional
 /// <c>predictions</c>). Annotators are identified by <c>completed_by</c>: its <c>email</c>, else its id. Cancelled
-/// annotations are skipped. Region types other than labels and choices are reported as warnings and skipped;
+/// annotations are skipped. Span offsets, code points in the file, are read as UTF-16 offsets. Region types other than labels and choices are reported as warnings and skipped;
 /// everything else that is wrong is an error naming the file and the task.
 /// </summary>
 public static class LabelStudioReader
@@ -162,12 +162,14 @@ public static class LabelStudioReader
             throw new DataFormatException($"{fileName}: task {taskId}: span [{start}, {end}) of \"{fromName}\" ends before it starts.");
         }
 
-        if (text is null || start < 0 || end > text.Length)
+        // Label Studio's offsets are code points; the region holds UTF-16 offsets like every span inside Portal.
+        if (text is null || CodePoints.SpanToUtf16(text, start, end) is not { } at)
         {
-            throw new DataFormatException($"{fileName}: task {taskId}: span [{start}, {end}) of \"{fromName}\" is outside the text (length {text?.Length ?? 0}).");
+            throw new DataFormatException(
+                $"{fileName}: task {taskId}: span [{start}, {end}) of \"{fromName}\" is outside the text (length {(text is null ? 0 : CodePoints.Length(text))}).");
         }
 
-        return new LabelStudioRegion(fromName, type, start, end, values);
+        return new LabelStudioRegion(fromName, type, at.Start, at.End, values);
     }
 
     private static string FirstSentence(string message)

@@ -5,10 +5,11 @@ using Portal.Core.Taxonomy;
 
 namespace Portal.Core.ImportExport;
 
-public sealed record MappedPrediction(string Model, AnnotationResult Result);
+/// <param name="SourceJson">What Label Studio said that Portal's result does not hold (<see cref="LabelStudioSource"/>), for export.</param>
+public sealed record MappedPrediction(string Model, AnnotationResult Result, double? Score = null, string? SourceJson = null);
 
 /// <summary>A Label Studio annotation as a submitted annotation of a portal user.</summary>
-public sealed record MappedAnnotation(Guid UserId, AnnotationResult Result, DateTime Created, DateTime Updated, long LeadTimeMs);
+public sealed record MappedAnnotation(Guid UserId, AnnotationResult Result, DateTime Created, DateTime Updated, long LeadTimeMs, string? SourceJson = null);
 
 /// <summary>What a read task brings besides its text: predictions, and (as chosen) a ground truth or people's annotations.</summary>
 /// <param name="Gold">The task is a gold (check) task: its <paramref name="Truth"/> is the expected answer.</param>
@@ -16,15 +17,33 @@ public sealed record MappedTask(IReadOnlyList<MappedPrediction> Predictions, Ann
 {
     public static readonly MappedTask None = new([], null, []);
 
+    /// <summary>The ground truth's Label Studio source (annotation id, region ids, results kept as written).</summary>
+    public string? TruthSourceJson { get; init; }
+
+    /// <summary>Things worth a look that did not stop the row (a region whose text differs from the task text at its offsets).</summary>
+    public IReadOnlyList<TaskRowError> Warnings { get; init; } = [];
+
+    /// <summary>What became of the row's annotations and regions; null for a row without Label Studio results.</summary>
+    public ImportTally? Tally { get; init; }
+
     /// <summary>Rows for the task follow it (so its id is needed).</summary>
     public bool HasRows => Predictions.Count > 0 || Truth is not null || Annotations.Count > 0;
 }
 
 /// <summary>
-/// A read task's Label Studio <c>predictions</c> and <c>annotations</c> as Portal results: label keys of the project
-/// on the masked text, annotations of the people they name. Names it cannot place go to the
-/// <see cref="ImportNameResolver"/>; anything else wrong with the row is a <see cref="TaskRowError"/>.
+/// A read task's Label Studio <c>predictions</c> and <c>annotations</c> (or LS 0.x <c>completions</c>) as Portal results:
+/// label keys of the project on the masked text, annotations of the people they name. Offsets are Label Studio's code
+/// points, turned into Portal's UTF-16 units. Result types Portal does not model (relations, free text, …) are kept
+/// verbatim in the source JSON for export. Names it cannot place go to the <see cref="ImportNameResolver"/>; anything
+/// else wrong with the row is a <see cref="TaskRowError"/>.
 /// </summary>
+/// <remarks>
+/// Decisions, each counted in the <see cref="ImportTally"/>: an annotation without <c>completed_by</c> belongs to the
+/// importing user (what Label Studio's own importer does); in ground-truth mode the annotation flagged
+/// <c>ground_truth</c> (else the first) is the truth and the task's other annotations are not imported; a second
+/// annotation by the same person on one task is not imported (a person annotates a task once in Portal); cancelled
+/// annotations (Label Studio's skips) are not imported.
+/// </remarks>
 public static class LabelStudioMapping
 {
     public static MappedTask Map(TaskRecord record, PiiMasked masked, ImportNameResolver resolver, ImportedAnnotations mode, DateTime now, out TaskRowError? error)
@@ -36,20 +55,18 @@ public static class LabelStudioMapping
             return MappedTask.None;
         }
 
-        var predictions = Predictions(raw, resolver, masked, record.Text.Length, out var problem);
+        var row = new RowMapper(record, masked, resolver);
+        var predictions = row.Predictions(raw, out var problem);
         if (problem is not null)
         {
             error = new TaskRowError(record.Where, record.Line, "predictions", problem);
             return MappedTask.None;
         }
 
-        var annotations = raw.TryGetProperty("annotations", out var annotationArray) && annotationArray.ValueKind == JsonValueKind.Array
-            ? annotationArray.EnumerateArray().Where(a => !(a.TryGetProperty("was_cancelled", out var c) && c.ValueKind == JsonValueKind.True)).ToList()
-            : [];
-        // A task's "gold": true, or Label Studio's "ground_truth": true on an annotation, makes a gold task; the flagged
-        // annotation (else, for a gold task read as ground truth, the first) is the expected answer.
+        var annotations = row.AnnotationsOf(raw);
+        // A task's "gold": true makes a gold task; its annotation flagged "ground_truth" (else, read as ground truth, the first) is the expected answer.
         var flagged = annotations.FindIndex(a => a.TryGetProperty("ground_truth", out var g) && g.ValueKind == JsonValueKind.True);
-        var gold = flagged >= 0 || (raw.TryGetProperty("gold", out var goldFlag) && goldFlag.ValueKind == JsonValueKind.True);
+        var gold = raw.TryGetProperty("gold", out var goldFlag) && goldFlag.ValueKind == JsonValueKind.True;
         if (annotations.Count == 0)
         {
             if (gold)
@@ -58,10 +75,11 @@ public static class LabelStudioMapping
                 return MappedTask.None;
             }
 
-            return new MappedTask(predictions, null, []);
+            return row.Finish(new MappedTask(predictions, null, []));
         }
 
         AnnotationResult? truth = null;
+        string? truthSource = null;
         IReadOnlyList<MappedAnnotation> people = [];
         switch (mode)
         {
@@ -69,17 +87,24 @@ public static class LabelStudioMapping
                 problem = $"the task has {annotations.Count} annotation(s); choose what they become (annotations of their people, or ground truth) so none is dropped.";
                 break;
             case ImportedAnnotations.GroundTruth:
-                truth = Result(annotations[Math.Max(0, flagged)], resolver, masked, record.Text.Length, out problem);
+                var chosen = annotations[Math.Max(0, flagged)];
+                (truth, truthSource) = row.Result(chosen, out problem);
+                row.Tally.AnnotationsImported++;
+                if (annotations.Count > 1)
+                {
+                    row.Tally.NotImported("annotation(s) besides the one taken as ground truth (import as annotations of their people to keep them)", annotations.Count - 1);
+                }
+
                 break;
             default:
-                people = Annotations(annotations, resolver, masked, record.Text.Length, now, out problem);
+                people = row.Annotations(annotations, now, out problem);
                 if (problem is null && gold && flagged < 0)
                 {
                     problem = "the task is marked gold, but none of its annotations says \"ground_truth\": true, so there is no expected answer.";
                 }
                 else if (problem is null && gold)
                 {
-                    truth = Result(annotations[flagged], resolver, masked, record.Text.Length, out problem);
+                    (truth, truthSource) = row.Result(annotations[flagged], out problem);
                 }
 
                 break;
@@ -91,69 +116,7 @@ public static class LabelStudioMapping
             return MappedTask.None;
         }
 
-        return new MappedTask(predictions, truth, people, gold && truth is not null);
-    }
-
-    private static List<MappedPrediction> Predictions(JsonElement raw, ImportNameResolver resolver, PiiMasked masked, int textLength, out string? problem)
-    {
-        problem = null;
-        var predictions = new List<MappedPrediction>();
-        if (raw.TryGetProperty("predictions", out var predictionArray) && predictionArray.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var prediction in predictionArray.EnumerateArray())
-            {
-                var model = prediction.TryGetProperty("model_version", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "imported";
-                var result = Result(prediction, resolver, masked, textLength, out problem);
-                if (problem is not null)
-                {
-                    return [];
-                }
-
-                predictions.Add(new MappedPrediction(model, result));
-            }
-        }
-
-        return predictions;
-    }
-
-    private static List<MappedAnnotation> Annotations(
-        List<JsonElement> annotations, ImportNameResolver resolver, PiiMasked masked, int textLength, DateTime now, out string? problem)
-    {
-        problem = null;
-        var imported = new List<MappedAnnotation>();
-        foreach (var annotation in annotations)
-        {
-            var who = LabelStudioReader.Annotator(annotation);
-            if (who is not { Length: > 0 })
-            {
-                problem = "an annotation has no completed_by (an e-mail or a user id).";
-                return [];
-            }
-
-            var userId = resolver.Annotator(who);
-            var result = Result(annotation, resolver, masked, textLength, out problem);
-            if (problem is not null)
-            {
-                return [];
-            }
-
-            if (userId is not { } user)
-            {
-                continue;
-            }
-
-            if (imported.Any(a => a.UserId == user))
-            {
-                problem = $"{who} has two annotations on this task; a person annotates a task once.";
-                return [];
-            }
-
-            var created = Date(annotation, "created_at") ?? now;
-            var leadTime = annotation.TryGetProperty("lead_time", out var lt) && lt.TryGetDouble(out var seconds) && seconds is >= 0 and < 1e9 ? (long)(seconds * 1000) : 0;
-            imported.Add(new MappedAnnotation(user, result, created, Date(annotation, "updated_at") ?? created, leadTime));
-        }
-
-        return imported;
+        return row.Finish(new MappedTask(predictions, truth, people, gold && truth is not null) { TruthSourceJson = truthSource });
     }
 
     private static DateTime? Date(JsonElement element, string name) =>
@@ -161,81 +124,226 @@ public static class LabelStudioMapping
         DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
             ? date.UtcDateTime : null;
 
-    /// <summary>A Label Studio "result" list, mapped to this project's label keys; names it cannot place go to the resolver.</summary>
-    private static AnnotationResult Result(JsonElement item, ImportNameResolver resolver, PiiMasked masked, int textLength, out string? problem)
+    /// <summary>One row's mapping: its text, masking, resolver, warnings and tally.</summary>
+    private sealed class RowMapper(TaskRecord record, PiiMasked masked, ImportNameResolver resolver)
     {
-        problem = null;
-        var spans = new List<SpanValue>();
-        var answers = new List<AnswerValue>();
-        if (!item.TryGetProperty("result", out var results) || results.ValueKind != JsonValueKind.Array)
-        {
-            return new AnnotationResult(spans, answers);
-        }
+        private readonly List<TaskRowError> warnings = [];
 
-        foreach (var region in results.EnumerateArray())
+        public ImportTally Tally { get; } = new();
+
+        public MappedTask Finish(MappedTask task) => task with { Warnings = warnings, Tally = Tally };
+
+        /// <summary>The task's non-cancelled annotations: Label Studio's "annotations", else 0.x "completions".</summary>
+        public List<JsonElement> AnnotationsOf(JsonElement raw)
         {
-            problem = Region(region, resolver, masked, textLength, spans, answers);
-            if (problem is not null)
+            if (!raw.TryGetProperty("annotations", out var array) || array.ValueKind != JsonValueKind.Array)
             {
-                return AnnotationResult.Empty;
+                if (!raw.TryGetProperty("completions", out array) || array.ValueKind != JsonValueKind.Array)
+                {
+                    return [];
+                }
+
+                Tally.Converted("Label Studio 0.x \"completions\" read as annotations", array.GetArrayLength());
             }
+
+            var all = array.EnumerateArray().ToList();
+            var kept = all.Where(a => !(a.TryGetProperty("was_cancelled", out var c) && c.ValueKind == JsonValueKind.True)).ToList();
+            Tally.AnnotationsRead += all.Count;
+            if (kept.Count < all.Count)
+            {
+                Tally.NotImported("cancelled (skipped) annotation(s)", all.Count - kept.Count);
+            }
+
+            return kept;
         }
 
-        return new AnnotationResult([.. spans.Distinct()], [.. answers.Distinct()]);
-    }
-
-    /// <summary>One region of a result into <paramref name="spans"/> or <paramref name="answers"/>; returns what is wrong with it, if anything.</summary>
-    private static string? Region(JsonElement region, ImportNameResolver resolver, PiiMasked masked, int textLength, List<SpanValue> spans, List<AnswerValue> answers)
-    {
-        var from = region.TryGetProperty("from_name", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : "";
-        var type = region.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
-        if (type is not ("labels" or "choices"))
+        public List<MappedPrediction> Predictions(JsonElement raw, out string? problem)
         {
-            return $"a result of type \"{type}\" (question \"{from}\"); only text spans (labels) and choices can be imported.";
+            problem = null;
+            var predictions = new List<MappedPrediction>();
+            if (raw.TryGetProperty("predictions", out var predictionArray) && predictionArray.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var prediction in predictionArray.EnumerateArray())
+                {
+                    Tally.PredictionsRead++;
+                    var model = prediction.TryGetProperty("model_version", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "imported";
+                    double? score = prediction.TryGetProperty("score", out var sc) && sc.ValueKind == JsonValueKind.Number && sc.TryGetDouble(out var value) ? value : null;
+                    var (result, source) = Result(prediction, out problem);
+                    if (problem is not null)
+                    {
+                        return [];
+                    }
+
+                    Tally.PredictionsImported++;
+                    predictions.Add(new MappedPrediction(model, result, score, source));
+                }
+            }
+
+            return predictions;
         }
 
-        if (!region.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Object)
+        public List<MappedAnnotation> Annotations(List<JsonElement> annotations, DateTime now, out string? problem)
         {
-            return $"a result of \"{from}\" has no value.";
+            problem = null;
+            var imported = new List<MappedAnnotation>();
+            foreach (var annotation in annotations)
+            {
+                var who = LabelStudioReader.Annotator(annotation);
+                var userId = who is { Length: > 0 } ? resolver.Annotator(who) : resolver.ImportingUser;
+                var (result, source) = Result(annotation, out problem);
+                if (problem is not null)
+                {
+                    return [];
+                }
+
+                if (userId is not { } user)
+                {
+                    continue;
+                }
+
+                if (who is not { Length: > 0 })
+                {
+                    Tally.Converted("annotation(s) without completed_by given to the importing user (as Label Studio does)");
+                }
+
+                if (imported.Any(a => a.UserId == user))
+                {
+                    Tally.NotImported("second annotation(s) by the same person on one task (a person annotates a task once in Portal)");
+                    continue;
+                }
+
+                var created = Date(annotation, "created_at") ?? now;
+                var leadTime = annotation.TryGetProperty("lead_time", out var lt) && lt.ValueKind == JsonValueKind.Number && lt.TryGetDouble(out var seconds) && seconds is >= 0 and < 1e9 ? (long)(seconds * 1000) : 0;
+                Tally.AnnotationsImported++;
+                imported.Add(new MappedAnnotation(user, result, created, Date(annotation, "updated_at") ?? created, leadTime, source));
+            }
+
+            return imported;
         }
 
-        if (resolver.Question(from, type) is not { } control)
+        /// <summary>A Label Studio "result" list, mapped to this project's label keys, with what Portal keeps of it only as written.</summary>
+        public (AnnotationResult Result, string? SourceJson) Result(JsonElement item, out string? problem)
         {
+            problem = null;
+            var spans = new List<SpanValue>();
+            var answers = new List<AnswerValue>();
+            var source = new LabelStudioSourceBuilder(item);
+            if (!item.TryGetProperty("result", out var results) || results.ValueKind != JsonValueKind.Array)
+            {
+                return (new AnnotationResult(spans, answers), source.ToJson());
+            }
+
+            foreach (var region in results.EnumerateArray())
+            {
+                Tally.RegionsRead++;
+                problem = Region(region, spans, answers, source);
+                if (problem is not null)
+                {
+                    return (AnnotationResult.Empty, null);
+                }
+            }
+
+            return (new AnnotationResult([.. spans.Distinct()], [.. answers.Distinct()]), source.ToJson());
+        }
+
+        /// <summary>One region into <paramref name="spans"/>, <paramref name="answers"/> or kept as written; returns what is wrong with it, if anything.</summary>
+        private string? Region(JsonElement region, List<SpanValue> spans, List<AnswerValue> answers, LabelStudioSourceBuilder source)
+        {
+            var from = region.TryGetProperty("from_name", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : "";
+            var type = region.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
+            if (type is not ("labels" or "choices"))
+            {
+                // Relations, free text, boxes…: kept as written so they go back out on export, never a reason to refuse the task.
+                source.Keep(region);
+                Tally.RegionsKeptVerbatim++;
+                Tally.NotImported($"\"{(type.Length == 0 ? "untyped" : type)}\" result(s) (not shown in Portal, kept as written for export)");
+                return null;
+            }
+
+            if (!region.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Object)
+            {
+                return $"a result of \"{from}\" has no value.";
+            }
+
+            if (resolver.Question(from, type) is not { } control)
+            {
+                return null;
+            }
+
+            if ((type == "labels") != (control.Kind == ControlKind.Spans))
+            {
+                return $"\"{from}\" holds {type} in the file, but the project's question \"{control.Prompt}\" takes {(control.Kind == ControlKind.Spans ? "spans" : "choices")}.";
+            }
+
+            var names = value.TryGetProperty(type, out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() ?? "" : x.ToString()).ToList()
+                : [];
+            (int Start, int End)? at = null;
+            if (type == "labels" && names.Count > 0)
+            {
+                at = Offsets(value, region, out var problem);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+            }
+
+            var placed = false;
+            foreach (var name in names)
+            {
+                if (resolver.Label(control, name) is not { } key)
+                {
+                    continue;
+                }
+
+                placed = true;
+                if (type != "labels")
+                {
+                    answers.Add(new AnswerValue(control.Name, key));
+                    source.Region(LabelStudioSource.ChoiceKey(control.Name), region);
+                    continue;
+                }
+
+                var (newStart, newEnd) = masked.Map(at!.Value.Start, at.Value.End);
+                var span = new SpanValue(control.Name, key, newStart, newEnd);
+                spans.Add(span);
+                source.Region(LabelStudioSource.SpanKey(span), region);
+            }
+
+            Tally.RegionsImported += placed ? 1 : 0;
             return null;
         }
 
-        if ((type == "labels") != (control.Kind == ControlKind.Spans))
+        /// <summary>A span's code-point offsets as UTF-16 ones in the original text; warns when value.text says otherwise.</summary>
+        private (int Start, int End)? Offsets(JsonElement value, JsonElement region, out string? problem)
         {
-            return $"\"{from}\" holds {type} in the file, but the project's question \"{control.Prompt}\" takes {(control.Kind == ControlKind.Spans ? "spans" : "choices")}.";
-        }
-
-        var names = value.TryGetProperty(type, out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() ?? "" : x.ToString()).ToList()
-            : [];
-        foreach (var name in names)
-        {
-            if (resolver.Label(control, name) is not { } key)
-            {
-                continue;
-            }
-
-            if (type != "labels")
-            {
-                answers.Add(new AnswerValue(control.Name, key));
-                continue;
-            }
-
+            problem = null;
+            var text = record.Text;
             var start = value.TryGetProperty("start", out var s) && s.TryGetInt32(out var si) ? si : -1;
             var end = value.TryGetProperty("end", out var e) && e.TryGetInt32(out var ei) ? ei : -1;
-            if (start < 0 || end > textLength || end <= start)
+            if (CodePoints.SpanToUtf16(text, start, end) is not { } at)
             {
-                return $"a span [{start}, {end}) is outside the text.";
+                problem = $"a span [{start}, {end}) is outside the text (its length is {CodePoints.Length(text)} characters).";
+                return null;
             }
 
-            var (newStart, newEnd) = masked.Map(start, end);
-            spans.Add(new SpanValue(control.Name, key, newStart, newEnd));
+            if (at != (start, end))
+            {
+                Tally.Converted("span offset(s) from Unicode code points to Portal's UTF-16 units");
+            }
+
+            if (value.TryGetProperty("text", out var said) && said.ValueKind == JsonValueKind.String && said.GetString() is { } quoted &&
+                !text.AsSpan(at.Start, at.End - at.Start).SequenceEqual(quoted))
+            {
+                var id = region.TryGetProperty("id", out var rid) ? rid.ToString() : "(no id)";
+                warnings.Add(new TaskRowError(record.Where, record.Line, $"region {id}",
+                    $"task {record.ExternalId ?? "(no id)"}, region {id}: its text \"{Clip(quoted)}\" is not what the task text holds at [{start}, {end}) " +
+                    $"(\"{Clip(text[at.Start..at.End])}\"); imported at the offsets given."));
+            }
+
+            return at;
         }
 
-        return null;
+        private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
     }
 }

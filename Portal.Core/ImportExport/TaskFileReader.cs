@@ -15,7 +15,8 @@ public enum TaskFileFormat
 public sealed record CsvColumns(string TextColumn, IReadOnlyList<string>? MetadataColumns = null, string? IdColumn = null);
 
 /// <summary>One task read from a file: where it was (line, or item for a JSON array), its text, id and raw JSON.</summary>
-public sealed record TaskRecord(string Where, long Line, string? ExternalId, string Text, string? MetadataJson, JsonElement? Raw);
+/// <param name="LabelStudioJson">What an export needs to write the task back as Label Studio had it: a numeric id's type, a text field other than "text".</param>
+public sealed record TaskRecord(string Where, long Line, string? ExternalId, string Text, string? MetadataJson, JsonElement? Raw, string? LabelStudioJson = null);
 
 /// <summary>A row that cannot become a task: where, which field, why.</summary>
 public sealed record TaskRowError(string Where, long Line, string Field, string Reason);
@@ -24,7 +25,7 @@ public sealed record TaskRowError(string Where, long Line, string Field, string 
 /// Streams tasks out of JSONL, a JSON array or CSV, one record or one error at a time, never holding the file: the
 /// line reader works on bytes, so a line that is not UTF-8 is reported (and the rest of the file still read), and a
 /// line longer than <see cref="MaxLineBytes"/> is skipped with a message instead of being loaded. A JSON object's text
-/// is its "text" field, or Label Studio's "data.text"; its id is "id" or "external_id". A JSON array with a syntax
+/// is its "text" field (or the field named by the import), or Label Studio's "data.text"; its id is "id" or "external_id"; every other data field is kept. A JSON array with a syntax
 /// error ends with that error (nothing after it can be read); tasks before it may or may not have been returned, so
 /// an import treats such a file as unreadable.
 /// </summary>
@@ -33,14 +34,16 @@ public static class TaskFileReader
     public const int MaxLineBytes = 4 * 1024 * 1024;
     public const int MaxTextChars = 1_000_000;
 
-    public static IAsyncEnumerable<object> ReadAsync(Stream stream, string fileName, TaskFileFormat format, CsvColumns? csv = null, CancellationToken ct = default) => format switch
+    /// <param name="textField">JSON: the field holding the text (Label Studio's <c>$name</c> of the Text tag); "text" when null.</param>
+    public static IAsyncEnumerable<object> ReadAsync(
+        Stream stream, string fileName, TaskFileFormat format, CsvColumns? csv = null, string? textField = null, CancellationToken ct = default) => format switch
     {
-        TaskFileFormat.Jsonl => ReadJsonlAsync(stream, fileName, ct),
-        TaskFileFormat.JsonArray => ReadJsonArrayAsync(stream, fileName, ct),
+        TaskFileFormat.Jsonl => ReadJsonlAsync(stream, fileName, textField ?? "text", ct),
+        TaskFileFormat.JsonArray => ReadJsonArrayAsync(stream, fileName, textField ?? "text", ct),
         _ => ReadCsvAsync(stream, fileName, csv ?? throw new ArgumentNullException(nameof(csv)), ct),
     };
 
-    private static async IAsyncEnumerable<object> ReadJsonlAsync(Stream stream, string fileName, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<object> ReadJsonlAsync(Stream stream, string fileName, string textField, [EnumeratorCancellation] CancellationToken ct)
     {
         var any = false;
         await foreach (var line in ReadLinesAsync(stream, ct))
@@ -62,7 +65,7 @@ public static class TaskFileReader
             try
             {
                 using var document = JsonDocument.Parse(line.Text);
-                item = FromJson(document.RootElement, where, line.Number);
+                item = FromJson(document.RootElement, where, line.Number, textField);
             }
             catch (JsonException ex)
             {
@@ -78,7 +81,7 @@ public static class TaskFileReader
         }
     }
 
-    private static async IAsyncEnumerable<object> ReadJsonArrayAsync(Stream stream, string fileName, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<object> ReadJsonArrayAsync(Stream stream, string fileName, string textField, [EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var element in JsonArrayElements.ReadAsync(stream, MaxLineBytes, ct))
         {
@@ -93,7 +96,7 @@ public static class TaskFileReader
             try
             {
                 using var document = JsonDocument.Parse(element.Bytes);
-                item = FromJson(document.RootElement, where, element.Index);
+                item = FromJson(document.RootElement, where, element.Index, textField);
             }
             catch (JsonException ex)
             {
@@ -104,7 +107,7 @@ public static class TaskFileReader
         }
     }
 
-    private static object FromJson(JsonElement element, string where, long line)
+    private static object FromJson(JsonElement element, string where, long line, string textField)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -112,9 +115,9 @@ public static class TaskFileReader
         }
 
         var data = element.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : element;
-        if (!data.TryGetProperty("text", out var textElement) || textElement.ValueKind != JsonValueKind.String)
+        if (!data.TryGetProperty(textField, out var textElement) || textElement.ValueKind != JsonValueKind.String)
         {
-            return new TaskRowError(where, line, "text", "the task has no \"text\" (or Label Studio \"data.text\") string.");
+            return new TaskRowError(where, line, textField, $"the task has no \"{textField}\" (or Label Studio \"data.{textField}\") string.");
         }
 
         var text = textElement.GetString()!;
@@ -129,21 +132,22 @@ public static class TaskFileReader
         }
 
         // A portal export keeps the original id in meta.external_id (its "id" is the portal's task id).
-        string? id = element.TryGetProperty("meta", out var metaId) && metaId.ValueKind == JsonValueKind.Object &&
-            metaId.TryGetProperty("external_id", out var fromMeta) && fromMeta.ValueKind is JsonValueKind.String or JsonValueKind.Number
-            ? fromMeta.ToString() : null;
-        foreach (var name in new[] { "external_id", "id" })
+        JsonElement idElement = default;
+        var portalExport = element.TryGetProperty("meta", out var metaId) && metaId.ValueKind == JsonValueKind.Object && metaId.TryGetProperty("external_id", out idElement);
+        string? id = portalExport && idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number ? idElement.ToString() : null;
+        // A portal export's meta.external_id is null for a task without an id of its own: its top-level id is Portal's, not the task's.
+        foreach (var name in portalExport ? [] : new[] { "external_id", "id" })
         {
-            if (id is null && element.TryGetProperty(name, out var idElement) && idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            if (id is null && element.TryGetProperty(name, out idElement) && idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number)
             {
                 id = idElement.ToString();
             }
         }
 
-        // Everything else the task carries is kept as metadata; ids and Label Studio's own fields are not metadata.
-        string[] reserved = ["text", "id", "external_id", "annotations", "predictions", "meta", "data"];
+        // Every other data field is kept as metadata (a "text" that is not the text field too); ids and Label Studio's own fields are not.
+        string[] reserved = ["id", "external_id", "annotations", "completions", "predictions", "meta", "data"];
         var metadata = new Dictionary<string, JsonElement>();
-        foreach (var property in data.EnumerateObject().Where(p => !reserved.Contains(p.Name)))
+        foreach (var property in data.EnumerateObject().Where(p => p.Name != textField && !reserved.Contains(p.Name)))
         {
             metadata[property.Name] = property.Value;
         }
@@ -157,8 +161,31 @@ public static class TaskFileReader
         }
 
         // The whole task is kept only when it carries Label Studio results the import turns into suggestions or ground truth.
-        var keep = element.TryGetProperty("predictions", out _) || element.TryGetProperty("annotations", out _);
-        return new TaskRecord(where, line, id, text, metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata), keep ? element.Clone() : null);
+        var keep = element.TryGetProperty("predictions", out _) || element.TryGetProperty("annotations", out _) || element.TryGetProperty("completions", out _);
+        return new TaskRecord(where, line, id, text, metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata), keep ? element.Clone() : null, TaskSource(idElement, textField));
+    }
+
+    /// <summary>Null for the common case (a string id, the "text" field), so plain imports store nothing more.</summary>
+    private static string? TaskSource(JsonElement id, string textField)
+    {
+        var numeric = id.ValueKind == JsonValueKind.Number;
+        if (!numeric && textField == "text")
+        {
+            return null;
+        }
+
+        var source = new Dictionary<string, object>();
+        if (numeric)
+        {
+            source["id"] = id;
+        }
+
+        if (textField != "text")
+        {
+            source["text_field"] = textField;
+        }
+
+        return JsonSerializer.Serialize(source);
     }
 
     /// <summary>A quoted cell may hold line breaks, but a record never grows past this many characters (the task limit and its other cells).</summary>
@@ -359,4 +386,22 @@ public static class TaskFileReader
     }
 
     private static string FirstSentence(string message) => message.Split(". ")[0].TrimEnd('.');
+}
+
+/// <summary>The JSON field an import reads the text from.</summary>
+public static class TextFields
+{
+    /// <summary>The field as given (trimmed, a leading "$" of a labeling config's value dropped); null for the default "text".</summary>
+    public static string? Check(string? field)
+    {
+        var name = field?.Trim().TrimStart('$');
+        if (string.IsNullOrEmpty(name) || name == "text")
+        {
+            return null;
+        }
+
+        return name.Any(char.IsWhiteSpace) || name.Contains('.', StringComparison.Ordinal)
+            ? throw new DataFormatException($"The text field \"{field}\" is not a field name (one name from the task's data, such as reviewText).")
+            : name;
+    }
 }

@@ -13,6 +13,26 @@ public static class LabelStudioConfig
     /// <summary>Layout and the text object carry no question; they are allowed and skipped.</summary>
     private static readonly HashSet<string> Layout = new(StringComparer.Ordinal) { "View", "Header", "Text", "Style" };
 
+    /// <summary>
+    /// The data field a config's text object reads (<c>&lt;Text name="text" value="$reviewText"/&gt;</c> gives
+    /// "reviewText"); null when the config has no Text tag with a <c>$field</c> value. Not XML is an error naming the file.
+    /// </summary>
+    public static string? TextField(string fileName, string content)
+    {
+        XDocument document;
+        try
+        {
+            document = XDocument.Parse(content.TrimStart('\uFEFF'), LoadOptions.SetLineInfo);
+        }
+        catch (XmlException ex)
+        {
+            throw new FormatException($"{fileName}, line {ex.LineNumber}: not valid XML ({ex.Message.Split(". ")[0]}).");
+        }
+
+        return document.Descendants().Where(e => e.Name.LocalName is "Text" or "HyperText" or "Paragraphs")
+            .Select(e => (string?)e.Attribute("value")).FirstOrDefault(v => v is { Length: > 1 } && v[0] == '$')?[1..];
+    }
+
     public static (TaxonomyTemplate? Template, IReadOnlyList<string> Errors) Read(string fileName, string content)
     {
         XDocument document;

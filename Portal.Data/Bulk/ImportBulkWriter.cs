@@ -70,12 +70,12 @@ public sealed class ImportBulkWriter : IAsyncDisposable
 
         var sql = Statements(sqlite);
         keys = Command(sql.Keys, "@p");
-        string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@d", "@j", "@c", "@g"];
+        string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@d", "@j", "@c", "@g", "@ls"];
         insertTask = Command(sql.InsertTask, names);
         insertTaskWithId = Command(sql.InsertTaskWithId, names);
-        insertPrediction = Command(sql.InsertPrediction, "@task", "@model", "@r", "@c");
-        insertTruth = Command(sql.InsertTruth, "@task", "@p", "@v", "@r", "@s", "@u", "@c");
-        insertAnnotation = Command(sql.InsertAnnotation, "@p", "@task", "@u", "@v", "@l", "@c", "@up");
+        insertPrediction = Command(sql.InsertPrediction, "@task", "@model", "@sc", "@r", "@c", "@ls");
+        insertTruth = Command(sql.InsertTruth, "@task", "@p", "@v", "@r", "@s", "@u", "@c", "@ls");
+        insertAnnotation = Command(sql.InsertAnnotation, "@p", "@task", "@u", "@v", "@l", "@c", "@up", "@ls");
         insertSpan = Command(sql.InsertSpan, "@a", "@q", "@k", "@s", "@e");
         insertAnswer = Command(sql.InsertAnswer, "@a", "@q", "@k");
         insertRevision = Command(sql.InsertRevision, "@a", "@c", "@u", "@v", "@r", "@n");
@@ -88,18 +88,18 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     {
         var identity = sqlite ? " SELECT last_insert_rowid();" : " SELECT CAST(SCOPE_IDENTITY() AS bigint);";
         const string insert =
-            "INSERT INTO Tasks (ProjectId, ExternalId, ContentHash, Text, MetadataJson, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, ImportJobId, CreatedAt, Version) " +
-            "VALUES (@p, @e, @h, @t, @m, 0, @g, 0, @n, @d, @d, 0, @j, @c, 0);";
+            "INSERT INTO Tasks (ProjectId, ExternalId, ContentHash, Text, MetadataJson, LabelStudioJson, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, ImportJobId, CreatedAt, Version) " +
+            "VALUES (@p, @e, @h, @t, @m, @ls, 0, @g, 0, @n, @d, @d, 0, @j, @c, 0);";
         return new ImportStatements(
             "SELECT t.ExternalId, t.ContentHash FROM Tasks t WHERE t.ProjectId = @p AND (t.ImportJobId IS NULL OR EXISTS (SELECT 1 FROM DataJobs j " +
             $"WHERE j.Id = t.ImportJobId AND (j.State = {(int)RunState.Succeeded} OR (j.State = {(int)RunState.Running} AND j.CompletedAt IS NOT NULL))))",
             insert,
             insert + identity,
-            "INSERT INTO Predictions (TaskId, ModelVersion, Score, ResultJson, CreatedAt) VALUES (@task, @model, NULL, @r, @c)",
-            "INSERT INTO GroundTruths (TaskId, ProjectId, TaxonomyVersionId, ResultJson, Source, \"Rule\", DecidedById, AgreeingAnnotatorsJson, Agreement, ReasonCode, Note, DecidedAt, Version) " +
-            "VALUES (@task, @p, @v, @r, @s, 'imported', @u, NULL, NULL, 0, NULL, @c, 0)",
-            "INSERT INTO Annotations (ProjectId, TaskId, UserId, Round, TaxonomyVersionId, Status, SkipReason, ReviewComment, ReviewRequested, Source, LeadTimeMs, CreatedAt, UpdatedAt, SubmittedAt, Version) " +
-            $"VALUES (@p, @task, @u, 0, @v, {(int)AnnotationStatus.Submitted}, NULL, NULL, 0, {(int)Portal.Core.Audits.AnnotationSource.Import}, @l, @c, @up, @up, 0);" + identity,
+            "INSERT INTO Predictions (TaskId, ModelVersion, Score, ResultJson, LabelStudioJson, CreatedAt) VALUES (@task, @model, @sc, @r, @ls, @c)",
+            "INSERT INTO GroundTruths (TaskId, ProjectId, TaxonomyVersionId, ResultJson, LabelStudioJson, Source, \"Rule\", DecidedById, AgreeingAnnotatorsJson, Agreement, ReasonCode, Note, DecidedAt, Version) " +
+            "VALUES (@task, @p, @v, @r, @ls, @s, 'imported', @u, NULL, NULL, 0, NULL, @c, 0)",
+            "INSERT INTO Annotations (ProjectId, TaskId, UserId, Round, TaxonomyVersionId, Status, SkipReason, ReviewComment, ReviewRequested, Source, LeadTimeMs, LabelStudioJson, CreatedAt, UpdatedAt, SubmittedAt, Version) " +
+            $"VALUES (@p, @task, @u, 0, @v, {(int)AnnotationStatus.Submitted}, NULL, NULL, 0, {(int)Portal.Core.Audits.AnnotationSource.Import}, @l, @ls, @c, @up, @up, 0);" + identity,
             "INSERT INTO AnnotationSpans (AnnotationId, ControlName, LabelKey, Start, \"End\") VALUES (@a, @q, @k, @s, @e)",
             "INSERT INTO AnnotationAnswers (AnnotationId, ControlName, LabelKey) VALUES (@a, @q, @k)",
             "INSERT INTO AnnotationRevisions (AnnotationId, Number, ChangedAt, ChangedById, Reason, Status, TaxonomyVersionId, ResultJson, Note) " +
@@ -137,7 +137,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     /// follow. A gold task's target is <see cref="GoldTasks.Target"/>: once published every annotator gets it once.
     /// </summary>
     public async Task<long> InsertTaskAsync(
-        string? externalId, string hash, string text, string? metadata, int target, int done, bool needId, bool gold, CancellationToken ct)
+        string? externalId, string hash, string text, string? metadata, int target, int done, bool needId, bool gold, string? labelStudio, CancellationToken ct)
     {
         target = gold ? GoldTasks.Target : target;
         var command = needId ? insertTaskWithId : insertTask;
@@ -152,6 +152,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         p[7].Value = job;
         p[8].Value = created;
         p[9].Value = gold;
+        p[10].Value = (object?)labelStudio ?? DBNull.Value;
         if (!needId)
         {
             await command.ExecuteNonQueryAsync(ct);
@@ -161,17 +162,19 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
-    public async Task InsertPredictionAsync(long taskId, string model, string json, CancellationToken ct)
+    public async Task InsertPredictionAsync(long taskId, string model, double? score, string json, string? labelStudio, CancellationToken ct)
     {
         var p = insertPrediction.Parameters;
         p[0].Value = taskId;
         p[1].Value = model;
-        p[2].Value = json;
-        p[3].Value = created;
+        p[2].Value = (object?)score ?? DBNull.Value;
+        p[3].Value = json;
+        p[4].Value = created;
+        p[5].Value = (object?)labelStudio ?? DBNull.Value;
         await insertPrediction.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task InsertGroundTruthAsync(long taskId, string json, Guid userId, CancellationToken ct)
+    public async Task InsertGroundTruthAsync(long taskId, string json, Guid userId, string? labelStudio, CancellationToken ct)
     {
         var p = insertTruth.Parameters;
         p[0].Value = taskId;
@@ -181,6 +184,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         p[4].Value = (int)GroundTruthSource.Imported;
         p[5].Value = Value(userId);
         p[6].Value = created;
+        p[7].Value = (object?)labelStudio ?? DBNull.Value;
         await insertTruth.ExecuteNonQueryAsync(ct);
     }
 
@@ -209,6 +213,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         p[4].Value = annotation.LeadTimeMs;
         p[5].Value = Date(annotation.Created);
         p[6].Value = Date(annotation.Updated);
+        p[7].Value = (object?)annotation.SourceJson ?? DBNull.Value;
         var id = Convert.ToInt64(await insertAnnotation.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
         foreach (var span in annotation.Result.Spans)
         {

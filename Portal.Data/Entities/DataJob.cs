@@ -27,6 +27,9 @@ public sealed class DataJob : IVersioned
     public long Duplicates { get; set; }
     public long Rejected { get; set; }
     public string? ErrorReportJson { get; set; }
+
+    /// <summary>An import's warnings and its Label Studio account (kept / converted / not representable), as JSON.</summary>
+    public string? SummaryJson { get; set; }
     public string? ResultPath { get; set; }
 
     /// <summary>Why the job failed, in words for the person who started it (file-level problems, refused sources); for a finished import, what it warns about (long tasks).</summary>

@@ -11,6 +11,9 @@ public sealed class LabelingTask : IVersioned
     public required string ContentHash { get; set; }
     public required string Text { get; set; }
     public string? MetadataJson { get; set; }
+
+    /// <summary>Label Studio's task id (as its JSON type) and text field, for an imported task; written back on export.</summary>
+    public string? LabelStudioJson { get; set; }
     public int Priority { get; set; }
     public bool IsGold { get; set; }
     public TaskState State { get; set; }
@@ -90,6 +93,9 @@ public sealed class Annotation : IVersioned
     /// <summary>Milliseconds the annotator spent on the task.</summary>
     public long LeadTimeMs { get; set; }
 
+    /// <summary>An imported annotation's Label Studio id, region ids and results Portal does not model, kept as written (<c>LabelStudioSource</c>).</summary>
+    public string? LabelStudioJson { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public DateTime? SubmittedAt { get; set; }
@@ -146,6 +152,9 @@ public sealed class Prediction
     public required string ModelVersion { get; set; }
     public double? Score { get; set; }
     public required string ResultJson { get; set; }
+
+    /// <summary>An imported prediction's Label Studio id, region ids and results Portal does not model (<c>LabelStudioSource</c>).</summary>
+    public string? LabelStudioJson { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 

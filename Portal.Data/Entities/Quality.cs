@@ -26,6 +26,9 @@ public sealed class GroundTruth : IVersioned
     public Guid ProjectId { get; set; }
     public Guid TaxonomyVersionId { get; set; }
     public required string ResultJson { get; set; }
+
+    /// <summary>An imported ground truth's Label Studio id, region ids and results Portal does not model (<c>LabelStudioSource</c>).</summary>
+    public string? LabelStudioJson { get; set; }
     public GroundTruthSource Source { get; set; }
 
     /// <summary>The rule that produced it (e.g. "span-majority>=0.5"), when a rule did.</summary>

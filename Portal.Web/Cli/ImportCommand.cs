@@ -6,6 +6,7 @@ using Portal.Core.Audits;
 using Portal.Core.ImportExport;
 using Portal.Core.Jobs;
 using Portal.Core.Security;
+using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Web.ImportExport;
 
@@ -27,7 +28,8 @@ public static class ImportCommand
     private sealed record Options(
         Argument<string> File, Option<string> Project, Option<string?> Format, Option<string?> TextColumn, Option<string?> IdColumn, Option<string?> MetadataColumns,
         Option<bool> ValidRows, Option<string?> Mask, Option<List<(string From, string To)>> MaskPatterns, Option<string> Annotations,
-        Option<List<(string From, string To)>> MapQuestion, Option<List<(string From, string To)>> MapLabel, Option<List<(string From, string To)>> MapAnnotator);
+        Option<List<(string From, string To)>> MapQuestion, Option<List<(string From, string To)>> MapLabel, Option<List<(string From, string To)>> MapAnnotator,
+        Option<string?> TextField, Option<string?> LabelConfig);
 
     internal static Command Create(CliContext cli)
     {
@@ -44,12 +46,15 @@ public static class ImportCommand
             new Option<string>("--annotations") { Description = "Results in the file: refuse (default), ground-truth or annotations.", DefaultValueFactory = _ => "refuse" },
             CliOptions.Pairs("--map-question", "A question of the file under another name: FROM=TO (repeatable)."),
             CliOptions.Pairs("--map-label", "A label of the file onto one of the project: QUESTION:NAME=LABEL (repeatable)."),
-            CliOptions.Pairs("--map-annotator", "An annotator of the file onto a portal user: FROM=EMAIL (repeatable)."));
+            CliOptions.Pairs("--map-annotator", "An annotator of the file onto a portal user: FROM=EMAIL (repeatable)."),
+            new Option<string?>("--text-field") { Description = "JSON: the data field with the text (default: text); every other field is kept." },
+            new Option<string?>("--label-config") { Description = "JSON: a Label Studio labeling config (XML file); the text field is its <Text value=\"$field\">." });
         o.Annotations.AcceptOnlyFromAmong("refuse", "ground-truth", "annotations");
         o.Format.AcceptOnlyFromAmong("jsonl", "ndjson", "json", "csv");
         var command = new Command("import", "Import tasks into a project (Label Studio predictions become suggestions); prints a JSON summary.")
         {
             o.File, o.Project, o.Format, o.TextColumn, o.IdColumn, o.MetadataColumns, o.ValidRows, o.Mask, o.MaskPatterns, o.Annotations, o.MapQuestion, o.MapLabel, o.MapAnnotator,
+            o.TextField, o.LabelConfig,
         };
         command.SetCliAction((parse, stdout, stderr, ct) => RunAsync(cli, parse, o, stdout, stderr, ct));
         return command;
@@ -88,7 +93,8 @@ public static class ImportCommand
             parse.GetValue(o.Mask)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             parse.GetValue(o.MaskPatterns)?.Select(p => new CustomMask(p.From, p.To)).ToList(),
             parse.GetValue(o.Annotations) switch { "ground-truth" => ImportedAnnotations.GroundTruth, "annotations" => ImportedAnnotations.Annotations, _ => ImportedAnnotations.Refuse },
-            await MappingsAsync(factory, host.Services.GetRequiredService<LabelSetCache>(), projectId, parse.GetValue(o.MapQuestion) ?? [], parse.GetValue(o.MapLabel) ?? [], parse.GetValue(o.MapAnnotator) ?? [], ct));
+            await MappingsAsync(factory, host.Services.GetRequiredService<LabelSetCache>(), projectId, parse.GetValue(o.MapQuestion) ?? [], parse.GetValue(o.MapLabel) ?? [], parse.GetValue(o.MapAnnotator) ?? [], ct),
+            await TextFieldAsync(parse.GetValue(o.TextField), parse.GetValue(o.LabelConfig), ct));
         _ = spec.ToOptions();
 
         // The same file with the same options into the same project is the same import: a rerun finds it done.
@@ -149,7 +155,18 @@ public static class ImportCommand
         {
             JobId = view.Id, Read = view.Processed, view.Imported, view.Duplicates, view.Rejected, Withheld = alreadyDone ? 0 : view.Withheld, Committed = committed,
             AlreadyDone = alreadyDone, Errors = errors.Select(e => new { e.Where, e.Field, e.Reason }), Needed = view.Pending,
+            Warnings = view.Report?.Warnings.Select(w => new { w.Where, w.Field, w.Reason }) ?? [], LabelStudio = view.Report?.Migration,
         }, Json));
+        foreach (var line in view.Report?.Migration?.Lines() ?? [])
+        {
+            await stderr.WriteLineAsync($"import: {line}");
+        }
+
+        if (view.Report is { Warnings.Count: > 0 } report)
+        {
+            await stderr.WriteLineAsync($"import: {report.Warnings.Count:N0} warning(s), the first: {report.Warnings[0].Reason}");
+        }
+
         if (view.Pending is { } needed)
         {
             await stderr.WriteLineAsync("import: the file uses names the project does not know; map them (--map-question, --map-label, --map-annotator) or add the labels to the label set: " +
@@ -162,6 +179,30 @@ public static class ImportCommand
         }
 
         return committed ? 0 : 2;
+    }
+
+    /// <summary>The text field named, else the one a Label Studio labeling config reads; null for the default.</summary>
+    private static async Task<string?> TextFieldAsync(string? field, string? configFile, CancellationToken ct)
+    {
+        if (field is not null || configFile is null)
+        {
+            return field;
+        }
+
+        if (!File.Exists(configFile))
+        {
+            throw new DataFormatException($"--label-config: {configFile}: no such file.");
+        }
+
+        try
+        {
+            return LabelStudioConfig.TextField(configFile, await File.ReadAllTextAsync(configFile, ct))
+                ?? throw new DataFormatException($"--label-config: {configFile} has no <Text value=\"$field\"> to take the text field from.");
+        }
+        catch (FormatException ex)
+        {
+            throw new DataFormatException($"--label-config: {ex.Message}");
+        }
     }
 
     /// <summary>The mapping options as the import takes them: labels by name in the project's current label set, people by e-mail.</summary>

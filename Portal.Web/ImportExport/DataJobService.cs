@@ -175,7 +175,10 @@ public sealed class DataJobService(
             job.Id, job.Kind, job.State, job.Format, job.SourceName ?? "", by, job.CreatedAt, job.CompletedAt,
             live?.Rows ?? job.Processed, live is { Total: > 0 } ? live.Total : job.Total, job.Succeeded, job.Duplicates, job.Rejected, live?.Bytes ?? job.BytesDone, live?.BytesTotal ?? job.BytesTotal,
             job.Message, job.ErrorReportJson is not null, job.ResultPath is not null && File.Exists(job.ResultPath),
-            job.PendingJson is { } pending ? JsonSerializer.Deserialize<ImportDecisions>(pending) : null, spec, export, live is not null);
+            job.PendingJson is { } pending ? JsonSerializer.Deserialize<ImportDecisions>(pending) : null, spec, export, live is not null)
+        {
+            Report = job.SummaryJson is null ? null : ImportReport.FromJson(job.SummaryJson),
+        };
     }
 
     /// <summary>

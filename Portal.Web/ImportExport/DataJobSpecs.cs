@@ -29,7 +29,8 @@ public sealed record CustomMask(string Name, string Pattern);
 /// <summary>Everything an import job needs, as stored with the job (so a restart can run it again): no secrets, no compiled regexes.</summary>
 public sealed record ImportSpec(
     ImportSource Source, TaskFileFormat Format, CsvColumns? Csv = null, bool ImportValidRows = false, IReadOnlyList<string>? Mask = null,
-    IReadOnlyList<CustomMask>? CustomMasks = null, ImportedAnnotations Annotations = ImportedAnnotations.Refuse, ImportMappings? Mappings = null)
+    IReadOnlyList<CustomMask>? CustomMasks = null, ImportedAnnotations Annotations = ImportedAnnotations.Refuse, ImportMappings? Mappings = null,
+    string? TextField = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -47,7 +48,7 @@ public sealed record ImportSpec(
             rules.Add(PiiMasking.Custom(custom.Name, custom.Pattern));
         }
 
-        return new ImportOptions(Format, Csv, ImportValidRows, rules, Annotations, Mappings);
+        return new ImportOptions(Format, Csv, ImportValidRows, rules, Annotations, Mappings, TextFields.Check(TextField));
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -65,6 +66,9 @@ public sealed record DataJobView(
     ImportDecisions? Pending, ImportSpec? Import, ExportOptions? Export, bool RunsHere)
 {
     public bool Active => State is RunState.Queued or RunState.Running;
+
+    /// <summary>An import's warnings and Label Studio account; null when it had none to tell.</summary>
+    public ImportReport? Report { get; init; }
 
     /// <summary>0–100 when it can be told, else null (an indeterminate bar).</summary>
     public double? Percent => State == RunState.Succeeded ? 100

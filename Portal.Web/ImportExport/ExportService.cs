@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.ImportExport;
 using Portal.Core.Labeling;
+using Portal.Core.Review;
 using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Queries;
@@ -62,7 +63,9 @@ public static class ExportFormats
 /// "annotations" and "predictions"), JSONL (one such task per line), CSV (one row per annotation, spreadsheet-safe) or
 /// CoNLL-2003 (one document per annotation). Streams task pages by key, so memory stays flat however large the
 /// project; tasks come in workflow order (open, complete, in review, adjudication, done), by id within each. Without
-/// annotator identities, people become "annotator-1", "annotator-2"… consistently within one export.
+/// annotator identities, people become "annotator-1", "annotator-2"… consistently within one export, except in Label
+/// Studio JSON, where completed_by is left out (Label Studio's importer gives such annotations to the importing user,
+/// and refuses e-mails that are not its members'). Imported ground truth goes out as a ground_truth annotation.
 /// </summary>
 public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
 {
@@ -100,10 +103,13 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
         await using var db = await factory.CreateDbContextAsync(ct);
         var names = await LabelNamesAsync(db, projectId, ct);
         var people = new Dictionary<Guid, string>();
-        var users = await db.Users.AsNoTracking().Where(u => db.Annotations.Any(a => a.ProjectId == projectId && a.UserId == u.Id))
+        // Annotators and whoever decided a ground truth, so every result names a real person.
+        var users = await db.Users.AsNoTracking()
+            .Where(u => db.Annotations.Any(a => a.ProjectId == projectId && a.UserId == u.Id) || db.GroundTruths.Any(g => g.ProjectId == projectId && g.DecidedById == u.Id))
             .ToDictionaryAsync(u => u.Id, u => u.Email, ct);
-        string Person(Guid id) => options.IncludeAnnotators ? users.GetValueOrDefault(id, id.ToString())
-            : people.TryGetValue(id, out var alias) ? alias : people[id] = $"annotator-{people.Count + 1}";
+        var person = new People(id => options.IncludeAnnotators ? users.GetValueOrDefault(id, id.ToString())
+            : people.TryGetValue(id, out var alias) ? alias : people[id] = $"annotator-{people.Count + 1}",
+            id => options.IncludeAnnotators ? users.GetValueOrDefault(id) : null);
 
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         var format = ExportFormats.Of(options.Format).Writer(writer, names);
@@ -117,7 +123,7 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
             foreach (var state in Enum.GetValues<TaskState>())
             {
                 long after = 0;
-                while (await PageAsync(db, projectId, state, after, options, format.WritesPredictions, Person, ct) is { Count: > 0 } page)
+                while (await PageAsync(db, projectId, state, after, options, format.WritesPredictions, person, ct) is { Count: > 0 } page)
                 {
                     after = page[^1].Id;
                     visited += page.Count;
@@ -143,7 +149,7 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
 
     /// <summary>One page of a state's tasks after <paramref name="after"/>, with their results and (when the format writes them) predictions.</summary>
     private static async Task<List<ExportedTask>> PageAsync(
-        PortalDbContext db, Guid projectId, TaskState state, long after, ExportOptions options, bool withPredictions, Func<Guid, string> person, CancellationToken ct)
+        PortalDbContext db, Guid projectId, TaskState state, long after, ExportOptions options, bool withPredictions, People person, CancellationToken ct)
     {
         var filter = options.Filter;
         var query = db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId && t.State == state && t.Id > after).Published(db);
@@ -153,7 +159,7 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
         }
 
         var tasks = await query.OrderBy(t => t.Id).Take(PageSize)
-            .Select(t => new { t.Id, t.ExternalId, t.Text, t.MetadataJson }).ToListAsync(ct);
+            .Select(t => new { t.Id, t.ExternalId, t.Text, t.MetadataJson, t.LabelStudioJson }).ToListAsync(ct);
         if (tasks.Count == 0)
         {
             return [];
@@ -163,10 +169,10 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
         long low = tasks[0].Id, high = tasks[^1].Id;
         var results = await ResultsAsync(db, ids, low, high, filter, person, ct);
         var predictions = withPredictions
-            ? (await db.Predictions.AsNoTracking().Where(p => p.TaskId >= low && p.TaskId <= high).Select(p => new { p.TaskId, p.ModelVersion, p.Score, p.ResultJson }).ToListAsync(ct))
-                .Where(p => ids.Contains(p.TaskId)).ToLookup(p => p.TaskId, p => new ExportedPrediction(p.ModelVersion, p.Score, p.ResultJson))
+            ? (await db.Predictions.AsNoTracking().Where(p => p.TaskId >= low && p.TaskId <= high).Select(p => new { p.TaskId, p.ModelVersion, p.Score, p.ResultJson, p.LabelStudioJson }).ToListAsync(ct))
+                .Where(p => ids.Contains(p.TaskId)).ToLookup(p => p.TaskId, p => new ExportedPrediction(p.ModelVersion, p.Score, p.ResultJson) { LabelStudioJson = p.LabelStudioJson })
             : Enumerable.Empty<ExportedPrediction>().ToLookup(_ => 0L);
-        return [.. tasks.Select(t => new ExportedTask(t.Id, t.ExternalId, t.Text, t.MetadataJson, [.. results[t.Id]], predictions[t.Id]))];
+        return [.. tasks.Select(t => new ExportedTask(t.Id, t.ExternalId, t.Text, t.MetadataJson, [.. results[t.Id]], predictions[t.Id]) { LabelStudioJson = t.LabelStudioJson })];
     }
 
     /// <summary>
@@ -174,13 +180,12 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
     /// query each for annotations, spans and answers, and kept when their task is on the page: an IN list of a
     /// thousand ids and EF's split includes were each ten times slower here.
     /// </summary>
-    private static async Task<ILookup<long, ExportedResult>> ResultsAsync(PortalDbContext db, HashSet<long> ids, long first, long last, ExportFilter filter, Func<Guid, string> person, CancellationToken ct)
+    private static async Task<ILookup<long, ExportedResult>> ResultsAsync(PortalDbContext db, HashSet<long> ids, long first, long last, ExportFilter filter, People person, CancellationToken ct)
     {
+        var truths = db.GroundTruths.AsNoTracking().Where(g => g.TaskId >= first && g.TaskId <= last);
         if (filter == ExportFilter.GroundTruth)
         {
-            return (await db.GroundTruths.AsNoTracking().Where(g => g.TaskId >= first && g.TaskId <= last).ToListAsync(ct))
-                .Where(g => ids.Contains(g.TaskId))
-                .ToLookup(g => g.TaskId, g => new ExportedResult(null, g.DecidedById is { } d ? person(d) : "rule", AnnotationResult.FromJson(g.ResultJson), g.DecidedAt, g.DecidedAt, 0, g.Source.ToString()));
+            return (await truths.ToListAsync(ct)).Where(g => ids.Contains(g.TaskId)).ToLookup(g => g.TaskId, g => Truth(g, person));
         }
 
         var statuses = filter switch
@@ -190,15 +195,35 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
             _ => [AnnotationStatus.Submitted, AnnotationStatus.Accepted, AnnotationStatus.Rejected],
         };
         var inRange = db.Annotations.AsNoTracking().Where(a => a.TaskId >= first && a.TaskId <= last && statuses.Contains(a.Status));
-        var annotations = (await inRange.Select(a => new { a.Id, a.TaskId, a.UserId, a.Status, a.CreatedAt, a.UpdatedAt, a.LeadTimeMs }).ToListAsync(ct))
+        var annotations = (await inRange.Select(a => new { a.Id, a.TaskId, a.UserId, a.Status, a.CreatedAt, a.UpdatedAt, a.LeadTimeMs, a.LabelStudioJson }).ToListAsync(ct))
             .Where(a => ids.Contains(a.TaskId)).OrderBy(a => a.Id).ToList();
         var spans = (await (from a in inRange join s in db.AnnotationSpans on a.Id equals s.AnnotationId select new { s.AnnotationId, s.ControlName, s.LabelKey, s.Start, s.End, s.Id })
             .ToListAsync(ct)).OrderBy(s => s.Id).ToLookup(s => s.AnnotationId, s => new SpanValue(s.ControlName, s.LabelKey, s.Start, s.End));
         var answers = (await (from a in inRange join x in db.AnnotationAnswers on a.Id equals x.AnnotationId select new { x.AnnotationId, x.ControlName, x.LabelKey, x.Id })
             .ToListAsync(ct)).OrderBy(x => x.Id).ToLookup(x => x.AnnotationId, x => new AnswerValue(x.ControlName, x.LabelKey));
-        return annotations.ToLookup(a => a.TaskId, a => new ExportedResult(a.Id, person(a.UserId), new AnnotationResult([.. spans[a.Id]], [.. answers[a.Id]]),
-            a.CreatedAt, a.UpdatedAt, a.LeadTimeMs, a.Status.ToString().ToLowerInvariant()));
+        var results = annotations.Select(a => (a.TaskId, Result: new ExportedResult(a.Id, person.Name(a.UserId), new AnnotationResult([.. spans[a.Id]], [.. answers[a.Id]]),
+            a.CreatedAt, a.UpdatedAt, a.LeadTimeMs, a.Status.ToString().ToLowerInvariant()) { Email = person.Email(a.UserId), LabelStudioJson = a.LabelStudioJson })).ToList();
+        if (filter is ExportFilter.All or ExportFilter.Submitted)
+        {
+            // An imported ground truth is no one's annotation: it goes out as Label Studio's ground_truth annotation,
+            // unless it is one of the task's annotations already (a gold task imported with its people's annotations).
+            var imported = (await truths.Where(g => g.Source == GroundTruthSource.Imported).ToListAsync(ct)).Where(g => ids.Contains(g.TaskId));
+            var annotationIds = results.Select(r => LabelStudioSource.Parse(r.Result.LabelStudioJson).Id?.ToString()).OfType<string>().ToHashSet();
+            results.AddRange(imported.Where(g => LabelStudioSource.Parse(g.LabelStudioJson).Id?.ToString() is not { } id || !annotationIds.Contains(id))
+                .Select(g => (g.TaskId, Truth(g, person))));
+        }
+
+        return results.ToLookup(r => r.TaskId, r => r.Result);
     }
+
+    private static ExportedResult Truth(GroundTruth g, People person) =>
+        new(null, g.DecidedById is { } d ? person.Name(d) : "rule", AnnotationResult.FromJson(g.ResultJson), g.DecidedAt, g.DecidedAt, 0, g.Source.ToString())
+        {
+            Email = g.DecidedById is { } by ? person.Email(by) : null, LabelStudioJson = g.LabelStudioJson,
+        };
+
+    /// <summary>How an export names people: a name for every format (an e-mail, or an alias without people), and the real e-mail or none.</summary>
+    private sealed record People(Func<Guid, string> Name, Func<Guid, string?> Email);
 
     private static async Task<ExportLabelNames> LabelNamesAsync(PortalDbContext db, Guid projectId, CancellationToken ct)
     {

@@ -16,7 +16,7 @@ namespace Portal.Web.ImportExport;
 
 public sealed record ImportOptions(
     TaskFileFormat Format, CsvColumns? Csv = null, bool ImportValidRows = false, IReadOnlyList<PiiRule>? Masking = null,
-    ImportedAnnotations Annotations = ImportedAnnotations.Refuse, ImportMappings? Mappings = null);
+    ImportedAnnotations Annotations = ImportedAnnotations.Refuse, ImportMappings? Mappings = null, string? TextField = null);
 
 /// <summary>
 /// How an import ended; read = imported + duplicates + rejected + withheld, always. Withheld rows were fine but not
@@ -24,7 +24,28 @@ public sealed record ImportOptions(
 /// </summary>
 public sealed record ImportSummary(
     Guid JobId, long Read, long Imported, long Duplicates, long Rejected, long Withheld, IReadOnlyList<TaskRowError> Errors, bool Committed, bool AlreadyDone,
-    ImportDecisions? Needed = null, string? Warning = null);
+    ImportDecisions? Needed = null, string? Warning = null)
+{
+    /// <summary>Rows imported with something worth a look (a region whose text differs from the task text at its offsets).</summary>
+    public IReadOnlyList<TaskRowError> Warnings { get; init; } = [];
+
+    /// <summary>What became of the file's Label Studio annotations and regions; null when it had none.</summary>
+    public MigrationSummary? Migration { get; init; }
+}
+
+/// <summary>An import's warnings and Label Studio account, as kept with its job (<see cref="DataJob.SummaryJson"/>).</summary>
+public sealed record ImportReport(IReadOnlyList<TaskRowError> Warnings, MigrationSummary? Migration)
+{
+    public static readonly ImportReport None = new([], null);
+
+    /// <summary>Null when there is nothing to tell (a plain import), so plain jobs store nothing.</summary>
+    public static ImportReport? Of(IReadOnlyList<TaskRowError> warnings, ImportTally tally) =>
+        warnings.Count == 0 && !tally.Any ? null : new ImportReport(warnings, tally.Any ? tally.ToSummary() : null);
+
+    public static ImportReport FromJson(string? json) => json is null ? None : JsonSerializer.Deserialize<ImportReport>(json) ?? None;
+
+    public string ToJson() => JsonSerializer.Serialize(this);
+}
 
 /// <summary>
 /// Imports tasks into a project (the pipeline behind the <c>import</c> verb): streams the file, masks PII when asked,
@@ -56,7 +77,11 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         var job = await db.DataJobs.SingleOrDefaultAsync(j => j.ProjectId == projectId && j.Kind == RunKind.Import && j.IdempotencyKey == idempotencyKey, ct);
         if (job is { State: RunState.Succeeded })
         {
-            return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, [], Committed: true, AlreadyDone: true, Warning: job.Message);
+            var done = ImportReport.FromJson(job.SummaryJson);
+            return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, [], Committed: true, AlreadyDone: true, Warning: job.Message)
+            {
+                Warnings = done.Warnings, Migration = done.Migration,
+            };
         }
 
         if (job is { State: RunState.Running, CompletedAt: not null })
@@ -69,7 +94,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         job = await StartJobAsync(db, job, projectId, userId, sourceName, idempotencyKey, options, now, ct);
         await ImportStaging.DiscardAsync(db, job.Id, ct);
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync(ct) ?? Guid.Empty;
-        var resolver = await ResolverAsync(db, versionId, options, ct);
+        var resolver = await ResolverAsync(db, versionId, userId, options, ct);
         ImportRun run;
         try
         {
@@ -130,6 +155,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             job.Rejected = run.Rejected;
             job.ErrorReportJson = run.Errors.Count == 0 ? null : JsonSerializer.Serialize(run.Errors);
             job.Message = run.LongTextWarning;
+            job.SummaryJson = ImportReport.Of(run.Warnings, run.Tally)?.ToJson();
             job.CompletedAt = clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(ct);
         }
@@ -138,7 +164,11 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         job.State = RunState.Succeeded;
         await db.SaveChangesAsync(ct);
         var errors = run?.Errors ?? (job.ErrorReportJson is { } json ? JsonSerializer.Deserialize<List<TaskRowError>>(json) ?? [] : []);
-        return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, errors, Committed: true, AlreadyDone: false, Warning: job.Message);
+        var report = ImportReport.FromJson(job.SummaryJson);
+        return new ImportSummary(job.Id, job.Processed, job.Succeeded, job.Duplicates, job.Rejected, 0, errors, Committed: true, AlreadyDone: false, Warning: job.Message)
+        {
+            Warnings = report.Warnings, Migration = report.Migration,
+        };
     }
 
     /// <summary>A new job, or the same one again: a job left Running by a crash runs again once its staged rows are discarded.</summary>
@@ -166,14 +196,14 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
     }
 
     /// <summary>The project's current questions and, when people's annotations are imported, its users by e-mail.</summary>
-    private async Task<ImportNameResolver> ResolverAsync(PortalDbContext db, Guid versionId, ImportOptions options, CancellationToken ct)
+    private async Task<ImportNameResolver> ResolverAsync(PortalDbContext db, Guid versionId, Guid userId, ImportOptions options, CancellationToken ct)
     {
         var questions = (await labelSets.GetAsync(db, versionId, ct))
             .Select(c => new KnownQuestion(c.Name, c.Kind, c.Prompt, [.. c.Labels.Select(l => new KnownLabel(l.Key, l.Name, l.Path, l.IsDeprecated))]));
         var users = options.Annotations == ImportedAnnotations.Annotations
             ? await db.Users.AsNoTracking().Select(u => new { u.Email, u.Id }).ToDictionaryAsync(u => u.Email, u => u.Id, StringComparer.OrdinalIgnoreCase, ct)
             : new Dictionary<string, Guid>();
-        return new ImportNameResolver(questions, options.Mappings ?? ImportMappings.None, users);
+        return new ImportNameResolver(questions, options.Mappings ?? ImportMappings.None, users, userId);
     }
 
     /// <summary>Records how an import that was not committed ended (its staged rows are gone) and says so.</summary>
@@ -185,6 +215,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         job.Duplicates = 0;
         job.Rejected = run.Rejected;
         job.ErrorReportJson = errors.Count == 0 ? null : JsonSerializer.Serialize(errors);
+        job.SummaryJson = ImportReport.Of(run.Warnings, run.Tally)?.ToJson();
         job.State = needed.Any ? RunState.Waiting : RunState.Failed;
         job.PendingJson = needed.Any ? JsonSerializer.Serialize(needed) : null;
         job.Message = errors.FirstOrDefault(e => e.Line == 0)?.Reason
@@ -192,7 +223,10 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             : $"{run.Rejected:N0} row(s) have errors, so nothing was imported (the import is all or nothing).");
         job.CompletedAt = needed.Any ? null : clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        return new ImportSummary(job.Id, run.Read, 0, 0, run.Rejected, run.Read - run.Rejected, errors, Committed: false, AlreadyDone: false, needed.Any ? needed : null);
+        return new ImportSummary(job.Id, run.Read, 0, 0, run.Rejected, run.Read - run.Rejected, errors, Committed: false, AlreadyDone: false, needed.Any ? needed : null)
+        {
+            Warnings = run.Warnings, Migration = run.Tally.Any ? run.Tally.ToSummary() : null,
+        };
     }
 
     /// <summary>What every row of one import is read against and written with.</summary>
@@ -200,7 +234,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         Project Project, Guid JobId, Guid VersionId, Guid UserId, DateTime Now, ImportNameResolver Resolver, ImportOptions Options, int LongText);
 
     /// <summary>A task read, checked and mapped, waiting in memory for its batch.</summary>
-    private sealed record PendingTask(string? ExternalId, string Hash, string Text, string? MetadataJson, int Target, MappedTask Mapped, string FileName);
+    private sealed record PendingTask(string? ExternalId, string Hash, string Text, string? MetadataJson, string? LabelStudioJson, int Target, MappedTask Mapped, string FileName);
 
     /// <summary>
     /// One import's reading and writing: masks, maps, skips duplicates (by external id, else by content hash, also
@@ -213,6 +247,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         private const long BatchChars = 4 << 20;
 
         private readonly List<TaskRowError> errors = [];
+        private readonly List<TaskRowError> warnings = [];
         private readonly List<PendingTask> pending = [];
         private long pendingChars;
 
@@ -234,13 +269,18 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         public string? LongTextWarning => longTexts == 0 ? null : string.Create(CultureInfo.InvariantCulture,
             $"{longTexts:N0} task(s) are longer than {context.LongText:N0} characters (the longest has {longest:N0}). They are imported and open in a scrollable pane, but they are slow to label: consider splitting them.");
 
+        public IReadOnlyList<TaskRowError> Warnings => warnings;
+
+        /// <summary>The Label Studio account of the rows accepted (imported or merged).</summary>
+        public ImportTally Tally { get; } = new();
+
         /// <summary>Nothing of this import will be committed (a bad row of an atomic import, an unknown name): writing stops.</summary>
         private bool Doomed => context.Resolver.Waiting || (Rejected > 0 && !context.Options.ImportValidRows);
 
         public async Task ReadAsync(ImportFile file, IProgress<long>? progress, CancellationToken ct)
         {
             await using var stream = await file.OpenAsync(ct);
-            await foreach (var item in TaskFileReader.ReadAsync(stream, file.Name, context.Options.Format, context.Options.Csv, ct))
+            await foreach (var item in TaskFileReader.ReadAsync(stream, file.Name, context.Options.Format, context.Options.Csv, context.Options.TextField, ct))
             {
                 if (item is TaskRowError { Line: 0 } fileError)
                 {
@@ -327,9 +367,10 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
                 longest = Math.Max(longest, masked.Text.Length);
             }
 
+            Accept(mapped);
             if (!Doomed)
             {
-                pending.Add(new PendingTask(record.ExternalId, hash, masked.Text, record.MetadataJson, target, mapped, fileName));
+                pending.Add(new PendingTask(record.ExternalId, hash, masked.Text, record.MetadataJson, record.LabelStudioJson, target, mapped, fileName));
                 pendingChars += masked.Text.Length + (record.MetadataJson?.Length ?? 0);
             }
         }
@@ -338,15 +379,15 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         {
             var (mapped, userId) = (task.Mapped, context.UserId);
             var done = mapped.Annotations.Count;
-            var taskId = await writer.InsertTaskAsync(task.ExternalId, task.Hash, task.Text, task.MetadataJson, Math.Max(task.Target, done), done, mapped.HasRows, mapped.Gold, ct);
-            foreach (var (model, result) in mapped.Predictions)
+            var taskId = await writer.InsertTaskAsync(task.ExternalId, task.Hash, task.Text, task.MetadataJson, Math.Max(task.Target, done), done, mapped.HasRows, mapped.Gold, task.LabelStudioJson, ct);
+            foreach (var prediction in mapped.Predictions)
             {
-                await writer.InsertPredictionAsync(taskId, model, result.ToJson(), ct);
+                await writer.InsertPredictionAsync(taskId, prediction.Model, prediction.Score, prediction.Result.ToJson(), prediction.SourceJson, ct);
             }
 
             if (mapped.Truth is { } truth)
             {
-                await writer.InsertGroundTruthAsync(taskId, truth.ToJson(), userId, ct);
+                await writer.InsertGroundTruthAsync(taskId, truth.ToJson(), userId, mapped.TruthSourceJson, ct);
                 if (mapped.Gold)
                 {
                     await writer.InsertGoldAnswerAsync(taskId, truth.ToJson(), userId, task.FileName, ct);
@@ -357,6 +398,16 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             {
                 await writer.InsertAnnotationAsync(taskId, annotation, task.FileName, ct);
             }
+        }
+
+        private void Accept(MappedTask mapped)
+        {
+            if (mapped.Tally is { } tally)
+            {
+                Tally.Add(tally);
+            }
+
+            warnings.AddRange(mapped.Warnings.Take(KeptErrors - warnings.Count));
         }
 
         private void Reject(TaskRowError error)

@@ -105,6 +105,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<int?>("GuidelineNumber")
                         .HasColumnType("int");
 
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<Guid?>("LabeledUnderVersionId")
                         .HasColumnType("uniqueidentifier");
 
@@ -616,6 +619,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<long>("Succeeded")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("SummaryJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<long>("Total")
                         .HasColumnType("bigint");
 
@@ -1024,6 +1030,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<Guid?>("DecidedById")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("Note")
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
@@ -1281,6 +1290,9 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Property<bool>("IsGold")
                         .HasColumnType("bit");
 
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("MetadataJson")
                         .HasColumnType("nvarchar(max)");
 
@@ -1401,6 +1413,9 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("ModelVersion")
                         .IsRequired()

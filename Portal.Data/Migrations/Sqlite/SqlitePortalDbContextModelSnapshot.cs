@@ -94,6 +94,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<int?>("GuidelineNumber")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("LabeledUnderVersionId")
                         .HasColumnType("TEXT");
 
@@ -593,6 +596,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<long>("Succeeded")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SummaryJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Total")
                         .HasColumnType("INTEGER");
 
@@ -989,6 +995,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<Guid?>("DecidedById")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Note")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
@@ -1240,6 +1249,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<bool>("IsGold")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("LabelStudioJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("MetadataJson")
                         .HasColumnType("TEXT");
 
@@ -1353,6 +1365,9 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LabelStudioJson")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ModelVersion")

@@ -13,7 +13,7 @@ public class ExportWritersTests
 
     private static readonly ExportedResult Annotation = new(
         41, "ana@example.com", new AnnotationResult([new SpanValue("entities", Per, 0, 4)], [new AnswerValue("priority", Urgent)]),
-        new DateTime(2025, 5, 1, 10, 0, 0, DateTimeKind.Utc), null, 2500, "submitted");
+        new DateTime(2025, 5, 1, 10, 0, 0, DateTimeKind.Utc), null, 2500, "submitted") { Email = "ana@example.com" };
 
     private static readonly ExportedTask Annotated = new(
         1, "t1", "Anna called.", """{"channel":"email"}""", [Annotation], [new ExportedPrediction("ner-3", 0.5, new AnnotationResult([new SpanValue("entities", Per, 0, 4)], []).ToJson())]);
@@ -55,7 +55,7 @@ public class ExportWritersTests
         Assert.Equal(("Anna", "PER"), (regions[0].GetProperty("value").GetProperty("text").GetString(), regions[0].GetProperty("value").GetProperty("labels")[0].GetString()));
         Assert.Equal("urgent", regions[1].GetProperty("value").GetProperty("choices")[0].GetString());
         Assert.Equal(("ner-3", 0.5), (task.GetProperty("predictions")[0].GetProperty("model_version").GetString(), task.GetProperty("predictions")[0].GetProperty("score").GetDouble()));
-        Assert.False(tasks[1].TryGetProperty("meta", out _));
+        Assert.Equal(JsonValueKind.Null, tasks[1].GetProperty("meta").GetProperty("external_id").ValueKind);
     }
 
     [Fact]
@@ -100,5 +100,20 @@ public class ExportWritersTests
         Assert.True(new JsonlExportWriter(text, Names).WritesPredictions);
         Assert.False(new CsvExportWriter(text, Names).WritesPredictions);
         Assert.False(new ConllExportWriter(text, Names).WritesPredictions);
+    }
+
+    [Fact]
+    public async Task LabelStudioJson_WritesOffsetsInCodePoints()
+    {
+        const string text = "\U0001F468\U0001F3FB\u200D\U0001F692 firemen drive \U00020BB7 firetrucks";
+        var start = text.IndexOf("firetrucks", StringComparison.Ordinal);
+        var task = new ExportedTask(3, null, text, null, [Annotation with { Value = new AnnotationResult([new SpanValue("entities", Per, start, start + 10)], []) }], []);
+
+        var json = await WriteAsync((w, n) => new LabelStudioJsonWriter(w, n), task);
+
+        using var document = JsonDocument.Parse(json);
+        var value = document.RootElement[0].GetProperty("annotations")[0].GetProperty("result")[0].GetProperty("value");
+        Assert.Equal((21, 31, "firetrucks"), (value.GetProperty("start").GetInt32(), value.GetProperty("end").GetInt32(), value.GetProperty("text").GetString()));
+        Assert.Equal("firetrucks", string.Concat(text.EnumerateRunes().Skip(21).Take(10)));
     }
 }

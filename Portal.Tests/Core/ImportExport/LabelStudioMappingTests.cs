@@ -13,6 +13,7 @@ public class LabelStudioMappingTests
     private static readonly Guid Old = Guid.NewGuid();
     private static readonly Guid Urgent = Guid.NewGuid();
     private static readonly Guid Ana = Guid.NewGuid();
+    private static readonly Guid Importer = Guid.NewGuid();
     private static readonly DateTime Now = new(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
 
     private static readonly KnownQuestion[] Questions =
@@ -22,7 +23,7 @@ public class LabelStudioMappingTests
     ];
 
     private static ImportNameResolver Resolver(ImportMappings? mappings = null) =>
-        new(Questions, mappings ?? ImportMappings.None, new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase) { ["ana@example.com"] = Ana });
+        new(Questions, mappings ?? ImportMappings.None, new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase) { ["ana@example.com"] = Ana }, Importer);
 
     private static TaskRecord Record(string text, string extras) =>
         new("tasks.json", 7, "t1", text, null, JsonDocument.Parse($$"""{"data":{"text":{{JsonSerializer.Serialize(text)}}},{{extras}}}""").RootElement.Clone());
@@ -98,9 +99,6 @@ public class LabelStudioMappingTests
     }
 
     [Theory]
-    [InlineData("""{"completed_by":{"email":"ana@example.com"},"result":[]},{"completed_by":{"email":"ana@example.com"},"result":[]}""", "two annotations")]
-    [InlineData("""{"result":[]}""", "no completed_by")]
-    [InlineData("""{"completed_by":{"email":"ana@example.com"},"result":[{"from_name":"box","type":"rectanglelabels","value":{}}]}""", "only text spans")]
     [InlineData("""{"completed_by":{"email":"ana@example.com"},"result":[{"from_name":"entities","type":"labels"}]}""", "has no value")]
     [InlineData("""{"completed_by":{"email":"ana@example.com"},"result":[{"from_name":"entities","type":"labels","value":{"start":3,"end":99,"labels":["PER"]}}]}""", "outside the text")]
     [InlineData("""{"completed_by":{"email":"ana@example.com"},"result":[{"from_name":"priority","type":"labels","value":{"start":0,"end":4,"labels":["urgent"]}}]}""", "takes choices")]
@@ -144,5 +142,145 @@ public class LabelStudioMappingTests
 
         Assert.Null(error);
         Assert.False(mapped.HasRows);
+    }
+
+    [Fact]
+    public void AnAnnotationWithoutCompletedBy_BelongsToTheImportingUser_AndASecondOneBySamePersonIsCounted()
+    {
+        var record = Record("Anna lives in Rome.", $$"""
+            "annotations":[{"result":[{{Span("entities", 0, 4, "PER")}}]},{"result":[]},{"was_cancelled":true,"completed_by":1,"result":[]}]
+            """);
+
+        var mapped = Map(record, Resolver(), ImportedAnnotations.Annotations, out var error);
+
+        Assert.Null(error);
+        var annotation = Assert.Single(mapped.Annotations);
+        Assert.Equal(Importer, annotation.UserId);
+        var summary = mapped.Tally!.ToSummary();
+        Assert.Equal((3L, 1L), (summary.AnnotationsRead, summary.AnnotationsImported));
+        Assert.Contains(summary.NotImported, l => l.Count == 1 && l.What.Contains("same person", StringComparison.Ordinal));
+        Assert.Contains(summary.NotImported, l => l.Count == 1 && l.What.Contains("cancelled", StringComparison.Ordinal));
+        Assert.Contains(summary.Converted, l => l.Count == 2 && l.What.Contains("importing user", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RelationsFreeTextAndBoxes_AreKeptAsWritten_WithTheirRegionIds_AndTheSpansImported()
+    {
+        var record = Record("Anna lives in Rome.", """
+            "annotations":[{"id":41,"completed_by":{"email":"ana@example.com"},"result":[
+              {"id":"r1","from_name":"entities","to_name":"text","type":"labels","value":{"start":0,"end":4,"text":"Anna","labels":["PER"]}},
+              {"id":"r2","from_name":"entities","to_name":"text","type":"labels","value":{"start":14,"end":18,"text":"Rome","labels":["LOC"]}},
+              {"from_id":"r1","to_id":"r2","type":"relation","direction":"right","labels":["lives in"]},
+              {"id":"t1","from_name":"note","to_name":"text","type":"textarea","value":{"text":["Résumé 👍"]}},
+              {"id":"b1","from_name":"box","type":"rectanglelabels","value":{}}]}]
+            """);
+
+        var mapped = Map(record, Resolver(), ImportedAnnotations.Annotations, out var error);
+
+        Assert.Null(error);
+        var annotation = Assert.Single(mapped.Annotations);
+        Assert.Equal(2, annotation.Result.Spans.Count);
+        var source = LabelStudioSource.Parse(annotation.SourceJson);
+        Assert.Equal("41", source.Id.ToString());
+        Assert.Equal(["relation", "textarea", "rectanglelabels"], source.Kept.Select(k => k.GetProperty("type").GetString()));
+        Assert.Equal("Résumé 👍", source.Kept[1].GetProperty("value").GetProperty("text")[0].GetString());
+        Assert.Equal("r2", source.RegionIds[LabelStudioSource.SpanKey(new SpanValue("entities", Place, 14, 18))]);
+        var summary = mapped.Tally!.ToSummary();
+        Assert.Equal((5L, 2L, 3L), (summary.RegionsRead, summary.RegionsImported, summary.RegionsKeptVerbatim));
+    }
+
+    [Theory]
+    [InlineData("\U0001F468\U0001F3FB\u200D\U0001F692 firemen drive firetrucks", 19, 29, "firetrucks")] // ZWJ sequence with a skin tone
+    [InlineData("\U0001F4A9This is an annotation.", 12, 22, "annotation")]
+    [InlineData("\U00020BB7野家 and Cafe\u0301 Zu\u0308rich", 0, 3, "\U00020BB7野家")] // CJK Ext-B
+    [InlineData("\U00020BB7野家 and Cafe\u0301 Zu\u0308rich", 8, 13, "Cafe\u0301")] // combining acute accent
+    [InlineData("\U00020BB7野家 and Cafe\u0301 Zu\u0308rich", 14, 21, "Zu\u0308rich")]
+    public void SpanOffsets_AreCodePoints_AndBecomeUtf16(string text, int start, int end, string expected)
+    {
+        var record = Record(text, $$$"""
+            "predictions":[{"result":[{"id":"x","from_name":"entities","to_name":"text","type":"labels","value":{"start":{{{start}}},"end":{{{end}}},"text":{{{JsonSerializer.Serialize(expected)}}},"labels":["PER"]}}]}]
+            """);
+
+        var mapped = Map(record, Resolver(), ImportedAnnotations.Refuse, out var error);
+
+        Assert.Null(error);
+        var span = Assert.Single(mapped.Predictions[0].Result.Spans);
+        Assert.Equal(expected, text[span.Start..span.End]);
+        Assert.Empty(mapped.Warnings);
+    }
+
+    [Fact]
+    public void ARegionWhoseTextDiffers_IsImportedAsGiven_WithAWarningNamingTaskAndRegion()
+    {
+        var record = Record("Meeting on February 22 in Rome.", """
+            "predictions":[{"result":[{"id":"reg-7","from_name":"entities","to_name":"text","type":"labels","value":{"start":11,"end":21,"text":"February 22","labels":["PER"]}}]}]
+            """);
+
+        var mapped = Map(record, Resolver(), ImportedAnnotations.Refuse, out var error);
+
+        Assert.Null(error);
+        Assert.Equal(new SpanValue("entities", Person, 11, 21), Assert.Single(mapped.Predictions[0].Result.Spans));
+        var warning = Assert.Single(mapped.Warnings);
+        Assert.Equal("region reg-7", warning.Field);
+        Assert.Contains("task t1, region reg-7", warning.Reason, StringComparison.Ordinal);
+        Assert.Contains("\"February 2\"", warning.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LabelStudio0xCompletions_AreReadAsAnnotations()
+    {
+        var record = Record("Anna lives in Rome.", $$"""
+            "completions":[{"id":9,"lead_time":4,"result":[{{Span("entities", 14, 18, "LOC")}}]}]
+            """);
+
+        var mapped = Map(record, Resolver(), ImportedAnnotations.Annotations, out var error);
+
+        Assert.Null(error);
+        var annotation = Assert.Single(mapped.Annotations);
+        Assert.Equal((Importer, 4000L), (annotation.UserId, annotation.LeadTimeMs));
+        Assert.Contains(mapped.Tally!.ToSummary().Converted, l => l.What.Contains("completions", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GroundTruthMode_TakesTheFlaggedAnnotation_AndCountsTheOthers()
+    {
+        var record = Record("Anna lives in Rome.", $$"""
+            "annotations":[{"completed_by":1,"result":[{{Span("entities", 0, 4, "LOC")}}]},
+                           {"completed_by":2,"ground_truth":true,"result":[{{Span("entities", 0, 4, "PER")}}]}]
+            """);
+
+        var mapped = Map(record, Resolver(), ImportedAnnotations.GroundTruth, out var error);
+
+        Assert.Null(error);
+        Assert.Equal([new SpanValue("entities", Person, 0, 4)], mapped.Truth!.Spans);
+        var summary = mapped.Tally!.ToSummary();
+        Assert.Equal((2L, 1L), (summary.AnnotationsRead, summary.AnnotationsImported));
+        Assert.Equal(1L, Assert.Single(summary.NotImported).Count);
+    }
+
+    [LabelStudioFixtureFact]
+    public void RealNonAsciiFile_GivesTheSameCoNllAsLabelStudiosConverter()
+    {
+        var questions = new KnownQuestion[]
+        {
+            new("ner", ControlKind.Spans, "Entities", [.. new[] { "Product", "Fact", "Location", "Organization" }.Select(n => new KnownLabel(Guid.NewGuid(), n, n, false))]),
+        };
+        var names = questions[0].Labels.ToDictionary(l => l.Key, l => l.Name);
+        var resolver = new ImportNameResolver(questions, ImportMappings.None, new Dictionary<string, Guid> { ["annotator1@ls.example"] = Ana });
+        using var tasks = JsonDocument.Parse(LabelStudioFixtures.Read("derived_nonascii.json"));
+        using var conll = new StringWriter();
+        ConllExport.WriteHeader(conll);
+        foreach (var task in tasks.RootElement.EnumerateArray())
+        {
+            var text = task.GetProperty("data").GetProperty("text").GetString()!;
+            var record = new TaskRecord("derived_nonascii.json", 1, task.GetProperty("id").ToString(), text, null, task);
+            var mapped = Map(record, resolver, ImportedAnnotations.Annotations, out var error);
+            Assert.Null(error);
+            Assert.Empty(mapped.Warnings);
+            var spans = mapped.Annotations.Single().Result.Spans;
+            ConllExport.WriteDocument(conll, text, spans.Select(s => new ConllSpan(s.Start, s.End, names[s.Label])));
+        }
+
+        Assert.Equal(LabelStudioFixtures.Read("expected_converter_derived_nonascii.conll").ReplaceLineEndings("\n"), conll.ToString());
     }
 }

@@ -208,4 +208,34 @@ public class TaskFileReaderTests
         Assert.Equal((1L, "channel"), (error.Line, error.Field));
         Assert.Contains("twice", error.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ATextFieldOtherThanText_IsReadFromData_AndEveryOtherFieldIsKept_WithANumericIdsType()
+    {
+        var file = Utf8("""[{"id":12,"data":{"reviewText":"Great blender.","text":"title kept","overall":5}},{"id":"r2","data":{"text":"no review"}}]""");
+        var items = new List<object>();
+        await foreach (var item in TaskFileReader.ReadAsync(new MemoryStream(file), "reviews.json", TaskFileFormat.JsonArray, textField: TextFields.Check("$reviewText")))
+        {
+            items.Add(item);
+        }
+
+        var record = Assert.IsType<TaskRecord>(items[0]);
+        Assert.Equal(("Great blender.", "12"), (record.Text, record.ExternalId));
+        Assert.Equal("""{"text":"title kept","overall":5}""", record.MetadataJson);
+        Assert.Equal("""{"id":12,"text_field":"reviewText"}""", record.LabelStudioJson);
+        var error = Assert.IsType<TaskRowError>(items[1]);
+        Assert.Equal("reviewText", error.Field);
+        Assert.Contains("\"reviewText\"", error.Reason, StringComparison.Ordinal);
+        Assert.Null(TextFields.Check(" text "));
+        Assert.Throws<DataFormatException>(() => TextFields.Check("review text"));
+    }
+
+    [Fact]
+    public void LabelStudioConfig_NamesTheTextField_ItsTextTagReads()
+    {
+        Assert.Equal("reviewText", LabelStudioConfigText("""<View><Text name="text" value="$reviewText"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>"""));
+        Assert.Null(LabelStudioConfigText("""<View><Header value="No text here"/></View>"""));
+    }
+
+    private static string? LabelStudioConfigText(string xml) => Portal.Core.Taxonomy.LabelStudioConfig.TextField("config.xml", xml);
 }

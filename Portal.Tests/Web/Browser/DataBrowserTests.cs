@@ -62,6 +62,9 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
             await Assertions.Expect(page.Locator(".unknown-label[data-name='Gadget'] input").First).Not.ToHaveValueAsync("add");
             await page.Locator(".continue-import").ClickAsync();
             await page.WaitForSelectorAsync(".data-job[data-kind='import'][data-state='succeeded']", Long);
+            // The Label Studio account: what was kept, converted and could not be represented.
+            await Assertions.Expect(page.Locator(".data-job[data-kind='import'] .import-migration").First).ToContainTextAsync("Kept: 1 of 1 annotation(s) imported");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-label-studio-account-1366x900"), FullPage = true });
 
             // CSV: the text column is found by its name; the ragged row is reported, the others imported.
             await page.Locator("#import-file").SetInputFilesAsync(csv);
@@ -110,7 +113,7 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
             var jsonPath = Path.Combine(folder, "export.json");
             await json.SaveAsAsync(jsonPath);
             using var exported = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath));
-            var mine = exported.RootElement.EnumerateArray().Single(t => t.TryGetProperty("meta", out var m) && m.GetProperty("external_id").GetString() == "701");
+            var mine = exported.RootElement.EnumerateArray().Single(t => t.TryGetProperty("meta", out var m) && m.GetProperty("external_id").GetRawText() == "701");
             Assert.Equal("ana.annotator@demo.local", mine.GetProperty("annotations")[0].GetProperty("completed_by").GetProperty("email").GetString());
             Assert.Equal("ner-v2", mine.GetProperty("predictions")[0].GetProperty("model_version").GetString());
         }

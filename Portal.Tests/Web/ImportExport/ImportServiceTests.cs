@@ -248,6 +248,39 @@ public class ImportServiceTests
     }
 
     /// <summary>Reads like a file until <paramref name="failAfter"/> bytes, then fails like a dying process's disk.</summary>
+    [Fact]
+    public async Task ImportedGroundTruth_GoesBackOutAsGroundTruth_WithTheDecidersEmail_AndTheAccountAndWarningsAreKeptWithTheJob()
+    {
+        var (database, projectId, userId, service) = await SetupAsync();
+        await using var _ = database;
+        // "👍 Maria Schneider called": the span is [2, 17) in code points, [3, 18) in UTF-16; its "text" is wrong on purpose.
+        const string json = """
+            [{"id":5,"data":{"text":"👍 Maria Schneider called"},"annotations":[
+              {"id":71,"ground_truth":true,"result":[{"id":"g1","from_name":"entities","to_name":"text","type":"labels","value":{"start":2,"end":17,"text":"Maria","labels":["Person"]}}]},
+              {"id":72,"result":[]}]}]
+            """;
+
+        var summary = await service.RunAsync(projectId, userId, File(json), "gold.json", "gt", new ImportOptions(TaskFileFormat.JsonArray, Annotations: ImportedAnnotations.GroundTruth), null, default);
+
+        Assert.True(summary.Committed);
+        Assert.Equal("region g1", Assert.Single(summary.Warnings).Field);
+        Assert.Equal((2L, 1L), (summary.Migration!.AnnotationsRead, summary.Migration.AnnotationsImported));
+        await using var db = await database.ContextAsync();
+        var job = await db.DataJobs.SingleAsync(j => j.Id == summary.JobId);
+        var stored = ImportReport.FromJson(job.SummaryJson);
+        Assert.Equal((2L, 1L, 1), (stored.Migration!.AnnotationsRead, stored.Migration.AnnotationsImported, stored.Warnings.Count));
+        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync();
+        using var stream = new MemoryStream();
+        await database.Get<ExportService>().ExportAsync(projectId, new ExportOptions(ExportFormat.LabelStudioJson), stream, default);
+        using var exported = JsonDocument.Parse(stream.ToArray());
+        var task = exported.RootElement.EnumerateArray().Single(t => t.GetProperty("meta").GetProperty("external_id").GetRawText() == "5");
+        var truth = Assert.Single(task.GetProperty("annotations").EnumerateArray());
+        Assert.Equal((71, true, email), (truth.GetProperty("id").GetInt32(), truth.GetProperty("ground_truth").GetBoolean(), truth.GetProperty("completed_by").GetProperty("email").GetString()));
+        var region = truth.GetProperty("result")[0];
+        Assert.Equal(("g1", 2, 17, "Maria Schneider"), (region.GetProperty("id").GetString(), region.GetProperty("value").GetProperty("start").GetInt32(),
+            region.GetProperty("value").GetProperty("end").GetInt32(), region.GetProperty("value").GetProperty("text").GetString()));
+    }
+
     private sealed class FailingStream(byte[] bytes, int failAfter) : MemoryStream(bytes)
     {
         public override int Read(byte[] buffer, int offset, int count) =>

@@ -1,0 +1,68 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Portal.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class LabelStudioFidelity : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "LabelStudioJson",
+                table: "Tasks",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "LabelStudioJson",
+                table: "Predictions",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "LabelStudioJson",
+                table: "GroundTruths",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SummaryJson",
+                table: "DataJobs",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "LabelStudioJson",
+                table: "Annotations",
+                type: "TEXT",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "LabelStudioJson",
+                table: "Tasks");
+
+            migrationBuilder.DropColumn(
+                name: "LabelStudioJson",
+                table: "Predictions");
+
+            migrationBuilder.DropColumn(
+                name: "LabelStudioJson",
+                table: "GroundTruths");
+
+            migrationBuilder.DropColumn(
+                name: "SummaryJson",
+                table: "DataJobs");
+
+            migrationBuilder.DropColumn(
+                name: "LabelStudioJson",
+                table: "Annotations");
+        }
+    }
+}
