@@ -217,6 +217,8 @@ public sealed class PolishBrowserTests(BrowserFixture browser) : PortalBrowserTe
         var page = await SignInAsync("annotator1");
         await page.GotoAsync(new Uri(App.BaseAddress, $"/projects/{projectId}/history").ToString());
         await page.Locator(".changes").First.WaitForAsync();
+        // "Show older" answers once the page is interactive; a click before that is lost.
+        await WaitInteractiveAsync(page);
 
         Assert.NotEqual(migratedTask.ToString(System.Globalization.CultureInfo.InvariantCulture), await page.Locator(".changes").First.GetAttributeAsync("data-task"));
         var rows = page.Locator(".changes");
@@ -225,7 +227,7 @@ public sealed class PolishBrowserTests(BrowserFixture browser) : PortalBrowserTe
             // One page at a time: the next click only once the rows it asked for are there.
             var count = await rows.CountAsync();
             await page.GetByText("Show older").ClickAsync();
-            await Assertions.Expect(rows).Not.ToHaveCountAsync(count);
+            await Assertions.Expect(rows).Not.ToHaveCountAsync(count, new LocatorAssertionsToHaveCountOptions { Timeout = 15_000 });
         }
 
         await Assertions.Expect(page.Locator($".changed-since[data-task='{migratedTask}']")).ToBeVisibleAsync();
