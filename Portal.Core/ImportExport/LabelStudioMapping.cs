@@ -64,9 +64,10 @@ public static class LabelStudioMapping
         }
 
         var annotations = row.AnnotationsOf(raw);
-        // A task's "gold": true makes a gold task; its annotation flagged "ground_truth" (else, read as ground truth, the first) is the expected answer.
+        // A task's "gold": true, or Label Studio's "ground_truth": true on an annotation, makes a gold task (DESIGN: gold
+        // tasks are marked from ground truth); the flagged annotation (else, read as ground truth, the first) is the expected answer.
         var flagged = annotations.FindIndex(a => a.TryGetProperty("ground_truth", out var g) && g.ValueKind == JsonValueKind.True);
-        var gold = raw.TryGetProperty("gold", out var goldFlag) && goldFlag.ValueKind == JsonValueKind.True;
+        var gold = flagged >= 0 || (raw.TryGetProperty("gold", out var goldFlag) && goldFlag.ValueKind == JsonValueKind.True);
         if (annotations.Count == 0)
         {
             if (gold)
