@@ -24,7 +24,11 @@ public static class TaskQueries
     /// unavailable); counts, the consensus sweep and exports do.
     /// </summary>
     public static IQueryable<LabelingTask> Published(this IQueryable<LabelingTask> tasks, PortalDbContext db) =>
-        tasks.Where(t => t.DeletedAt == null && (t.ImportJobId == null || db.DataJobs.Any(j => j.Id == t.ImportJobId && j.State == RunState.Succeeded)));
+        tasks.Where(IsPublished(db));
+
+    /// <summary>The rule behind <see cref="Published"/> as an expression, for places EF cannot expand a method call (an update's subqueries).</summary>
+    public static Expression<Func<LabelingTask, bool>> IsPublished(PortalDbContext db) =>
+        t => t.DeletedAt == null && (t.ImportJobId == null || db.DataJobs.Any(j => j.Id == t.ImportJobId && j.State == RunState.Succeeded));
 
     /// <summary>
     /// Total and completed tasks per project (projects without tasks are absent), read from the counters the database
@@ -67,14 +71,10 @@ public static class TaskQueries
             }
         }
 
-        // Published and IsComplete written out: EF does not expand a method call inside the update's subqueries.
-        var succeeded = RunState.Succeeded;
-        var open = TaskState.Open;
+        var published = IsPublished(db);
+        var complete = IsComplete;
         await db.ProjectTaskCounters.Where(c => c.ProjectId == projectId).ExecuteUpdateAsync(s => s
-            .SetProperty(c => c.Total, c => db.Tasks.Count(t => t.ProjectId == projectId && t.DeletedAt == null
-                && (t.ImportJobId == null || db.DataJobs.Any(j => j.Id == t.ImportJobId && j.State == succeeded))))
-            .SetProperty(c => c.Completed, c => db.Tasks.Count(t => t.ProjectId == projectId && t.DeletedAt == null
-                && (t.ImportJobId == null || db.DataJobs.Any(j => j.Id == t.ImportJobId && j.State == succeeded))
-                && (t.IsGold || t.State != open || t.SubmittedCount >= t.TargetAnnotations))), ct);
+            .SetProperty(c => c.Total, c => db.Tasks.Where(t => t.ProjectId == projectId).Where(published).Count())
+            .SetProperty(c => c.Completed, c => db.Tasks.Where(t => t.ProjectId == projectId).Where(published).Where(complete).Count()), ct);
     }
 }

@@ -148,6 +148,16 @@ public class TaskCountersTests
         var wrong = await PlainProjectAsync(database, tasks: 4);
         var missing = await PlainProjectAsync(database, tasks: 3);
         var right = await PlainProjectAsync(database, tasks: 2);
+
+        // The repair must apply the same rules as the recount: a deleted task, a staged one and a gold one in the wrong project.
+        await ChangeAsync(database, async db =>
+        {
+            var staged = Import(wrong, RunState.Running);
+            db.DataJobs.Add(staged);
+            db.Tasks.Add(NewTask(wrong, "staged", staged.Id));
+            await db.Tasks.Where(t => t.ProjectId == wrong && t.Text == "t0").ExecuteUpdateAsync(s => s.SetProperty(t => t.DeletedAt, DateTime.UtcNow));
+            await db.Tasks.Where(t => t.ProjectId == wrong && t.Text == "t1").ExecuteUpdateAsync(s => s.SetProperty(t => t.IsGold, true));
+        });
         await ChangeAsync(database, db => db.ProjectTaskCounters.Where(c => c.ProjectId == wrong).ExecuteUpdateAsync(s => s.SetProperty(c => c.Total, 999)));
         await ChangeAsync(database, db => db.ProjectTaskCounters.Where(c => c.ProjectId == missing).ExecuteDeleteAsync());
 
@@ -155,7 +165,7 @@ public class TaskCountersTests
         var repaired = await job.CheckAsync(default);
 
         Assert.Equal(new[] { wrong, missing }.Order(), repaired.Order());
-        Assert.Equal(new TaskProgress(4, 0), await CountersAsync(database, wrong));
+        Assert.Equal(new TaskProgress(3, 1), await CountersAsync(database, wrong));
         Assert.Equal(new TaskProgress(3, 0), await CountersAsync(database, missing));
         Assert.Equal(new TaskProgress(2, 0), await CountersAsync(database, right));
         Assert.Empty(await job.CheckAsync(default));
