@@ -45,6 +45,37 @@ public static class GoldScoring
         return new GoldScore(parts.Count == 0 ? 1 : parts.Average(), exact, overlap, accuracy, perLabel);
     }
 
+    /// <summary>
+    /// <see cref="Score"/>'s task score alone (the same number), without the engine's overlap and per-label figures: for
+    /// lists that score thousands of tasks while a person waits (a pair's disagreements). Exact span F1 over the span
+    /// questions' distinct (start, end, label) spans, 1 when neither marked any; 1 or 0 per choice question.
+    /// </summary>
+    public static double TaskScore(AnnotationResult a, AnnotationResult b, IReadOnlyList<(string Control, bool IsSpans)> questions)
+    {
+        var parts = 0;
+        var sum = 0.0;
+        if (questions.Any(q => q.IsSpans))
+        {
+            var controls = questions.Where(q => q.IsSpans).Select(q => q.Control).ToHashSet(StringComparer.Ordinal);
+            var first = a.Spans.Where(s => controls.Contains(s.Control)).Select(s => (s.Start, s.End, s.Label)).ToHashSet();
+            var second = b.Spans.Where(s => controls.Contains(s.Control)).Select(s => (s.Start, s.End, s.Label)).ToHashSet();
+            var size = first.Count + second.Count;
+            sum += size == 0 ? 1 : 2.0 * first.Count(second.Contains) / size;
+            parts++;
+        }
+
+        foreach (var (control, isSpans) in questions)
+        {
+            if (!isSpans)
+            {
+                sum += Answers(a, control).SetEquals(Answers(b, control)) ? 1 : 0;
+                parts++;
+            }
+        }
+
+        return parts == 0 ? 1 : sum / parts;
+    }
+
     /// <summary>The rolling score: the mean of the last <paramref name="window"/> gold scores (newest last); null without any.</summary>
     public static double? Rolling(IReadOnlyList<double> scores, int window) =>
         scores.Count == 0 ? null : scores.Skip(Math.Max(0, scores.Count - window)).Average();

@@ -58,6 +58,9 @@ internal sealed class AnnotationConfiguration : IEntityTypeConfiguration<Annotat
         // My history and per-annotator views, newest first.
         b.HasIndex(a => new { a.ProjectId, a.UserId, a.UpdatedAt });
         b.HasIndex(a => new { a.ProjectId, a.Status, a.SubmittedAt });
+        // A person's work in task order (also the user foreign key's index): the dashboard's pair list joins two people's
+        // tasks on it without reading their annotation rows first.
+        b.HasIndex(a => new { a.UserId, a.TaskId });
         // Review queue: requested submissions of a project, oldest first.
         b.HasIndex(a => new { a.ProjectId, a.ReviewRequested, a.Status, a.SubmittedAt });
         b.HasOne<LabelingTask>().WithMany().HasForeignKey(a => a.TaskId).OnDelete(DeleteBehavior.Cascade);

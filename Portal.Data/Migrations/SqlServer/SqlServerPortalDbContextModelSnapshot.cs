@@ -160,7 +160,7 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasIndex("TaxonomyVersionId");
 
-                    b.HasIndex("UserId");
+                    b.HasIndex("UserId", "TaskId");
 
                     b.HasIndex("ProjectId", "Status", "SubmittedAt");
 

@@ -149,7 +149,7 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("TaxonomyVersionId");
 
-                    b.HasIndex("UserId");
+                    b.HasIndex("UserId", "TaskId");
 
                     b.HasIndex("ProjectId", "Status", "SubmittedAt");
 

@@ -47,4 +47,28 @@ public class GoldScoringTests
         Assert.Equal(0.25, GoldScoring.Rolling([1, 1, 0, 1, 0, 0], 4));
         Assert.Equal(0.5, GoldScoring.Rolling([1, 1, 0, 1, 0, 0], 6));
     }
+
+    [Fact]
+    public void TaskScore_IsTheSameNumberAsScore_OnRandomResults()
+    {
+        // Spans that coincide, duplicate, nest or miss; choices equal, different or absent; two span questions.
+        var random = new Random(42);
+        (string, bool)[] questions = [("entities", true), ("places", true), ("sentiment", false), ("topic", false)];
+        AnnotationResult Draw() => new(
+            [.. Enumerable.Range(0, random.Next(0, 5)).Select(_ =>
+            {
+                var start = random.Next(0, 6) * 5;
+                return new SpanValue(random.Next(2) == 0 ? "entities" : "places", random.Next(2) == 0 ? Person : Place, start, start + (random.Next(1, 3) * 5));
+            })],
+            [.. new[] { "sentiment", "topic" }.Where(_ => random.Next(3) > 0).Select(c => new AnswerValue(c, random.Next(2) == 0 ? Positive : Negative))]);
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            var (a, b) = (Draw(), Draw());
+            Assert.Equal(GoldScoring.Score(a, b, questions, 60).Score, GoldScoring.TaskScore(a, b, questions), 12);
+        }
+
+        Assert.Equal(1, GoldScoring.TaskScore(AnnotationResult.Empty, AnnotationResult.Empty, questions));
+        Assert.Equal(1, GoldScoring.TaskScore(AnnotationResult.Empty, AnnotationResult.Empty, []));
+    }
 }
