@@ -6,7 +6,7 @@ namespace Portal.Tests.Web.Browser;
 
 /// <summary>
 /// The quality dashboard in Chromium, as a manager of the demo uses it: the agreement lines with this week's dip on the
-/// intent question, a click on the worst pair's heat-map cell, their disagreements, and one of them side by side.
+/// intent question, a click on the worst pair's heat-map cell (the lowest number on the map), their disagreements, and one of them side by side.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class QualityDashboardBrowserTests(BrowserFixture browser) : PortalBrowserTest(browser)
@@ -20,7 +20,7 @@ public sealed class QualityDashboardBrowserTests(BrowserFixture browser) : Porta
         await WaitInteractiveAsync(manager);
         await Assertions.Expect(manager.Locator(".trend-title", new() { HasText = "intent: Krippendorff's alpha" })).ToBeVisibleAsync();
         await Assertions.Expect(manager.Locator(".agreement-trend svg").First).ToBeVisibleAsync();
-        await Assertions.Expect(manager.Locator("#pair-heatmap svg")).ToBeVisibleAsync();
+        await Assertions.Expect(manager.Locator("#pair-heatmap svg.mud-chart-heat")).ToBeVisibleAsync();
         await Assertions.Expect(manager.Locator("#performance-table")).ToBeVisibleAsync();
         await Assertions.Expect(manager.Locator("#drift-panel")).ToContainTextAsync("open finding");
         await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("dashboard-quality-1366x900"), FullPage = true });
@@ -33,13 +33,19 @@ public sealed class QualityDashboardBrowserTests(BrowserFixture browser) : Porta
         var weekBefore = double.Parse((await nights.Nth(10).TextContentAsync())!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(lastNight < weekBefore - 0.1, $"The dip should show: last night {lastNight}, ten nights before {weekBefore}.");
 
-        var worst = manager.Locator("#worst-pairs a").First;
-        // The worst pair's entry under the heat map opens that pair's disagreements. (Clicking the heat map's own cell goes
-        // through a script that finds the cell on the grid; it is not reliable enough in headless Chromium to test yet.)
-        var pairLink = (await worst.GetAttributeAsync("href"))!;
-        await Assertions.Expect(manager.Locator("#pair-heatmap svg")).ToBeVisibleAsync();
-        await worst.ClickAsync();
-        await manager.WaitForURLAsync(url => url.EndsWith(pairLink, StringComparison.Ordinal));
+        // The worst pair, as listed under the heat map: its cell is the lowest number on the map (the map is symmetric, so
+        // either of its two cells opens the pair, with the two people in either order).
+        var pairLink = (await manager.Locator("#worst-pairs a").First.GetAttributeAsync("href"))!;
+        var pair = pairLink.Split('/')[^2..];
+        await Assertions.Expect(manager.Locator("#pair-heatmap[data-clickable=true]")).ToBeVisibleAsync();
+        var numbers = manager.Locator("#pair-heatmap .mud-chart-cell text");
+        var labels = await numbers.AllTextContentsAsync();
+        var lowest = labels.Select((text, i) => (Value: int.TryParse(text.Trim(), out var v) ? v : int.MaxValue, Index: i)).MinBy(c => c.Value);
+        Assert.True(lowest.Value < int.MaxValue, $"The heat map should show numbers; it shows: {string.Join(", ", labels)}.");
+        await numbers.Nth(lowest.Index).ClickAsync();
+        await manager.WaitForURLAsync(url => url.Contains("/quality/pairs/", StringComparison.Ordinal));
+        Assert.True(pair.All(id => manager.Url.Contains(id, StringComparison.Ordinal)),
+            $"The lowest cell ({lowest.Value}; the map shows {string.Join(", ", labels)}) should open the worst pair {pairLink}, not {manager.Url}.");
         await Assertions.Expect(manager.Locator("#pair-disagreements tbody tr").First).ToBeVisibleAsync();
         await manager.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("dashboard-pair-1366x900"), FullPage = true });
 

@@ -75,14 +75,22 @@ public class QualityDashboardComponentTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
-    public void HeatMapCells_RunBackwardsOnBothAxes_AndTheDiagonalOpensNothing()
+    public void HeatMapCells_AreFoundFromTheAxisLabels_InEitherDirection_AndTheDiagonalOpensNothing()
     {
-        // Three people: the top row is the last person, its first cell the last person's column (the diagonal).
-        Assert.Null(PairHeatMap.CellAt(0, 0, 3, 3));
-        Assert.Equal((2, 1), PairHeatMap.CellAt(0, 1, 3, 3));
-        Assert.Equal((0, 2), PairHeatMap.CellAt(2, 0, 3, 3));
-        Assert.Null(PairHeatMap.CellAt(3, 0, 3, 3));
-        Assert.Null(PairHeatMap.CellAt(0, 1, 4, 3));
+        string[] names = ["Ana", "Ben", "Chloe"];
+        string[] reversed = ["Chloe", "Ben", "Ana"];
+        // Labels in the people's order: the top row is Ana.
+        Assert.Equal((0, 2), PairHeatMap.CellAt(0, 2, names, names, names));
+        Assert.Null(PairHeatMap.CellAt(1, 1, names, names, names));
+        // Labels in reverse (how the chart has drawn them): the top row is Chloe, the first column Chloe too.
+        Assert.Equal((2, 1), PairHeatMap.CellAt(0, 1, reversed, reversed, names));
+        Assert.Null(PairHeatMap.CellAt(0, 0, reversed, reversed, names));
+        // Rows one way, columns the other.
+        Assert.Equal((0, 1), PairHeatMap.CellAt(0, 1, names, reversed, names));
+        // Labels that are not the people drawn (another question's grid), or a place off the grid: nothing.
+        Assert.Null(PairHeatMap.CellAt(0, 1, ["Ana", "Dana", "Chloe"], names, names));
+        Assert.Null(PairHeatMap.CellAt(3, 0, names, names, names));
+        Assert.Null(PairHeatMap.CellAt(0, 1, names, ["Ana", "Ben"], names));
     }
 
     [Fact]

@@ -1,6 +1,17 @@
-// Clicks on the heat map's cells: MudBlazor's heat map draws them without a click event of its own, so the index of the
-// clicked cell's row and column (from the top left) go to C#, which knows which pair it is (PairHeatMap.CellAt).
+// Clicks on the heat map's cells: MudBlazor's heat map draws them without a click event of its own. The row and the
+// column are read from the axis labels nearest the click (their order on screen and their names go to C#, which
+// checks them against the people it drew, PairHeatMap.CellAt), so the chart's axis direction is never assumed.
 const handlers = new WeakMap();
+
+const centre = el => { const r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; };
+
+// Axis labels in screen order (top to bottom, or left to right), each with its position on that axis.
+const axis = (container, selector, coordinate) => Array.from(container.querySelectorAll(selector))
+  .filter(t => !t.closest('.mud-chart-heatmap-legend') && t.textContent.trim() !== 'Less' && t.textContent.trim() !== 'More')
+  .map(t => ({ at: centre(t)[coordinate], name: t.textContent.trim() }))
+  .sort((a, b) => a.at - b.at);
+
+const nearest = (labels, at) => labels.reduce((best, l, i) => Math.abs(l.at - at) < Math.abs(labels[best].at - at) ? i : best, 0);
 
 export function attach(container, dotnet) {
   const onClick = event => {
@@ -8,14 +19,13 @@ export function attach(container, dotnet) {
     if (!cell || !container.contains(cell)) {
       return;
     }
-    // The cell's place on the grid, from where the cells are drawn: counting elements would be thrown off by the grey
-    // cells drawn over the ones without a figure.
-    const place = el => { const r = el.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.top)]; };
-    const cells = Array.from(container.querySelectorAll('.mud-chart-cell')).map(place);
-    const columns = [...new Set(cells.map(c => c[0]))].sort((a, b) => a - b);
-    const rows = [...new Set(cells.map(c => c[1]))].sort((a, b) => a - b);
-    const [left, top] = place(cell);
-    dotnet.invokeMethodAsync('OnCell', rows.indexOf(top), columns.indexOf(left), rows.length);
+    const rows = axis(container, '.mud-charts-yaxis', 1);
+    const columns = axis(container, '.mud-charts-xaxis', 0);
+    if (rows.length === 0 || columns.length === 0) {
+      return;
+    }
+    const [x, y] = centre(cell);
+    dotnet.invokeMethodAsync('OnCell', nearest(rows, y), nearest(columns, x), rows.map(r => r.name), columns.map(c => c.name));
   };
   container.addEventListener('click', onClick);
   handlers.set(container, onClick);
