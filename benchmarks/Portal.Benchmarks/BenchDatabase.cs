@@ -11,7 +11,7 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Taxonomy;
 
-/// <summary>A migrated SQLite file in the benchmark's folder, with the portal's services as every host registers them, and no logging.</summary>
+/// <summary>A migrated SQLite file in the benchmark's folder, with the portal's services as every host registers them, and no logging but the SQL a measurement records (<see cref="SqlLog"/>).</summary>
 internal static class BenchDatabase
 {
     public static async Task<(ServiceProvider Services, IDbContextFactory<PortalDbContext> Factory)> CreateAsync(string folder, string file)
@@ -21,7 +21,7 @@ internal static class BenchDatabase
             ["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(folder, file)}",
         }).Build();
         var services = new ServiceCollection()
-            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton<ILoggerFactory>(new LoggerFactory([SqlLog.Instance]))
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
             .AddPortalFeatures(configuration, folder)
             .BuildServiceProvider();

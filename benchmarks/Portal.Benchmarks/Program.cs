@@ -7,7 +7,7 @@ using Portal.Core.Agreement;
 // `benchmarks/run.sh` builds and runs everything.
 // Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports, --rows N (report detail rows, default 100,000), --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
 // imported tasks, audited annotations or project-home tasks, default 1,000,000), --annotations N (audit queue and drift checks: 1,000,000), --waiting N (audit queue: 8,000), --no-peers
-// (skip NLTK/NumPy), --portal PATH (Portal.Web.dll).
+// (skip NLTK/NumPy), --keep (leave the work folder with its databases; project-home --folder PATH measures the dashboard again on one), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
 var work = Directory.CreateTempSubdirectory("portal-bench-");
 Console.WriteLine($"Portal benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -60,6 +60,13 @@ try
         {
             return;
         }
+    }
+
+    if (options.Suite == "project-home" && options.Folder is { } kept)
+    {
+        // The dashboard measured again on the database an earlier "--keep" run left, without seeding it anew.
+        await ProjectHomeBenchmark.DashboardAgainAsync(kept);
+        return;
     }
 
     if (options.Suite is "project-home" or "all")
@@ -163,7 +170,14 @@ try
 }
 finally
 {
-    work.Delete(recursive: true);
+    if (options.Keep)
+    {
+        Console.WriteLine($"kept the work folder (databases and files) for inspection: {work.FullName}");
+    }
+    else
+    {
+        work.Delete(recursive: true);
+    }
 }
 
 internal sealed record Options(int Units, bool Peers, string? PortalDll, string Suite, int Tasks, int Annotators, int ThinkMs, int Annotations = 1_000_000, int Waiting = 8_000)
@@ -175,6 +189,9 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
     public string Case { get; init; } = "ours";
 
     public string? Folder { get; init; }
+
+    /// <summary>Leaves the work folder in place, so its databases can be looked at (e.g. EXPLAIN QUERY PLAN in sqlite3).</summary>
+    public bool Keep { get; init; }
 
     public static Options Parse(string[] args)
     {
@@ -190,6 +207,7 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
         var rows = 100_000;
         var measured = "ours";
         string? folder = null;
+        var keep = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -199,6 +217,9 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                     break;
                 case "--no-peers":
                     peers = false;
+                    break;
+                case "--keep":
+                    keep = true;
                     break;
                 case "--portal":
                     dll = args[++i];
@@ -231,11 +252,11 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports, --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports, --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
             }
         }
 
-        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting) { Rows = rows, Case = measured, Folder = folder };
+        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting) { Rows = rows, Case = measured, Folder = folder, Keep = keep };
     }
 }
 

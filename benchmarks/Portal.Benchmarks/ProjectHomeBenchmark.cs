@@ -47,6 +47,23 @@ internal static class ProjectHomeBenchmark
         await DashboardMeasure.MeasureAsync(scope.ServiceProvider, factory, seeded.ProjectId, seeded.ManagerId);
     }
 
+    /// <summary>The dashboard figures on a project-home database a "--keep" run left in <paramref name="folder"/>.</summary>
+    public static async Task DashboardAgainAsync(string folder)
+    {
+        var (services, factory) = await BenchDatabase.CreateAsync(folder, "project-home.db");
+        await using var _ = services;
+        Guid projectId, managerId;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            projectId = await db.Projects.Select(p => p.Id).SingleAsync();
+            managerId = await db.Users.Where(u => u.ExternalId == "bench:manager").Select(u => u.Id).SingleAsync();
+        }
+
+        Console.WriteLine($"project home on SQLite, the database in {folder}: the dashboard again");
+        await using var scope = services.CreateAsyncScope();
+        await DashboardMeasure.MeasureAsync(scope.ServiceProvider, factory, projectId, managerId);
+    }
+
     private static IEnumerable<(string Name, TaskFilter Filter, TaskSort Sort)> Cases(ProjectHomeSeeded s) =>
     [
         ("no filter", TaskFilter.None, TaskSort.Id),
