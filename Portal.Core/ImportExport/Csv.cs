@@ -64,14 +64,12 @@ public static class Csv
     /// </summary>
     public static string Cell(string? value)
     {
-        value ??= "";
-        if (value.Length > 0 && IsFormulaStart(value[0]))
-        {
-            value = "'" + value;
-        }
-
+        value = Defuse(value ?? "");
         return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
     }
+
+    /// <summary>The formula guard alone: a leading apostrophe before text that a spreadsheet would run as a formula.</summary>
+    public static string Defuse(string value) => value.Length > 0 && IsFormulaStart(value[0]) ? "'" + value : value;
 
     /// <summary>
     /// Undoes <see cref="Cell"/>'s formula guard when a portal file comes back, so a round trip is exact: an apostrophe

@@ -115,7 +115,11 @@ public sealed class CsvExportWriter(TextWriter writer, ExportLabelNames names) :
 }
 
 /// <summary>CoNLL-2003 with IOB2 tags: one document per result (see <see cref="ConllExport"/>).</summary>
-public sealed class ConllExportWriter(TextWriter writer, ExportLabelNames names) : ExportWriter(writer, names)
+/// <param name="unannotatedAsO">
+/// A task without results gets one document with every token tagged O, as Label Studio's converter writes a task
+/// without annotations; otherwise it is left out.
+/// </param>
+public sealed class ConllExportWriter(TextWriter writer, ExportLabelNames names, bool unannotatedAsO = false) : ExportWriter(writer, names)
 {
     public override Task StartAsync()
     {
@@ -128,6 +132,11 @@ public sealed class ConllExportWriter(TextWriter writer, ExportLabelNames names)
         foreach (var r in task.Results)
         {
             ConllExport.WriteDocument(Writer, task.Text, r.Value.Spans.Select(s => new ConllSpan(s.Start, s.End, Names.Name(s.Label))));
+        }
+
+        if (unannotatedAsO && task.Results.Count == 0)
+        {
+            ConllExport.WriteDocument(Writer, task.Text, []);
         }
 
         return Task.CompletedTask;
@@ -216,7 +225,7 @@ public sealed class LabelStudioTaskJson : IDisposable
     public void Dispose() => json.Dispose();
 
     /// <summary>A numeric Label Studio task id (null when the id was a string) and the task's text field.</summary>
-    private static (JsonElement? Id, string TextField) TaskSource(string? labelStudioJson)
+    internal static (JsonElement? Id, string TextField) TaskSource(string? labelStudioJson)
     {
         if (labelStudioJson is null)
         {

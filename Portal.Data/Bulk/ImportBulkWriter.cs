@@ -91,7 +91,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
             "INSERT INTO Tasks (ProjectId, ExternalId, ContentHash, Text, MetadataJson, LabelStudioJson, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, ImportJobId, CreatedAt, Version) " +
             "VALUES (@p, @e, @h, @t, @m, @ls, 0, @g, 0, @n, @d, @d, 0, @j, @c, 0);";
         return new ImportStatements(
-            "SELECT t.ExternalId, t.ContentHash FROM Tasks t WHERE t.ProjectId = @p AND (t.ImportJobId IS NULL OR EXISTS (SELECT 1 FROM DataJobs j " +
+            "SELECT t.ExternalId, t.ContentHash, t.Id FROM Tasks t WHERE t.ProjectId = @p AND (t.ImportJobId IS NULL OR EXISTS (SELECT 1 FROM DataJobs j " +
             $"WHERE j.Id = t.ImportJobId AND (j.State = {(int)RunState.Succeeded} OR (j.State = {(int)RunState.Running} AND j.CompletedAt IS NOT NULL))))",
             insert,
             insert + identity,
@@ -110,8 +110,9 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// The project's external ids and content hashes, for duplicate detection in memory: its tasks, less those other
-    /// imports have staged but not yet decided to publish (they may still be discarded; a publishing job's count).
+    /// The project's external ids and content hashes with their task ids, for duplicate detection in memory and for
+    /// a re-import to find the task: its tasks, less those other imports have staged but not yet decided to publish
+    /// (they may still be discarded; a publishing job's count).
     /// </summary>
     public async Task<TaskKeys> KnownKeysAsync(CancellationToken ct)
     {
@@ -121,12 +122,13 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         await using var reader = await keys.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
+            var taskId = reader.GetInt64(2);
             if (!reader.IsDBNull(0))
             {
-                known.AddExternalId(reader.GetString(0));
+                known.AddExternalId(reader.GetString(0), taskId);
             }
 
-            known.AddHash(reader.GetString(1));
+            known.AddHash(reader.GetString(1), taskId);
         }
 
         return known;
@@ -244,6 +246,9 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         r[5].Value = $"Imported from {fileName}";
         await insertRevision.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>The database this writer writes to, for the reads and updates a batch makes beside its inserts.</summary>
+    public PortalDbContext Db => db;
 
     /// <summary>Starts a batch's transaction; the writes until <see cref="CommitBatchAsync"/> go into it.</summary>
     public async Task BeginBatchAsync(CancellationToken ct)

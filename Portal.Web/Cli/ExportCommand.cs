@@ -8,7 +8,7 @@ using Portal.Web.ImportExport;
 namespace Portal.Web.Cli;
 
 /// <summary>
-/// <c>export --project ID|NAME --format labelstudio|jsonl|csv|conll --out FILE [--filter …] [--no-annotators]</c>.
+/// <c>export --project ID|NAME --format labelstudio|jsonl|csv|conll|json-min|tsv --out FILE [--filter …] [--no-annotators] [--conll-unannotated]</c>.
 /// The file is written beside its final name and moved into place at the end: it is complete or absent.
 /// </summary>
 public static class ExportCommand
@@ -22,23 +22,18 @@ public static class ExportCommand
     internal static Command Create(CliContext cli)
     {
         var project = CliOptions.Project();
-        var format = new Option<string>("--format") { Description = "labelstudio (or json), jsonl, csv or conll.", Required = true };
-        format.AcceptOnlyFromAmong("labelstudio", "json", "jsonl", "csv", "conll");
+        var format = new Option<string>("--format") { Description = "labelstudio (or json), jsonl, csv, conll, json-min or tsv (Label Studio's JSON-MIN and TSV).", Required = true };
+        format.AcceptOnlyFromAmong([.. ExportFormats.All.Select(f => f.Key), "json"]);
         var output = new Option<string>("--out") { Description = "The file to write.", Required = true };
         var filter = new Option<string>("--filter") { Description = "Which results: all (default), submitted, accepted or ground-truth.", DefaultValueFactory = _ => "all" };
         filter.AcceptOnlyFromAmong("all", "submitted", "accepted", "ground-truth");
         var noAnnotators = new Option<bool>("--no-annotators") { Description = "Leave out who labeled what." };
-        var command = new Command("export", "Export a project's tasks and results to a file; prints a JSON summary.") { project, format, output, filter, noAnnotators };
+        var unannotated = new Option<bool>("--conll-unannotated") { Description = "CoNLL only: also write each task without results, every token tagged O (as Label Studio's converter does)." };
+        var command = new Command("export", "Export a project's tasks and results to a file; prints a JSON summary.") { project, format, output, filter, noAnnotators, unannotated };
         command.SetCliAction(async (parse, stdout, _, ct) =>
         {
             var options = new ExportOptions(
-                parse.GetValue(format) switch
-                {
-                    "labelstudio" or "json" => ExportFormat.LabelStudioJson,
-                    "jsonl" => ExportFormat.Jsonl,
-                    "csv" => ExportFormat.Csv,
-                    _ => ExportFormat.Conll,
-                },
+                parse.GetValue(format) is "json" ? ExportFormat.LabelStudioJson : ExportFormats.ByKey(parse.GetValue(format)!)!.Format,
                 parse.GetValue(filter) switch
                 {
                     "submitted" => ExportFilter.Submitted,
@@ -46,7 +41,8 @@ public static class ExportCommand
                     "ground-truth" => ExportFilter.GroundTruth,
                     _ => ExportFilter.All,
                 },
-                !parse.GetValue(noAnnotators));
+                !parse.GetValue(noAnnotators),
+                UnannotatedAsO: parse.GetValue(unannotated));
             var file = parse.GetValue(output)!;
             using var host = CliServices.Build(cli.Settings);
             var factory = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();

@@ -123,9 +123,9 @@ public sealed class DataJobService(
             return existing;
         }
 
-        if (!Enum.IsDefined(options.Format) || !Enum.IsDefined(options.Filter))
+        if (options.Problem is { } problem)
         {
-            throw new DataFormatException("Choose an export format and which results to export.");
+            throw new ValidationException(problem.Field, problem.Message);
         }
 
         var job = new DataJob
@@ -136,7 +136,7 @@ public sealed class DataJobService(
         };
         db.DataJobs.Add(job);
         db.AuditLog.Add(audit.Entry(user.UserId, user.DisplayName, "data.export.start", "DataJob", job.Id.ToString(), projectId,
-            $"{options.Format}, {options.Filter}, {(options.IncludeAnnotators ? "with" : "without")} annotator identities{(options.TaskIds is { } ids ? $", {ids.Count} selected task(s)" : "")}"));
+            $"{options.Format}, {options.Filter}, {(options.IncludeAnnotators ? "with" : "without")} annotator identities{(options.UnannotatedAsO ? ", tasks without results as all-O documents" : "")}{(options.TaskIds is { } ids ? $", {ids.Count} selected task(s)" : "")}"));
         if (!await SaveNewAsync(db, ct))
         {
             return (await ExistingAsync(db, key, ct))!.Value;

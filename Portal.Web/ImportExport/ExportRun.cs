@@ -37,11 +37,6 @@ public sealed class ExportRun(IDbContextFactory<PortalDbContext> factory, Export
             .SetProperty(j => j.HeartbeatAt, (DateTime?)null).SetProperty(j => j.Version, j => j.Version + 1), ct);
     }
 
-    public static (string Extension, string ContentType) FileType(ExportFormat format) => format switch
-    {
-        ExportFormat.LabelStudioJson => ("json", "application/json"),
-        ExportFormat.Jsonl => ("jsonl", "application/x-ndjson"),
-        ExportFormat.Csv => ("csv", "text/csv"),
-        _ => ("conll", "text/plain"),
-    };
+    public static (string Extension, string ContentType) FileType(ExportFormat format) =>
+        (ExportFormats.Of(format).Extension, ExportFormats.Of(format).ContentType);
 }

@@ -16,6 +16,12 @@ public enum ExportFormat
     Jsonl = 2,
     Csv = 3,
     Conll = 4,
+
+    /// <summary>Label Studio's JSON_MIN: one flat object per result.</summary>
+    JsonMin = 5,
+
+    /// <summary>Label Studio's TSV: one row per result.</summary>
+    Tsv = 6,
 }
 
 public enum ExportFilter
@@ -34,21 +40,33 @@ public enum ExportFilter
 }
 
 /// <param name="TaskIds">Only these tasks (the task browser's selection); null for the whole project.</param>
-public sealed record ExportOptions(ExportFormat Format, ExportFilter Filter = ExportFilter.All, bool IncludeAnnotators = true, IReadOnlyList<long>? TaskIds = null);
+/// <param name="UnannotatedAsO">CoNLL only: every task without a result goes out too, as one document with every token tagged O (as Label Studio's converter does).</param>
+public sealed record ExportOptions(
+    ExportFormat Format, ExportFilter Filter = ExportFilter.All, bool IncludeAnnotators = true, IReadOnlyList<long>? TaskIds = null, bool UnannotatedAsO = false)
+{
+    /// <summary>What is wrong with these options (field and message); null when they are fine.</summary>
+    public (string Field, string Message)? Problem =>
+        !Enum.IsDefined(Format) ? ("format", "Choose an export format.")
+        : !Enum.IsDefined(Filter) ? ("filter", "Choose which results to export.")
+        : UnannotatedAsO && Format != ExportFormat.Conll ? ("unannotatedAsO", "Tasks without results as all-O documents is an option of the CoNLL-2003 export only.")
+        : null;
+}
 
 /// <summary>One export format: how it is named, the file it makes, and the writer that makes it.</summary>
 public sealed record ExportFormatInfo(
-    ExportFormat Format, string Key, string DisplayName, string Extension, string ContentType, Func<TextWriter, ExportLabelNames, ExportWriter> Writer);
+    ExportFormat Format, string Key, string DisplayName, string Extension, string ContentType, Func<TextWriter, ExportLabelNames, ExportOptions, ExportWriter> Writer);
 
 /// <summary>Every export format, one row each: a new format is a new <see cref="ExportFormat"/> and one row here.</summary>
 public static class ExportFormats
 {
     public static readonly IReadOnlyList<ExportFormatInfo> All =
     [
-        new(ExportFormat.LabelStudioJson, "labelstudio", "Label Studio JSON", "json", "application/json", (w, n) => new LabelStudioJsonWriter(w, n)),
-        new(ExportFormat.Jsonl, "jsonl", "JSON Lines", "jsonl", "application/x-ndjson", (w, n) => new JsonlExportWriter(w, n)),
-        new(ExportFormat.Csv, "csv", "CSV", "csv", "text/csv", (w, n) => new CsvExportWriter(w, n)),
-        new(ExportFormat.Conll, "conll", "CoNLL-2003", "conll", "text/plain", (w, n) => new ConllExportWriter(w, n)),
+        new(ExportFormat.LabelStudioJson, "labelstudio", "Label Studio JSON", "json", "application/json", (w, n, _) => new LabelStudioJsonWriter(w, n)),
+        new(ExportFormat.Jsonl, "jsonl", "JSON Lines", "jsonl", "application/x-ndjson", (w, n, _) => new JsonlExportWriter(w, n)),
+        new(ExportFormat.Csv, "csv", "CSV", "csv", "text/csv", (w, n, _) => new CsvExportWriter(w, n)),
+        new(ExportFormat.Conll, "conll", "CoNLL-2003", "conll", "text/plain", (w, n, o) => new ConllExportWriter(w, n, o.UnannotatedAsO)),
+        new(ExportFormat.JsonMin, "json-min", "Label Studio JSON-MIN", "min.json", "application/json", (w, n, _) => new JsonMinExportWriter(w, n)),
+        new(ExportFormat.Tsv, "tsv", "TSV (Label Studio's)", "tsv", "text/tab-separated-values", (w, n, _) => new TsvExportWriter(w, n)),
     ];
 
     public static ExportFormatInfo Of(ExportFormat format) =>
@@ -60,8 +78,9 @@ public static class ExportFormats
 
 /// <summary>
 /// Writes a project's tasks and results in one of the <see cref="ExportFormats"/>: Label Studio JSON (tasks with
-/// "annotations" and "predictions"), JSONL (one such task per line), CSV (one row per annotation, spreadsheet-safe) or
-/// CoNLL-2003 (one document per annotation). Streams task pages by key, so memory stays flat however large the
+/// "annotations" and "predictions"), JSONL (one such task per line), CSV (one row per annotation, spreadsheet-safe),
+/// CoNLL-2003 (one document per annotation; optionally all-O ones for tasks without), or Label Studio's flat JSON-MIN
+/// and TSV (one row per annotation, as its converter writes them). Streams task pages by key, so memory stays flat however large the
 /// project; tasks come in workflow order (open, complete, in review, adjudication, done), by id within each. Without
 /// annotator identities, people become "annotator-1", "annotator-2"… consistently within one export, except in Label
 /// Studio JSON, where completed_by is left out (Label Studio's importer gives such annotations to the importing user,
@@ -112,7 +131,12 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
             id => options.IncludeAnnotators ? users.GetValueOrDefault(id) : null);
 
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        var format = ExportFormats.Of(options.Format).Writer(writer, names);
+        if (options.Problem is { } problem)
+        {
+            throw new DataFormatException(problem.Message);
+        }
+
+        var format = ExportFormats.Of(options.Format).Writer(writer, names, options);
         try
         {
             await format.StartAsync();
@@ -127,7 +151,7 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
                 {
                     after = page[^1].Id;
                     visited += page.Count;
-                    foreach (var task in page.Where(t => options.Filter == ExportFilter.All || t.Results.Count > 0))
+                    foreach (var task in page.Where(t => options.Filter == ExportFilter.All || options.UnannotatedAsO || t.Results.Count > 0))
                     {
                         count++;
                         await format.WriteAsync(task);

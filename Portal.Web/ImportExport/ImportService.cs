@@ -111,6 +111,13 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         progress?.Report(run.Read);
         if (commit)
         {
+            // Part of the commit, so not cancellable; written before the job records its outcome, so a crash here reruns
+            // the import, which finds these annotations already there.
+            await using (var writer = new ImportBulkWriter(db, projectId, job.Id, versionId, now))
+            {
+                await run.AddToExistingTasksAsync(writer, CancellationToken.None);
+            }
+
             return await PublishAsync(db, job, run, CancellationToken.None);
         }
 
@@ -233,13 +240,18 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
     private sealed record ImportContext(
         Project Project, Guid JobId, Guid VersionId, Guid UserId, DateTime Now, ImportNameResolver Resolver, ImportOptions Options, int LongText);
 
+    /// <summary>A row of a task the project already has, with what it brings (or, once merged, what it adds).</summary>
+    private sealed record ExistingRow(long TaskId, MappedTask Mapped, string FileName);
+
     /// <summary>A task read, checked and mapped, waiting in memory for its batch.</summary>
     private sealed record PendingTask(string? ExternalId, string Hash, string Text, string? MetadataJson, string? LabelStudioJson, int Target, MappedTask Mapped, string FileName);
 
     /// <summary>
     /// One import's reading and writing: masks, maps, skips duplicates (by external id, else by content hash, also
     /// within the file) and writes staged batches; counts what it read, imported, skipped and rejected. A batch is
-    /// written only once it is complete in memory, so its transaction never waits on the source.
+    /// written only once it is complete in memory, so its transaction never waits on the source. A row of a task the
+    /// project already has is a duplicate too, but what it brings that the task lacks (<see cref="ExistingTaskMerge"/>)
+    /// is kept aside and added when the import commits: those tasks are published already, so staging cannot hide them.
     /// </summary>
     private sealed class ImportRun(ImportBulkWriter writer, TaskKeys known, ImportContext context)
     {
@@ -249,6 +261,11 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         private readonly List<TaskRowError> errors = [];
         private readonly List<TaskRowError> warnings = [];
         private readonly List<PendingTask> pending = [];
+        private readonly List<ExistingRow> matched = [];
+        private readonly List<ExistingRow> additions = [];
+
+        /// <summary>Tasks this import adds to, as they will be, for a later row of the same task.</summary>
+        private readonly Dictionary<long, ExistingTask> addedTo = [];
         private long pendingChars;
 
         public long Read { get; private set; }
@@ -299,7 +316,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
                     Add(record, file.Name);
                 }
 
-                if (pending.Count >= ImportStaging.Batch || pendingChars >= BatchChars)
+                if (pending.Count + matched.Count >= ImportStaging.Batch || pendingChars >= BatchChars)
                 {
                     await FlushAsync(ct);
                 }
@@ -314,6 +331,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         /// <summary>Writes the waiting tasks in one short transaction (or drops them when the import is doomed).</summary>
         public async Task FlushAsync(CancellationToken ct)
         {
+            await MergeAsync(ct);
             if (pending.Count > 0 && !Doomed)
             {
                 await writer.BeginBatchAsync(ct);
@@ -347,9 +365,17 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             }
 
             var hash = ContentHash.Of(masked.Text);
+            var existing = record.ExternalId is { } externalId ? known.ExistingByExternalId(externalId) : known.ExistingByHash(hash);
             if (!(record.ExternalId is { } id ? known.AddExternalId(id) : known.AddHash(hash)))
             {
                 Duplicates++;
+                if (existing > 0 && mapped.HasRows)
+                {
+                    // A task the project already has: what the row brings that it lacks is added (merged by batch).
+                    Accept(mapped);
+                    matched.Add(new ExistingRow(existing, mapped, fileName));
+                }
+
                 return;
             }
 
@@ -397,6 +423,78 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             foreach (var annotation in mapped.Annotations)
             {
                 await writer.InsertAnnotationAsync(taskId, annotation, task.FileName, ct);
+            }
+        }
+
+        /// <summary>Compares the batch's rows of existing tasks with what those tasks hold; keeps what is new for the commit.</summary>
+        private async Task MergeAsync(CancellationToken ct)
+        {
+            if (matched.Count > 0 && !Doomed)
+            {
+                var tasks = await ImportExistingTasks.LoadAsync(writer.Db, [.. matched.Select(m => m.TaskId).Where(id => !addedTo.ContainsKey(id))], ct);
+                foreach (var row in matched)
+                {
+                    var task = addedTo.GetValueOrDefault(row.TaskId) ?? tasks[row.TaskId];
+                    var (added, after) = ExistingTaskMerge.Merge(row.Mapped, task, context.Options.Annotations, Tally);
+                    if (added is not null)
+                    {
+                        additions.Add(row with { Mapped = added });
+                        addedTo[row.TaskId] = after;
+                    }
+                }
+            }
+
+            matched.Clear();
+        }
+
+        /// <summary>
+        /// Writes what rows added to tasks the project already has, batch by batch, and counts the annotations in the
+        /// tasks' counters. A person who annotated the task in Portal since the row was compared keeps theirs (counted).
+        /// </summary>
+        public async Task AddToExistingTasksAsync(ImportBulkWriter existingWriter, CancellationToken ct)
+        {
+            foreach (var chunk in additions.Chunk(ImportStaging.Batch))
+            {
+                await existingWriter.BeginBatchAsync(ct);
+                foreach (var (taskId, added, fileName) in chunk)
+                {
+                    await AddAsync(existingWriter, taskId, added, fileName, ct);
+                }
+
+                await existingWriter.CommitBatchAsync(ct);
+            }
+        }
+
+        private async Task AddAsync(ImportBulkWriter existingWriter, long taskId, MappedTask added, string fileName, CancellationToken ct)
+        {
+            foreach (var prediction in added.Predictions)
+            {
+                await existingWriter.InsertPredictionAsync(taskId, prediction.Model, prediction.Score, prediction.Result.ToJson(), prediction.SourceJson, ct);
+            }
+
+            if (added.Truth is { } truth)
+            {
+                await existingWriter.InsertGroundTruthAsync(taskId, truth.ToJson(), context.UserId, added.TruthSourceJson, ct);
+            }
+
+            var count = 0;
+            foreach (var annotation in added.Annotations)
+            {
+                if (await existingWriter.Db.Annotations.AnyAsync(a => a.TaskId == taskId && a.UserId == annotation.UserId, ct))
+                {
+                    Tally.AnnotationsImported--;
+                    Tally.AnnotationsAddedToExistingTasks--;
+                    Tally.NotImported(ExistingTaskMerge.PersonAlreadyAnnotated);
+                    continue;
+                }
+
+                await existingWriter.InsertAnnotationAsync(taskId, annotation, fileName, ct);
+                count++;
+            }
+
+            if (count > 0)
+            {
+                await ImportExistingTasks.AddedAsync(existingWriter.Db, taskId, count, ct);
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using Portal.Data.Queries;
 using Portal.Tests.TestSupport;
 
 namespace Portal.Tests.Web.Browser;
@@ -8,7 +9,8 @@ namespace Portal.Tests.Web.Browser;
 /// <summary>
 /// Import and export in Chromium, with the portal's own Hangfire server running the jobs: a Label Studio export with an
 /// unknown label (mapped in the page), a CSV with a bad row, progress that survives a reload, CoNLL and Label Studio
-/// JSON downloads, and a 100k-task import whose progress is pushed to the page.
+/// JSON downloads, and a 100k-task import whose progress is pushed to the page; a Label Studio re-import adding a
+/// person's annotation to a task there, CoNLL with all-O documents and Label Studio's TSV.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest(browser)
@@ -25,6 +27,23 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
     {
         await page.Locator($".mud-select:has(#{selectId})").First.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new PageLocatorOptions { HasText = option }).First.ClickAsync();
+    }
+
+    /// <summary>Signs the manager in and opens the data page, ready for a file.</summary>
+    private async Task<IPage> OpenDataPageAsync()
+    {
+        var page = await SignInAsync("manager");
+        await new HomePageObject(page).OpenFromMenuAsync("data");
+        await page.Locator("#import-form").WaitForAsync();
+        await WaitInteractiveAsync(page);
+        await page.WaitForFunctionAsync("() => document.querySelector('#import-file')?.onchange != null");
+        return page;
+    }
+
+    private static async Task UploadAsync(IPage page, string file, float timeout = 30_000)
+    {
+        await page.Locator("#import-file").SetInputFilesAsync(file);
+        await page.Locator("#uploaded-file").WaitForAsync(new LocatorWaitForOptions { Timeout = timeout });
     }
 
     [Fact]
@@ -45,15 +64,10 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
             var csv = Path.Combine(folder, "tickets.csv");
             await File.WriteAllTextAsync(csv, "ticket,body,priority\nT-1,\"My parcel from DHL never came\",high\nT-2,\"Broken\",ragged,row\nT-3,\"=HYPERLINK(\"\"x\"\") thanks\",low\n");
 
-            var page = await SignInAsync("manager");
-            await new HomePageObject(page).OpenFromMenuAsync("data");
-            await page.Locator("#import-form").WaitForAsync();
-            await WaitInteractiveAsync(page);
-            await page.WaitForFunctionAsync("() => document.querySelector('#import-file')?.onchange != null");
+            var page = await OpenDataPageAsync();
 
             // Label Studio export: "Gadget" is not a label of the project; the page asks, the manager maps it to Product.
-            await page.Locator("#import-file").SetInputFilesAsync(ls);
-            await page.Locator("#uploaded-file").WaitForAsync();
+            await UploadAsync(page, ls);
             await page.Locator("#start-import").ClickAsync();
             await page.WaitForSelectorAsync(".data-job[data-state='waiting'] .unknown-label[data-name='Gadget']", Long);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-decision-1366x900"), FullPage = true });
@@ -67,8 +81,7 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-label-studio-account-1366x900"), FullPage = true });
 
             // CSV: the text column is found by its name; the ragged row is reported, the others imported.
-            await page.Locator("#import-file").SetInputFilesAsync(csv);
-            await page.Locator("#uploaded-file").WaitForAsync();
+            await UploadAsync(page, csv);
             await Assertions.Expect(page.Locator("#csv-text-column")).ToHaveValueAsync("body");
             await page.GetByText("Import the good rows and list the rest").ClickAsync();
             await page.Locator("#start-import").ClickAsync();
@@ -133,13 +146,8 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
             await File.WriteAllLinesAsync(file, Enumerable.Range(0, 100_000).Select(i =>
                 $$"""{"id":"bulk-{{i}}","text":"Customer {{i}} writes that the parcel from order {{i * 7}} arrived late, the box was open and the charger is missing."}"""));
 
-            var page = await SignInAsync("manager");
-            await new HomePageObject(page).OpenFromMenuAsync("data");
-            await page.Locator("#import-form").WaitForAsync();
-            await WaitInteractiveAsync(page);
-            await page.WaitForFunctionAsync("() => document.querySelector('#import-file')?.onchange != null");
-            await page.Locator("#import-file").SetInputFilesAsync(file);
-            await page.Locator("#uploaded-file").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+            var page = await OpenDataPageAsync();
+            await UploadAsync(page, file, 60_000);
 
             // Every progress value the page shows, as the server pushes it (no reload, no polling by the test).
             await page.EvaluateAsync("""
@@ -161,6 +169,75 @@ public sealed class DataBrowserTests(BrowserFixture browser) : PortalBrowserTest
             await Assertions.Expect(page.Locator(".data-job[data-kind='import'] .data-count[data-label='Imported']").First).ToContainTextAsync("100,000");
             using var db = Db();
             Assert.Equal(100_000, await db.Tasks.CountAsync(t => t.ExternalId != null && t.ExternalId.StartsWith("bulk-")));
+        }
+        finally
+        {
+            TempFolder.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public async Task Manager_ReimportsAnAnnotationForATaskThere_ThenExportsConllWithAllOAndTsv()
+    {
+        var folder = TempFolder.Create();
+        try
+        {
+            // A task of the demo nobody has annotated yet: the re-import adds Eli's annotation to it.
+            string externalId, text;
+            using (var db = Db())
+            {
+                var task = await db.Tasks.Where(t => t.ExternalId != null && !t.IsGold && !db.Annotations.Any(a => a.TaskId == t.Id)).Published(db).OrderBy(t => t.Id).FirstAsync();
+                (externalId, text) = (task.ExternalId!, task.Text);
+            }
+
+            var file = Path.Combine(folder, "label-studio-again.json");
+            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new[]
+            {
+                new
+                {
+                    id = externalId, data = new { text },
+                    annotations = new[]
+                    {
+                        new
+                        {
+                            id = 880001, completed_by = new { email = "eli.newcomer@demo.local" },
+                            result = new[] { new { from_name = "sentiment", to_name = "text", type = "choices", value = new { choices = new[] { "Neutral" } } } },
+                        },
+                    },
+                },
+            }));
+
+            var page = await OpenDataPageAsync();
+            await UploadAsync(page, file);
+            await page.Locator("#start-import").ClickAsync();
+            var job = page.Locator(".data-job[data-kind='import']").First;
+            await Assertions.Expect(job.Locator(".import-migration")).ToContainTextAsync("1 of them added to 1 task(s) already in the project", new() { Timeout = 30_000 });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-reimport-1366x900"), FullPage = true });
+            using (var db = Db())
+            {
+                Assert.Equal(1, await db.Tasks.Where(t => t.ExternalId == externalId).Select(t => t.SubmittedCount).SingleAsync());
+            }
+
+            // The all-O option shows only for CoNLL.
+            await Assertions.Expect(page.Locator("#export-unannotated")).ToHaveCountAsync(0);
+            await ChooseAsync(page, "export-format", "CoNLL-2003");
+            await page.Locator("#export-unannotated").ClickAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("data-export-conll-all-o-1366x900"), FullPage = true });
+            await page.Locator("#start-export").ClickAsync();
+            await page.WaitForSelectorAsync(".data-job[data-kind='export'][data-state='succeeded'] .download", Long);
+            await Assertions.Expect(page.Locator(".data-job[data-kind='export']").First).ToContainTextAsync("tasks without results as all-O");
+
+            await ChooseAsync(page, "export-format", "TSV");
+            await page.Locator("#start-export").ClickAsync();
+            await Assertions.Expect(page.Locator(".data-job[data-kind='export']").First).ToContainTextAsync("TSV", new() { Timeout = 30_000 });
+            await page.Locator(".data-job[data-kind='export']").First.Locator(".download").WaitForAsync(new() { Timeout = 30_000 });
+            var tsv = await page.RunAndWaitForDownloadAsync(() => page.Locator(".data-job[data-kind='export']").First.Locator(".download").ClickAsync());
+            Assert.EndsWith(".tsv", tsv.SuggestedFilename, StringComparison.Ordinal);
+            var path = Path.Combine(folder, "export.tsv");
+            await tsv.SaveAsAsync(path);
+            var header = (await File.ReadAllLinesAsync(path))[0];
+            Assert.StartsWith("\"annotation_id\"\t\"annotator\"\t", header, StringComparison.Ordinal);
+            Assert.Contains("\"sentiment\"", header, StringComparison.Ordinal);
         }
         finally
         {

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Core.ImportExport;
 using Portal.Core.Labeling;
+using Portal.Data.Queries;
 using Portal.Tests.TestSupport;
 using Portal.Web.Cli;
 using Portal.Web.Demo;
@@ -72,7 +73,9 @@ public class ExportServiceTests
         foreach (var format in ExportFormats.All)
         {
             await using var start = new StringWriter();
-            await format.Writer(start, new ExportLabelNames(new Dictionary<Guid, string>())).StartAsync();
+            var writer = format.Writer(start, new ExportLabelNames(new Dictionary<Guid, string>()), new ExportOptions(format.Format));
+            await writer.StartAsync();
+            (writer as IDisposable)?.Dispose();
 
             var exported = await ExportAsync(database, projectId, new ExportOptions(format.Format));
 
@@ -129,6 +132,25 @@ public class ExportServiceTests
     }
 
     [Fact]
+    public async Task Conll_UnannotatedAsO_AddsOneAllODocumentPerTaskWithoutResults()
+    {
+        var (database, projectId) = await DemoAsync();
+        await using var _ = database;
+        await using var db = await database.ContextAsync();
+        var unannotated = await db.Tasks.Where(t => t.ProjectId == projectId).Published(db).CountAsync(t => !db.Annotations.Any(a => a.TaskId == t.Id
+            && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted || a.Status == AnnotationStatus.Rejected))
+            && !db.GroundTruths.Any(g => g.TaskId == t.Id && g.Source == Portal.Core.Review.GroundTruthSource.Imported));
+
+        var plain = await ExportAsync(database, projectId, new ExportOptions(ExportFormat.Conll));
+        var withO = await ExportAsync(database, projectId, new ExportOptions(ExportFormat.Conll, UnannotatedAsO: true));
+
+        static string[] Documents(string conll) => conll[(ConllExport.Header.Length + 1)..].Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(unannotated > 0);
+        Assert.Equal(Documents(plain).Length + unannotated, Documents(withO).Length);
+        Assert.Equal(unannotated, Documents(withO).Count(d => d.Split('\n').All(l => l.EndsWith(" O", StringComparison.Ordinal))) - Documents(plain).Count(d => d.Split('\n').All(l => l.EndsWith(" O", StringComparison.Ordinal))));
+    }
+
+    [Fact]
     public async Task RoundTrip_ExportedPredictionsAndAnnotations_ImportBackEqual()
     {
         var (database, projectId) = await DemoAsync();
@@ -176,6 +198,19 @@ public class ExportServiceTests
 
         Assert.Equal(0, await ExportCommand.RunAsync(["--project", DemoSeeder.ProjectName, "--format", "conll", "--out", output, $"--ConnectionStrings:Portal=Data Source={database.Path}", "--Logging:LogLevel:Default=Warning"], stdout, stderr));
         Assert.StartsWith("-DOCSTART-", await File.ReadAllTextAsync(output), StringComparison.Ordinal);
+
+        var min = Path.Combine(database.Folder, "out.min.json");
+        Assert.Equal(0, await ExportCommand.RunAsync(["--project", DemoSeeder.ProjectName, "--format", "json-min", "--out", min, $"--ConnectionStrings:Portal=Data Source={database.Path}", "--Logging:LogLevel:Default=Warning"], stdout, stderr));
+        using (var rows = JsonDocument.Parse(await File.ReadAllTextAsync(min)))
+        {
+            Assert.Contains(rows.RootElement.EnumerateArray(), r => r.GetProperty("annotator").ValueKind == JsonValueKind.String && r.TryGetProperty("sentiment", out _));
+        }
+
+        // The all-O option belongs to CoNLL: asked of another format, it is refused, not ignored.
+        var tsv = Path.Combine(database.Folder, "out.tsv");
+        Assert.Equal(2, await ExportCommand.RunAsync(["--project", DemoSeeder.ProjectName, "--format", "tsv", "--conll-unannotated", "--out", tsv, $"--ConnectionStrings:Portal=Data Source={database.Path}", "--Logging:LogLevel:Default=Warning"], TextWriter.Null, stderr));
+        Assert.Contains("CoNLL-2003 export only", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(tsv));
 
         var missing = Path.Combine(database.Folder, "none.json");
         Assert.Equal(2, await ExportCommand.RunAsync(["--project", "Nope", "--format", "labelstudio", "--out", missing, $"--ConnectionStrings:Portal=Data Source={database.Path}"], TextWriter.Null, stderr));

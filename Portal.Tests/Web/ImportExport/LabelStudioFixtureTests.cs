@@ -80,9 +80,68 @@ public class LabelStudioFixtureTests
             Compare(task!, back, textField ?? "text", people);
         }
 
+        await AcceptedByLabelStudioAsync(database, exported, textField ?? "text");
+        await JsonMinAgreesAsync(database, projectId, exported);
+
         var again = await service.RunAsync(projectId, Manager.UserId, Stream(export), "export.json", "again", options with { TextField = textField }, null, default);
         Assert.Equal((0L, (long)kept.Count), (again.Imported, again.Duplicates));
+        // Every task is found again, and nothing is added to it: not an annotation, ground truth or prediction.
+        Assert.Equal((0L, 0L), (again.Migration?.AnnotationsAddedToExistingTasks ?? 0, again.Migration?.ExistingTasksAddedTo ?? 0));
+        Assert.Equal(0L, again.Migration?.AnnotationsImported ?? 0);
         Assert.Equal(export, await ExportAsync(database, projectId));
+    }
+
+    /// <summary>
+    /// What Label Studio's importer checks (tasks/serializers.py): every task has a "data" object with its text; an
+    /// annotation's completed_by is left out (the importing user) or an object with the "email" of a member, here a
+    /// portal user; every result and prediction "result" is a list of regions naming their control, object and type.
+    /// </summary>
+    private static async Task AcceptedByLabelStudioAsync(TestDatabase database, JsonArray exported, string textField)
+    {
+        await using var db = await database.ContextAsync();
+        var members = (await db.Users.Select(u => u.Email).ToListAsync()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var task in exported)
+        {
+            Assert.Equal(JsonValueKind.String, task!["data"]![textField]!.GetValueKind());
+            foreach (var annotation in task["annotations"]!.AsArray())
+            {
+                if (annotation!["completed_by"] is { } by)
+                {
+                    Assert.Equal(["email"], by.AsObject().Select(p => p.Key));
+                    Assert.Contains(by["email"]!.GetValue<string>(), members);
+                }
+
+                Assert.Equal(JsonValueKind.False, annotation["was_cancelled"]!.GetValueKind());
+            }
+
+            foreach (var item in task["annotations"]!.AsArray().Concat(task["predictions"]!.AsArray()))
+            {
+                Assert.All(item!["result"]!.AsArray(), r => Assert.True(
+                    r!["type"]?.GetValue<string>() == "relation" ? r["from_id"] is not null && r["to_id"] is not null : r["from_name"] is not null && r["to_name"] is not null && r["value"] is JsonObject,
+                    $"a region Label Studio would not read: {r.ToJsonString()}"));
+            }
+        }
+    }
+
+    /// <summary>The JSON-MIN export has a row per annotation (one for a task without), with the same spans, in code points, as the JSON export.</summary>
+    private static async Task JsonMinAgreesAsync(TestDatabase database, Guid projectId, JsonArray exported)
+    {
+        using var stream = new MemoryStream();
+        await database.Get<ExportService>().ExportAsync(projectId, new ExportOptions(ExportFormat.JsonMin), stream, default);
+        var rows = JsonNode.Parse(stream.ToArray())!.AsArray();
+        Assert.Equal(exported.Sum(t => Math.Max(1, t!["annotations"]!.AsArray().Count)), rows.Count);
+        foreach (var (task, annotation) in exported.SelectMany(t => t!["annotations"]!.AsArray().Select(a => (Task: t!, Annotation: a!))).Where(p => p.Annotation["id"] is not null))
+        {
+            var row = rows.Single(r => r!["id"]!.ToJsonString() == task["id"]!.ToJsonString() && r["annotation_id"]?.ToJsonString() == annotation["id"]!.ToJsonString()
+                && r["annotator"]?.GetValue<string>() == annotation["completed_by"]?["email"]?.GetValue<string>())!;
+            foreach (var region in annotation!["result"]!.AsArray().Where(r => r!["type"]?.GetValue<string>() == "labels"))
+            {
+                var value = region!["value"]!;
+                Assert.Contains(row[region["from_name"]!.GetValue<string>()]!.AsArray(), s =>
+                    s!["start"]!.GetValue<int>() == value["start"]!.GetValue<int>() && s["end"]!.GetValue<int>() == value["end"]!.GetValue<int>()
+                    && s["labels"]![0]!.GetValue<string>() == value["labels"]![0]!.GetValue<string>());
+            }
+        }
     }
 
     /// <summary>Every annotation and region read is imported, kept as written, or not imported with a reason; the counts add up.</summary>
