@@ -211,7 +211,7 @@ public sealed partial class AnnotationEditor
             }
         }
 
-        if (HotkeyLabel(Controls.Where(c => c.Kind != ControlKind.Spans), key.Key) is { } choice)
+        if (HotkeyLabel(Controls.Where(c => c.Kind.IsChoice()), key.Key) is { } choice)
         {
             await AnswerByKey(choice.Control, choice.Label);
         }
