@@ -112,4 +112,30 @@ public class RelationsFreeTextComponentTests : ComponentTestContext
         Assert.Single(cut.FindAll(".relation-line"));
         Assert.Empty(cut.FindAll(".remove-link"));
     }
+
+    [Fact]
+    public void StartingLabelSetFile_ALabelStudioConfig_BecomesTheTemplate_ABadOneIsRefusedNamingTheLine()
+    {
+        TaxonomyTemplate? template = null;
+        var cut = Render<Portal.Web.Components.Pages.StartingLabelSetFile>(p => p.Add(c => c.TemplateChanged, t => template = t));
+        const string config = """
+            <View>
+              <Text name="text" value="$text"/>
+              <Labels name="ner" toName="text"><Label value="Person"/></Labels>
+              <Relations><Relation value="knows"/></Relations>
+              <TextArea name="summary" toName="text"/>
+            </View>
+            """;
+
+        cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>().UploadFiles(InputFileContent.CreateFromText(config, "config.xml"));
+
+        Assert.Equal([ControlKind.Spans, ControlKind.Relations, ControlKind.FreeText], template!.Controls.Select(c => c.Kind));
+        cut.Render(p => p.Add(c => c.Template, template));
+        Assert.Contains("relations (relations), summary (text)", cut.Find("#starting-file-summary").TextContent, StringComparison.Ordinal);
+
+        cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>().UploadFiles(InputFileContent.CreateFromText("<View>\n<Rating name=\"r\"/>\n</View>", "bad.xml"));
+
+        Assert.Null(template);
+        Assert.Contains("bad.xml, line 2: <Rating> is not supported", cut.Find("#starting-file-errors").TextContent, StringComparison.Ordinal);
+    }
 }

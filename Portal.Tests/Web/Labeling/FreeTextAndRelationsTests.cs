@@ -1,14 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Labeling;
-using Portal.Core.Projects;
 using Portal.Core.Security;
 using Portal.Core.Taxonomy;
-using Portal.Data.Entities;
 using Portal.Tests.TestSupport;
 using Portal.Web.Auth;
 using Portal.Web.Common;
 using Portal.Web.Labeling;
-using Portal.Web.Projects;
 using Portal.Web.Review;
 
 namespace Portal.Tests.Web.Labeling;
@@ -18,34 +15,8 @@ public class FreeTextAndRelationsTests
 {
     private const string Text = "Maria Schneider works for Acme in Hamburg.";
 
-    private static async Task<(Guid ProjectId, List<PortalPrincipal> People)> ProjectAsync(TestDatabase database, int overlap = 1, int annotators = 1)
-    {
-        var manager = new PortalPrincipal(Guid.CreateVersion7(), "M", new HashSet<string> { AppRoles.Manager });
-        await using (var db = await database.ContextAsync())
-        {
-            db.Users.Add(new User { Id = manager.UserId, ExternalId = "m", Email = "m@x", DisplayName = "M", CreatedAt = DateTime.UtcNow });
-            await db.SaveChangesAsync();
-        }
-
-        var projectId = await database.Get<ProjectService>().CreateAsync(manager,
-            new NewProject($"P{Guid.NewGuid():N}", null, TaxonomyTemplates.EntityRelations.Id, new ProjectSettings { AnnotatorsPerTask = overlap }), default);
-        var people = new List<PortalPrincipal>();
-        await using (var db = await database.ContextAsync())
-        {
-            for (var i = 0; i < annotators; i++)
-            {
-                var user = new User { Id = Guid.CreateVersion7(), ExternalId = $"a{i}-{Guid.NewGuid():N}", Email = $"a{i}@x", DisplayName = $"A{i}", CreatedAt = DateTime.UtcNow };
-                db.Users.Add(user);
-                db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = user.Id, Role = ProjectRole.Annotator, AddedAt = DateTime.UtcNow });
-                people.Add(new PortalPrincipal(user.Id, user.DisplayName, new HashSet<string> { AppRoles.User }));
-            }
-
-            db.Tasks.Add(new LabelingTask { ProjectId = projectId, Text = Text, ContentHash = "h", TargetAnnotations = overlap, CreatedAt = DateTime.UtcNow });
-            await db.SaveChangesAsync();
-        }
-
-        return (projectId, people);
-    }
+    private static Task<(Guid ProjectId, List<PortalPrincipal> Annotators)> ProjectAsync(TestDatabase database, int overlap = 1, int annotators = 1) =>
+        LabelingServiceTests.ProjectAsync(database, tasks: 1, overlap, annotators, TaxonomyTemplates.EntityRelations.Id, Text);
 
     private static AnnotationResult Linked(WorkItem item, string summary)
     {
