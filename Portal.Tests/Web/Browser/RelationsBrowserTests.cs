@@ -62,4 +62,31 @@ public sealed class RelationsBrowserTests(BrowserFixture browser) : PortalBrowse
         await Assertions.Expect(admin.Locator(".relation-line").First).ToContainTextAsync("works for");
         await admin.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("task-relations-1366x900"), FullPage = true });
     }
+
+    [Fact]
+    public async Task Manager_StartsAProjectFromALabelStudioConfig_WithRelationsAndFreeText()
+    {
+        var page = await SignInAsync("manager", 1366, 900);
+        await WaitInteractiveAsync(page);
+        var home = new HomePageObject(page);
+        await home.NewProjectButton.ClickAsync();
+        await page.Locator("input#project-name").FillAsync($"From Label Studio {Guid.NewGuid():N}"[..30]);
+        await page.Locator(".mud-dialog input[type=file]").SetInputFilesAsync(new FilePayload
+        {
+            Name = "config.xml", MimeType = "text/xml",
+            Buffer = System.Text.Encoding.UTF8.GetBytes("""
+                <View>
+                  <Text name="text" value="$text"/>
+                  <Labels name="ner" toName="text"><Label value="Person"/><Label value="Organization"/></Labels>
+                  <Relations><Relation value="works for"/></Relations>
+                  <TextArea name="summary" toName="text"/>
+                </View>
+                """),
+        });
+
+        await Assertions.Expect(page.Locator("#starting-file-summary")).ToContainTextAsync("relations (relations), summary (text)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("new-project-from-config-1366x900") });
+        await page.Locator("#create-project").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
+    }
 }
