@@ -302,8 +302,9 @@ public sealed class LabelStudioTaskJson : IDisposable
     }
 
     /// <summary>
-    /// "result": spans as "labels" regions, answers as one "choices" region per question, with the ids and object
-    /// name Label Studio gave them, then the results Portal kept as written (relations, free text, …).
+    /// "result": spans as "labels" regions, answers as one "choices" region per question, free text as "textarea"
+    /// regions, with the ids and object name Label Studio gave them; relations as "relation" results naming their spans'
+    /// region ids; then the results Portal kept as written (boxes, …).
     /// </summary>
     private void WriteRegions(AnnotationResult result, string text, LabelStudioSource source)
     {
@@ -311,9 +312,12 @@ public sealed class LabelStudioTaskJson : IDisposable
         var i = 0;
         // Label Studio counts offsets in code points; Portal's are UTF-16 units (the same unless the text leaves the BMP).
         var codePoints = CodePoints.Differ(text);
+        var ids = new Dictionary<SpanValue, string>();
         foreach (var s in result.Spans)
         {
-            StartRegion(source.RegionIds.GetValueOrDefault(LabelStudioSource.SpanKey(s)) ?? $"s{i}", s.Control, source.ToName, "labels");
+            var id = source.RegionIds.GetValueOrDefault(LabelStudioSource.SpanKey(s)) ?? $"s{i}";
+            ids.TryAdd(s, id);
+            StartRegion(id, s.Control, source.ToName, "labels");
             i++;
             json.WriteNumber("start", codePoints ? CodePoints.FromUtf16(text, s.Start) : s.Start);
             json.WriteNumber("end", codePoints ? CodePoints.FromUtf16(text, s.End) : s.End);
@@ -339,12 +343,44 @@ public sealed class LabelStudioTaskJson : IDisposable
             json.WriteEndObject();
         }
 
+        foreach (var t in result.Texts)
+        {
+            StartRegion(source.RegionIds.GetValueOrDefault(LabelStudioSource.TextKey(t.Control)) ?? $"t-{t.Control}", t.Control, source.ToName, "textarea");
+            json.WriteStartArray("text");
+            json.WriteStringValue(t.Text);
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        WriteRelations(result, ids);
         foreach (var kept in source.Kept)
         {
             kept.WriteTo(json);
         }
 
         json.WriteEndArray();
+    }
+
+    /// <summary>Label Studio's relation shape: one link per pair of regions, its types as "labels" (relations name no question).</summary>
+    private void WriteRelations(AnnotationResult result, Dictionary<SpanValue, string> ids)
+    {
+        foreach (var link in result.Relations.Where(r => ids.ContainsKey(r.From) && ids.ContainsKey(r.To)).GroupBy(r => (r.From, r.To)))
+        {
+            json.WriteStartObject();
+            json.WriteString("from_id", ids[link.Key.From]);
+            json.WriteString("to_id", ids[link.Key.To]);
+            json.WriteString("type", "relation");
+            json.WriteString("direction", "right");
+            json.WriteStartArray("labels");
+            foreach (var type in link.Where(r => r.Label is not null).Select(r => r.Label!.Value).Distinct())
+            {
+                json.WriteStringValue(names.Name(type));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
     }
 
     /// <summary>Opens a region and its "value"; the caller writes the value and closes both.</summary>

@@ -88,6 +88,16 @@ public sealed class ImportNameResolver(
         return null;
     }
 
+    /// <summary>
+    /// The project's question of that name and kind, or null without asking: results of kinds Portal keeps verbatim when
+    /// the project has no such question (free text, relations) are never a reason to wait for a decision.
+    /// </summary>
+    public KnownQuestion? Optional(string from, ControlKind kind) =>
+        controls.TryGetValue(questionMap.GetValueOrDefault(from, from), out var control) && control.Kind == kind ? control : null;
+
+    /// <summary>The project's first question of a kind (Label Studio's relations name no question).</summary>
+    public KnownQuestion? FirstOf(ControlKind kind) => controls.Values.FirstOrDefault(c => c.Kind == kind);
+
     public Guid? Label(KnownQuestion control, string name)
     {
         if (labelMap.TryGetValue((control.Name, name), out var mapped))

@@ -33,8 +33,10 @@ public sealed record MappedTask(IReadOnlyList<MappedPrediction> Predictions, Ann
 /// <summary>
 /// A read task's Label Studio <c>predictions</c> and <c>annotations</c> (or LS 0.x <c>completions</c>) as Portal results:
 /// label keys of the project on the masked text, annotations of the people they name. Offsets are Label Studio's code
-/// points, turned into Portal's UTF-16 units. Result types Portal does not model (relations, free text, …) are kept
-/// verbatim in the source JSON for export. Names it cannot place go to the <see cref="ImportNameResolver"/>; anything
+/// points, turned into Portal's UTF-16 units. <c>textarea</c> results become free-text answers and <c>relation</c>
+/// results (whose from_id/to_id name span regions) relations, when the project has such a question. Result types Portal
+/// does not model (boxes, per-region text, relations without a relation question, …) are kept verbatim in the source
+/// JSON for export. Names it cannot place go to the <see cref="ImportNameResolver"/>; anything
 /// else wrong with the row is a <see cref="TaskRowError"/>.
 /// </summary>
 /// <remarks>
@@ -124,6 +126,20 @@ public static class LabelStudioMapping
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String &&
         DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
             ? date.UtcDateTime : null;
+
+    /// <summary>What one Label Studio result list became, with its span regions by id for the relations that name them.</summary>
+    private sealed class ReadResult
+    {
+        public List<SpanValue> Spans { get; } = [];
+
+        public List<AnswerValue> Answers { get; } = [];
+
+        public List<TextValue> Texts { get; } = [];
+
+        public List<RelationValue> Relations { get; } = [];
+
+        public Dictionary<string, SpanValue> ByRegion { get; } = new(StringComparer.Ordinal);
+    }
 
     /// <summary>One row's mapping: its text, masking, resolver, warnings and tally.</summary>
     private sealed class RowMapper(TaskRecord record, PiiMasked masked, ImportNameResolver resolver)
@@ -226,38 +242,143 @@ public static class LabelStudioMapping
         public (AnnotationResult Result, string? SourceJson) Result(JsonElement item, out string? problem)
         {
             problem = null;
-            var spans = new List<SpanValue>();
-            var answers = new List<AnswerValue>();
+            var read = new ReadResult();
             var source = new LabelStudioSourceBuilder(item);
             if (!item.TryGetProperty("result", out var results) || results.ValueKind != JsonValueKind.Array)
             {
-                return (new AnnotationResult(spans, answers), source.ToJson());
+                return (AnnotationResult.Empty, source.ToJson());
             }
 
+            var relations = new List<JsonElement>();
             foreach (var region in results.EnumerateArray())
             {
                 Tally.RegionsRead++;
-                problem = Region(region, spans, answers, source);
+                if (Type(region) == "relation" && resolver.FirstOf(ControlKind.Relations) is not null)
+                {
+                    // After every region: a relation may come before the spans it joins.
+                    relations.Add(region);
+                    continue;
+                }
+
+                problem = Region(region, read, source);
                 if (problem is not null)
                 {
                     return (AnnotationResult.Empty, null);
                 }
             }
 
-            return (new AnnotationResult([.. spans.Distinct()], [.. answers.Distinct()]), source.ToJson());
+            foreach (var relation in relations)
+            {
+                Relation(relation, read, source);
+            }
+
+            return (new AnnotationResult([.. read.Spans.Distinct()], [.. read.Answers.Distinct()]) { Texts = read.Texts, Relations = [.. read.Relations.Distinct()] }, source.ToJson());
         }
 
-        /// <summary>One region into <paramref name="spans"/>, <paramref name="answers"/> or kept as written; returns what is wrong with it, if anything.</summary>
-        private string? Region(JsonElement region, List<SpanValue> spans, List<AnswerValue> answers, LabelStudioSourceBuilder source)
+        private static string Type(JsonElement region) => region.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
+
+        private void KeepVerbatim(JsonElement region, LabelStudioSourceBuilder source, string why)
         {
+            source.Keep(region);
+            Tally.RegionsKeptVerbatim++;
+            Tally.NotImported(why);
+        }
+
+        /// <summary>A relation between two span regions of this result, when the project has a relation question.</summary>
+        private void Relation(JsonElement region, ReadResult read, LabelStudioSourceBuilder source)
+        {
+            var question = resolver.FirstOf(ControlKind.Relations);
+            string? Id(string name) => region.TryGetProperty(name, out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number ? id.ToString() : null;
+            if (question is null)
+            {
+                KeepVerbatim(region, source, "\"relation\" result(s) (the project has no relation question; kept as written for export)");
+                return;
+            }
+
+            if (Id("from_id") is not { } from || Id("to_id") is not { } to || !read.ByRegion.TryGetValue(from, out var a) || !read.ByRegion.TryGetValue(to, out var b) || a == b)
+            {
+                KeepVerbatim(region, source, "\"relation\" result(s) joining regions that are not spans in Portal (kept as written for export)");
+                return;
+            }
+
+            // Portal's relation has one type: Label Studio's several labels on one link become one relation each.
+            var direction = region.TryGetProperty("direction", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : "right";
+            var (start, end) = direction == "left" ? (b, a) : (a, b);
+            var labels = region.TryGetProperty("labels", out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList() : [];
+            if (direction == "bi")
+            {
+                Tally.Converted("two-way (\"bi\") relation(s) read as one-way, from the first region to the second");
+            }
+
+            if (labels.Count == 0)
+            {
+                read.Relations.Add(new RelationValue(question.Name, start, end, null));
+            }
+
+            foreach (var name in labels)
+            {
+                if (resolver.Label(question, name) is { } key)
+                {
+                    read.Relations.Add(new RelationValue(question.Name, start, end, key));
+                }
+            }
+
+            Tally.RegionsImported++;
+        }
+
+        /// <summary>A textarea result as the free-text answer of the question of its name; several entries are joined by line breaks.</summary>
+        private void FreeText(JsonElement region, string from, ReadResult read, LabelStudioSourceBuilder source)
+        {
+            var question = resolver.Optional(from, ControlKind.FreeText);
+            var value = region.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Object ? v : default;
+            if (question is null || value.ValueKind != JsonValueKind.Object || value.TryGetProperty("start", out _) || read.Texts.Any(t => t.Control == question.Name))
+            {
+                KeepVerbatim(region, source, question is null
+                    ? "\"textarea\" result(s) (the project has no free-text question of that name; kept as written for export)"
+                    : "per-region or repeated \"textarea\" result(s) (kept as written for export)");
+                return;
+            }
+
+            var entries = value.TryGetProperty("text", out var text) ? text.ValueKind switch
+            {
+                JsonValueKind.Array => text.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList(),
+                JsonValueKind.String => [text.GetString()!],
+                _ => [],
+            } : [];
+            if (entries.Count > 1)
+            {
+                Tally.Converted("textarea result(s) with several entries joined into one answer, one entry a line");
+            }
+
+            var joined = string.Join("\n", entries);
+            if (joined.Length > AnnotationResult.MaxTextLength)
+            {
+                KeepVerbatim(region, source, $"\"textarea\" result(s) longer than {AnnotationResult.MaxTextLength:N0} characters (kept as written for export)");
+                return;
+            }
+
+            read.Texts.Add(new TextValue(question.Name, joined));
+            source.Region(LabelStudioSource.TextKey(question.Name), region);
+            Tally.RegionsImported++;
+        }
+
+        /// <summary>One region into <paramref name="read"/> or kept as written; returns what is wrong with it, if anything.</summary>
+        private string? Region(JsonElement region, ReadResult read, LabelStudioSourceBuilder source)
+        {
+            var (spans, answers) = (read.Spans, read.Answers);
             var from = region.TryGetProperty("from_name", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : "";
-            var type = region.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
+            var type = Type(region);
+            if (type == "textarea")
+            {
+                FreeText(region, from, read, source);
+                return null;
+            }
+
             if (type is not ("labels" or "choices"))
             {
-                // Relations, free text, boxes…: kept as written so they go back out on export, never a reason to refuse the task.
-                source.Keep(region);
-                Tally.RegionsKeptVerbatim++;
-                Tally.NotImported($"\"{(type.Length == 0 ? "untyped" : type)}\" result(s) (not shown in Portal, kept as written for export)");
+                // Boxes, ratings…: kept as written so they go back out on export, never a reason to refuse the task.
+                KeepVerbatim(region, source, $"\"{(type.Length == 0 ? "untyped" : type)}\" result(s) (not shown in Portal, kept as written for export)");
                 return null;
             }
 
@@ -271,9 +392,9 @@ public static class LabelStudioMapping
                 return null;
             }
 
-            if ((type == "labels") != (control.Kind == ControlKind.Spans))
+            if (type == "labels" ? control.Kind != ControlKind.Spans : !control.Kind.IsChoice())
             {
-                return $"\"{from}\" holds {type} in the file, but the project's question \"{control.Prompt}\" takes {(control.Kind == ControlKind.Spans ? "spans" : "choices")}.";
+                return $"\"{from}\" holds {type} in the file, but the project's question \"{control.Prompt}\" takes {KindWords(control.Kind)}.";
             }
 
             var names = value.TryGetProperty(type, out var list) && list.ValueKind == JsonValueKind.Array
@@ -309,6 +430,10 @@ public static class LabelStudioMapping
                 var span = new SpanValue(control.Name, key, newStart, newEnd);
                 spans.Add(span);
                 source.Region(LabelStudioSource.SpanKey(span), region);
+                if (region.TryGetProperty("id", out var rid) && rid.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                {
+                    read.ByRegion.TryAdd(rid.ToString(), span);
+                }
             }
 
             Tally.RegionsImported += placed ? 1 : 0;
@@ -344,6 +469,14 @@ public static class LabelStudioMapping
 
             return at;
         }
+
+        private static string KindWords(ControlKind kind) => kind switch
+        {
+            ControlKind.Spans => "spans",
+            ControlKind.FreeText => "written answers",
+            ControlKind.Relations => "relations",
+            _ => "choices",
+        };
 
         private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
     }

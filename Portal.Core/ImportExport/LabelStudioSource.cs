@@ -19,6 +19,9 @@ public sealed record LabelStudioSource(JsonElement? Id, IReadOnlyDictionary<stri
     /// <summary>The key of a question's choices region (Label Studio writes one region for all of a question's choices).</summary>
     public static string ChoiceKey(string control) => $"c|{control}";
 
+    /// <summary>The key of a free-text question's textarea region.</summary>
+    public static string TextKey(string control) => $"t|{control}";
+
     public static LabelStudioSource Parse(string? json)
     {
         if (json is null)

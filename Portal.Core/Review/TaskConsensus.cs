@@ -26,7 +26,14 @@ public sealed record ConsensusDecision(
 /// <summary>A span or choice as the adjudicator sees it: who marked it, their share, and whether the vote pre-accepts it.</summary>
 public sealed record MergedItem<T>(T Value, IReadOnlyList<string> Annotators, double Share, bool PreAccepted);
 
-public sealed record MergedView(IReadOnlyList<MergedItem<SpanValue>> Spans, IReadOnlyList<MergedItem<AnswerValue>> Answers);
+public sealed record MergedView(IReadOnlyList<MergedItem<SpanValue>> Spans, IReadOnlyList<MergedItem<AnswerValue>> Answers)
+{
+    /// <summary>Every distinct written answer (trimmed) with who wrote it.</summary>
+    public IReadOnlyList<MergedItem<TextValue>> Texts { get; init; } = [];
+
+    /// <summary>Every distinct relation with who drew it.</summary>
+    public IReadOnlyList<MergedItem<RelationValue>> Relations { get; init; } = [];
+}
 
 /// <summary>
 /// Consensus on task completion (DESIGN.md flow 4), built on the agreement engine: span controls are scored by the
@@ -51,7 +58,7 @@ public static class TaskConsensus
         var votesReached = true;
         var n = annotations.Count;
 
-        foreach (var control in controls)
+        foreach (var control in controls.Where(c => c.Kind.IsScored()))
         {
             if (control.Kind == ControlKind.Spans)
             {
@@ -92,7 +99,11 @@ public static class TaskConsensus
             }
         }
 
-        var result = new AnnotationResult(spans, answers);
+        var result = new AnnotationResult(spans, answers)
+        {
+            Texts = VotedTexts(controls, annotations, policy.VoteThreshold),
+            Relations = VotedRelations(annotations, spans, policy.VoteThreshold),
+        };
         var defined = perControl.Where(c => c.Score is not null).Select(c => c.Score!.Value).ToList();
         double? agreement = defined.Count == 0 ? null : defined.Min();
         var reached = votesReached && agreement is { } score && score >= policy.AgreementThreshold - 1e-12;
@@ -153,7 +164,7 @@ public static class TaskConsensus
             .ToList();
 
         var answers = new List<MergedItem<AnswerValue>>();
-        foreach (var control in controls.Where(c => c.Kind != ControlKind.Spans))
+        foreach (var control in controls.Where(c => c.Kind.IsChoice()))
         {
             var votes = annotations
                 .SelectMany(a => a.Result.Answers.Where(x => x.Control == control.Name).Distinct().Select(x => (Answer: x, a.Annotator)))
@@ -169,7 +180,39 @@ public static class TaskConsensus
             }
         }
 
-        return new MergedView(spans, answers);
+        var texts = annotations.SelectMany(a => a.Result.Texts.Where(t => !string.IsNullOrWhiteSpace(t.Text)).Select(t => (Text: t with { Text = t.Text.Trim() }, a.Annotator)))
+            .GroupBy(x => x.Text)
+            .Select(g => new MergedItem<TextValue>(g.Key, [.. g.Select(x => x.Annotator)], (double)g.Count() / n, (double)g.Count() / n >= voteThreshold))
+            .OrderBy(m => m.Value.Control, StringComparer.Ordinal).ThenByDescending(m => m.Share).ToList();
+        var relations = annotations.SelectMany(a => a.Result.Relations.Distinct().Select(r => (Relation: r, a.Annotator)))
+            .GroupBy(x => x.Relation)
+            .Select(g => new MergedItem<RelationValue>(g.Key, [.. g.Select(x => x.Annotator)], (double)g.Count() / n, (double)g.Count() / n >= voteThreshold))
+            .OrderBy(m => m.Value.From, AnnotationResult.SpanOrder.Instance).ThenBy(m => m.Value.To, AnnotationResult.SpanOrder.Instance).ToList();
+        return new MergedView(spans, answers) { Texts = texts, Relations = relations };
+    }
+
+    /// <summary>
+    /// A written answer enters the consensus when enough annotators wrote the same words (after trimming); otherwise the
+    /// question stays open in the consensus and adjudication shows every answer. Free text never blocks a consensus.
+    /// </summary>
+    private static List<TextValue> VotedTexts(IReadOnlyList<ControlSpec> controls, IReadOnlyList<AnnotatorResult> annotations, double threshold)
+    {
+        var n = annotations.Count;
+        return [.. controls.Where(c => c.Kind == ControlKind.FreeText).SelectMany(c => annotations
+            .Select(a => a.Result.Texts.FirstOrDefault(t => t.Control == c.Name).Text?.Trim())
+            .Where(t => !string.IsNullOrEmpty(t)).GroupBy(t => t!, StringComparer.Ordinal)
+            .Where(g => (double)g.Count() / n >= threshold)
+            .Select(g => new TextValue(c.Name, g.Key)).Take(1))];
+    }
+
+    /// <summary>A relation enters the consensus like a span, by its own vote, and only when both its spans did.</summary>
+    private static List<RelationValue> VotedRelations(IReadOnlyList<AnnotatorResult> annotations, List<SpanValue> spans, double threshold)
+    {
+        var n = annotations.Count;
+        var kept = spans.ToHashSet();
+        return [.. annotations.SelectMany(a => a.Result.Relations.Distinct()).GroupBy(r => r)
+            .Where(g => (double)g.Count() / n >= threshold && kept.Contains(g.Key.From) && kept.Contains(g.Key.To))
+            .Select(g => g.Key)];
     }
 
     private static IEnumerable<(int Start, int End, string Label)> SpansOf(AnnotationResult result, string control) =>

@@ -5,7 +5,9 @@ namespace Portal.Core.Taxonomy;
 
 /// <summary>
 /// A Label Studio labeling config (<c>&lt;View&gt;…&lt;/View&gt;</c>) as a starting label set: each <c>Labels</c> is a span
-/// question, each <c>Choices</c> a single or multiple choice question. Tags Portal has no equivalent for are refused by
+/// question, each <c>Choices</c> a single or multiple choice question, each <c>Taxonomy</c> a hierarchical choice (nested
+/// <c>Choice</c>), each <c>TextArea</c> a free-text question and <c>Relations</c> (with its <c>Relation</c> types) a
+/// relation question. Tags Portal has no equivalent for are refused by
 /// name and line, rather than dropped, so a team does not find a question missing later.
 /// </summary>
 public static class LabelStudioConfig
@@ -61,7 +63,7 @@ public static class LabelStudioConfig
             var parent = element.Parent?.Name.LocalName;
             switch (tag)
             {
-                case "Labels" or "Choices":
+                case "Labels" or "Choices" or "Taxonomy" or "TextArea" or "Relations":
                     if (Control(element, where, ref colours, errors) is { } control)
                     {
                         if (controls.Any(c => c.Name == control.Name))
@@ -75,19 +77,22 @@ public static class LabelStudioConfig
                     break;
                 case "Label" when parent == "Labels":
                 case "Choice" when parent == "Choices":
+                case "Choice" when parent is "Taxonomy" || (parent == "Choice" && element.Ancestors().Any(a => a.Name.LocalName == "Taxonomy")):
+                case "Relation" when parent == "Relations":
                     break;
-                case "Label" or "Choice":
-                    errors.Add($"{where}: <{tag}> belongs directly inside <{(tag == "Label" ? "Labels" : "Choices")}>, not <{parent}>.");
+                case "Label" or "Choice" or "Relation":
+                    errors.Add($"{where}: <{tag}> belongs directly inside <{tag switch { "Label" => "Labels", "Choice" => "Choices", _ => "Relations" }}>, not <{parent}>.");
                     break;
                 case var other when !Layout.Contains(other):
-                    errors.Add($"{where}: <{other}> is not supported; Portal takes <View>, <Header>, <Text>, <Labels> with <Label> and <Choices> with <Choice>.");
+                    errors.Add($"{where}: <{other}> is not supported; Portal takes <View>, <Header>, <Text>, <Labels> with <Label>, <Choices> with <Choice>, " +
+                        "<Taxonomy> with nested <Choice>, <TextArea> and <Relations> with <Relation>.");
                     break;
             }
         }
 
         if (errors.Count == 0 && controls.Count == 0)
         {
-            errors.Add($"{fileName}: the config has no <Labels> or <Choices>.");
+            errors.Add($"{fileName}: the config has no <Labels>, <Choices>, <Taxonomy>, <TextArea> or <Relations>.");
         }
 
         return errors.Count > 0 ? (null, errors) : (StartingTaxonomy.Template(fileName, controls), []);
@@ -96,14 +101,27 @@ public static class LabelStudioConfig
     private static TemplateControl? Control(XElement element, string where, ref int colours, List<string> errors)
     {
         var tag = element.Name.LocalName;
-        var name = (string?)element.Attribute("name");
+        // Label Studio's <Relations> usually has no name (relations carry none in results); Portal needs one.
+        var name = (string?)element.Attribute("name") ?? (tag == "Relations" ? "relations" : null);
         if (string.IsNullOrWhiteSpace(name))
         {
             errors.Add($"{where}: <{tag}> needs a name.");
             return null;
         }
 
-        var kind = ControlKind.Spans;
+        if (tag == "TextArea" && (string?)element.Attribute("perRegion") == "true")
+        {
+            errors.Add($"{where}: a per-region <TextArea> (perRegion=\"true\") is not supported; Portal's free-text questions are about the whole text.");
+            return null;
+        }
+
+        var kind = tag switch
+        {
+            "Taxonomy" => ControlKind.HierarchicalChoice,
+            "TextArea" => ControlKind.FreeText,
+            "Relations" => ControlKind.Relations,
+            _ => ControlKind.Spans,
+        };
         if (tag == "Choices")
         {
             var choice = (string?)element.Attribute("choice") ?? "single";
@@ -120,21 +138,30 @@ public static class LabelStudioConfig
             }
         }
 
+        var labels = Options(element, name, where.Split(", line")[0], ref colours, errors);
+        var prompt = kind == ControlKind.FreeText ? (string?)element.Attribute("placeholder") is { Length: > 0 } placeholder ? placeholder : name : name;
+        return new TemplateControl(name, kind, prompt, (string?)element.Attribute("required") == "true", labels);
+    }
+
+    /// <summary>The labels of a question; a Taxonomy's nested choices become child labels.</summary>
+    private static List<TemplateLabel> Options(XElement element, string question, string file, ref int colours, List<string> errors)
+    {
         var labels = new List<TemplateLabel>();
-        foreach (var option in element.Elements().Where(e => e.Name.LocalName is "Label" or "Choice"))
+        foreach (var option in element.Elements().Where(e => e.Name.LocalName is "Label" or "Choice" or "Relation"))
         {
             var value = (string?)option.Attribute("value") ?? (string?)option.Attribute("alias");
             if (string.IsNullOrWhiteSpace(value) || labels.Any(l => l.Name == value))
             {
-                errors.Add($"{where.Split(", line")[0]}, line {Line(option)}: " + (string.IsNullOrWhiteSpace(value) ? $"<{option.Name.LocalName}> needs a value." : $"\"{value}\" is in \"{name}\" twice."));
+                errors.Add($"{file}, line {Line(option)}: " + (string.IsNullOrWhiteSpace(value) ? $"<{option.Name.LocalName}> needs a value." : $"\"{value}\" is in \"{question}\" twice."));
                 continue;
             }
 
             var colour = (string?)option.Attribute("background") is { } c && c.StartsWith('#') ? c : StartingTaxonomy.Palette[colours++ % StartingTaxonomy.Palette.Length];
-            labels.Add(new TemplateLabel(value, colour, (string?)option.Attribute("hotkey"), (string?)option.Attribute("hint")));
+            var children = option.Name.LocalName == "Choice" ? Options(option, question, file, ref colours, errors) : [];
+            labels.Add(new TemplateLabel(value, colour, (string?)option.Attribute("hotkey"), (string?)option.Attribute("hint"), children));
         }
 
-        return new TemplateControl(name, kind, name, (string?)element.Attribute("required") == "true", labels);
+        return labels;
     }
 
     private static int Line(XElement element) => ((IXmlLineInfo)element).LineNumber;

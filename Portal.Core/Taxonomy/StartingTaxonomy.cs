@@ -40,7 +40,7 @@ public static class StartingTaxonomy
             {
                 if (Kind(row.Kind) is not { } kind)
                 {
-                    errors.Add($"{row.Where}: the kind \"{row.Kind}\" is not one Portal knows; use spans, single, multiple or hierarchical.");
+                    errors.Add($"{row.Where}: the kind \"{row.Kind}\" is not one Portal knows; use spans, single, multiple, hierarchical, text or relations.");
                     continue;
                 }
 
@@ -55,24 +55,18 @@ public static class StartingTaxonomy
                 continue;
             }
 
+            if (row.Path.Length == 0)
+            {
+                // A question row without a label: how a free-text question (which has none) is written.
+                continue;
+            }
+
             var parts = row.Path.Split('/').Select(p => p.Trim()).ToList();
             var path = string.Join(" / ", parts);
             var parentPath = string.Join(" / ", parts[..^1]);
-            if (parts.Any(p => p.Length == 0))
+            if (Problem(row, question.Kind, question.ByPath, parts) is { } problem)
             {
-                errors.Add($"{row.Where}: \"{row.Path}\" has an empty level.");
-            }
-            else if (question.ByPath.ContainsKey(path))
-            {
-                errors.Add($"{row.Where}: \"{path}\" is in \"{row.Question}\" twice.");
-            }
-            else if (parts.Count > 1 && !question.ByPath.ContainsKey(parentPath))
-            {
-                errors.Add($"{row.Where}: the parent \"{parentPath}\" is not in the label set; put its row above this one.");
-            }
-            else if (row.Hotkey is { } hotkey && question.ByPath.Values.Any(n => n.Hotkey == hotkey))
-            {
-                errors.Add($"{row.Where}: the hotkey \"{hotkey}\" is taken by another label of \"{row.Question}\".");
+                errors.Add($"{row.Where}: {problem}");
             }
             else
             {
@@ -91,6 +85,20 @@ public static class StartingTaxonomy
             : (Template(fileName, [.. questions.Select(q => new TemplateControl(q.Name, q.Kind, q.Prompt, false, [.. q.Roots.Select(n => n.ToTemplate())]))]), []);
     }
 
+    /// <summary>What is wrong with a label row of a question, if anything.</summary>
+    private static string? Problem(TaxonomyRow row, ControlKind kind, Dictionary<string, Node> byPath, List<string> parts)
+    {
+        var path = string.Join(" / ", parts);
+        var parentPath = string.Join(" / ", parts[..^1]);
+        return kind == ControlKind.FreeText ? $"\"{row.Question}\" is a free-text question, which has no labels; leave the path empty."
+            : kind == ControlKind.Relations && parts.Count > 1 ? $"\"{path}\": relation types are one level, without a parent."
+            : parts.Any(p => p.Length == 0) ? $"\"{row.Path}\" has an empty level."
+            : byPath.ContainsKey(path) ? $"\"{path}\" is in \"{row.Question}\" twice."
+            : parts.Count > 1 && !byPath.ContainsKey(parentPath) ? $"the parent \"{parentPath}\" is not in the label set; put its row above this one."
+            : row.Hotkey is { } hotkey && byPath.Values.Any(n => n.Hotkey == hotkey) ? $"the hotkey \"{hotkey}\" is taken by another label of \"{row.Question}\"."
+            : null;
+    }
+
     public static TaxonomyTemplate Template(string fileName, IReadOnlyList<TemplateControl> controls) =>
         new("file", Path.GetFileName(fileName), $"The label set of {Path.GetFileName(fileName)}.", controls);
 
@@ -100,6 +108,8 @@ public static class StartingTaxonomy
         ControlKind.SingleChoice => "single",
         ControlKind.MultipleChoice => "multiple",
         ControlKind.HierarchicalChoice => "hierarchical",
+        ControlKind.FreeText => "text",
+        ControlKind.Relations => "relations",
         _ => "spans",
     };
 
@@ -109,6 +119,8 @@ public static class StartingTaxonomy
         "single" or "singlechoice" => ControlKind.SingleChoice,
         "multiple" or "multiplechoice" => ControlKind.MultipleChoice,
         "hierarchical" or "hierarchicalchoice" => ControlKind.HierarchicalChoice,
+        "text" or "freetext" or "textarea" => ControlKind.FreeText,
+        "relations" or "relation" => ControlKind.Relations,
         _ => null,
     };
 

@@ -19,6 +19,16 @@ public sealed partial record TaxonomyDraft(int BaseVersion, TaxonomyModel Model,
     public TaxonomyDraft Add(string control, Guid? parentKey, string name, string color, string? hotkey = null, Guid? key = null)
     {
         var question = Model.Controls.FirstOrDefault(c => c.Name == control) ?? throw new TaxonomyEditException("Control", $"There is no question \"{control}\".");
+        if (question.Kind == ControlKind.FreeText)
+        {
+            throw new TaxonomyEditException("Control", $"\"{question.Prompt}\" is a free-text question: annotators write the answer, so it has no labels.");
+        }
+
+        if (parentKey is not null && question.Kind == ControlKind.Relations)
+        {
+            throw new TaxonomyEditException("Parent", "Relation types are one level: they have no parent.");
+        }
+
         if (parentKey is { } parent && question.Labels.All(l => l.Key != parent))
         {
             throw new TaxonomyEditException("Parent", "The parent label is not in this question.");
@@ -48,6 +58,11 @@ public sealed partial record TaxonomyDraft(int BaseVersion, TaxonomyModel Model,
             if (control.Labels.All(l => l.Key != parent))
             {
                 throw new TaxonomyEditException("Parent", "A label can only move under a label of the same question.");
+            }
+
+            if (control.Kind == ControlKind.Relations)
+            {
+                throw new TaxonomyEditException("Parent", "Relation types are one level: they have no parent.");
             }
 
             if (Model.Subtree(key).Contains(parent))
@@ -163,6 +178,11 @@ public sealed partial record TaxonomyDraft(int BaseVersion, TaxonomyModel Model,
         foreach (var control in model.Controls)
         {
             var keys = control.Labels.Select(l => l.Key).ToHashSet();
+            if (control.Kind == ControlKind.FreeText && control.Labels.Count > 0)
+            {
+                problems.Add(new(control.Labels[0].Key, "Control", $"\"{control.Prompt}\" is a free-text question: it has no labels."));
+            }
+
             foreach (var label in control.Labels)
             {
                 var path = model.PathOf(label.Key);

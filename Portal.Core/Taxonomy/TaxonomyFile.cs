@@ -86,6 +86,12 @@ public static class TaxonomyFile
         for (var q = 0; q < document.Questions.Count; q++)
         {
             var question = document.Questions[q];
+            if (question.Labels is not { Count: > 0 })
+            {
+                // A question without labels (free text) is still a question.
+                rows.Add(new TaxonomyRow($"{fileName}, questions[{q}]", question.Name ?? "", "", null, null, null, null, null, false, null, question.Kind, question.Prompt));
+            }
+
             for (var l = 0; l < (question.Labels?.Count ?? 0); l++)
             {
                 var label = question.Labels![l];
@@ -154,13 +160,14 @@ public static class TaxonomyFile
                 key = parsed;
             }
 
-            if (Get("path") is not { } path)
+            if (Get("path") is not { } path && Get("kind") is not { })
             {
                 errors.Add($"{fileName}, line {line}, column \"path\": the label has no path.");
                 continue;
             }
 
-            rows.Add(new TaxonomyRow($"{fileName}, line {line}", Get("question") ?? "", path, Get("color"), Get("hotkey"), Get("description"),
+            // A row with a kind and no path is a question without labels (free text).
+            rows.Add(new TaxonomyRow($"{fileName}, line {line}", Get("question") ?? "", Get("path") ?? "", Get("color"), Get("hotkey"), Get("description"),
                 Get("examples"), Get("counter_examples"), deprecated is "yes" or "true", key, Get("kind")));
         }
 
@@ -271,6 +278,12 @@ public static class TaxonomyFile
     {
         var question = draft.Model.Controls.FirstOrDefault(c => string.Equals(c.Name, row.Question, StringComparison.OrdinalIgnoreCase))
             ?? throw new TaxonomyEditException("Question", $"there is no question \"{row.Question}\" (questions: {string.Join(", ", draft.Model.Controls.Select(c => c.Name))}).");
+        if (row.Path.Length == 0)
+        {
+            // A question row names a question the label set already has; a file never adds or removes questions.
+            return draft;
+        }
+
         var parts = row.Path.Split('/').Select(p => p.Trim()).ToList();
         if (parts.Any(p => p.Length == 0))
         {

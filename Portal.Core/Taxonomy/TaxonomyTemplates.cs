@@ -88,7 +88,27 @@ public static class TaxonomyTemplates
             ]),
         ]);
 
-    public static readonly IReadOnlyList<TaxonomyTemplate> All = [CustomerMessages, NamedEntities, DocumentCategories];
+    public static readonly TaxonomyTemplate EntityRelations = new(
+        "entity-relations",
+        "Entities, relations and a summary",
+        "Mark people, companies and products, link them (\"works for\", \"makes\", \"refers to\") and write a one-line summary.",
+        [
+            new("entities", ControlKind.Spans, "Mark the entities", false,
+            [
+                new("Person", "#e57373", "p", "A named individual."),
+                new("Organization", "#64b5f6", "o", "A named company or public body."),
+                new("Product", "#ffb74d", "r", "A product or service name."),
+            ]),
+            new("relations", ControlKind.Relations, "Link the entities", false,
+            [
+                new("works for", "#5c6bc0", Description: "A person to the organization they work for."),
+                new("makes", "#26a69a", Description: "An organization to a product it makes or sells."),
+                new("refers to", "#8d6e63", Description: "Two mentions of the same thing."),
+            ]),
+            new("summary", ControlKind.FreeText, "Summarize the message in one sentence", true, []),
+        ]);
+
+    public static readonly IReadOnlyList<TaxonomyTemplate> All = [CustomerMessages, NamedEntities, DocumentCategories, EntityRelations];
 
     public static TaxonomyTemplate? Find(string id) => All.FirstOrDefault(t => t.Id == id);
 }

@@ -70,7 +70,8 @@ public sealed class AgreementSnapshotJob(IDbContextFactory<PortalDbContext> fact
             });
 
         var figures = new Figures(annotators, byTask, lengths, Current, Add);
-        foreach (var control in controls)
+        // Free text and relations are carried, not measured (docs/decisions/0021).
+        foreach (var control in controls.Where(c => c.Kind.IsScored()))
         {
             if (control.Kind == ControlKind.Spans)
             {

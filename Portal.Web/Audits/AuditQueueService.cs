@@ -100,7 +100,8 @@ public sealed class AuditQueueService(
         var sampled = await SampledAsync(db, sample, annotation, ct);
         var text = await db.Tasks.Where(t => t.Id == sample.TaskId).Select(t => t.Text).SingleAsync(ct);
         var errors = ValidErrors(text, await labelSets.GetAsync(db, sampled.TaxonomyVersionId, ct), input.Errors);
-        var fix = input.Fix is { } f && f.ToJson() != AnnotationStore.ResultOf(annotation).ToJson() ? f : null;
+        var current = await AnnotationStore.ResultOfAsync(db, annotation, ct);
+        var fix = input.Fix is { } f && f.ToJson() != current.ToJson() ? f : null;
         var verdictChanged = sample.Outcome != input.Verdict || sample.Note != note || !errors.SequenceEqual(sample.Errors.OrderBy(e => e.Id).Select(Input));
         var sendBack = input.SendBack && !sample.SentBack;
         if (!verdictChanged && fix is null && !sendBack)
@@ -130,7 +131,7 @@ public sealed class AuditQueueService(
             Verdict(db, user, sample, input.Verdict, errors, note, now);
         }
 
-        Change(db, user, sample, annotation, fix, sendBack ? note : null, now);
+        Change(db, user, sample, annotation, current, fix, sendBack ? note : null, now);
         await AnnotationStore.SaveAsync(db, ct);
         if (fix is not null)
         {
@@ -158,7 +159,7 @@ public sealed class AuditQueueService(
     }
 
     /// <summary>The fix and the send-back: one revision (reason Audit) by the QA lead; the work stays its annotator's.</summary>
-    private void Change(PortalDbContext db, PortalPrincipal user, AuditSample sample, Annotation annotation, AnnotationResult? fix, string? sendBackNote, DateTime now)
+    private void Change(PortalDbContext db, PortalPrincipal user, AuditSample sample, Annotation annotation, AnnotationResult current, AnnotationResult? fix, string? sendBackNote, DateTime now)
     {
         if (fix is null && sendBackNote is null)
         {
@@ -184,7 +185,7 @@ public sealed class AuditQueueService(
         }
 
         annotation.UpdatedAt = now;
-        AnnotationStore.Record(db, annotation, user.UserId, now, fix ?? AnnotationStore.ResultOf(annotation), RevisionReason.Audit,
+        AnnotationStore.Record(db, annotation, user.UserId, now, fix ?? current, RevisionReason.Audit,
             sendBackNote ?? sample.Note ?? "Fixed in an audit");
     }
 
@@ -315,7 +316,7 @@ public sealed class AuditQueueService(
     {
         if (annotation.Version == sample.AnnotationVersion)
         {
-            return new Sampled(AnnotationStore.ResultOf(annotation), annotation.TaxonomyVersionId);
+            return new Sampled(await AnnotationStore.ResultOfAsync(db, annotation, ct), annotation.TaxonomyVersionId);
         }
 
         var revisions = db.AnnotationRevisions.AsNoTracking().Where(r => r.AnnotationId == annotation.Id);
@@ -324,7 +325,7 @@ public sealed class AuditQueueService(
         var revision = await revisions.Where(r => r.Number == number).Select(r => new { r.ResultJson, r.TaxonomyVersionId }).SingleOrDefaultAsync(ct);
         // Work written outside the store (a bulk load) has no such revision: the current work is then the best evidence.
         return revision is null
-            ? new Sampled(AnnotationStore.ResultOf(annotation), annotation.TaxonomyVersionId)
+            ? new Sampled(await AnnotationStore.ResultOfAsync(db, annotation, ct), annotation.TaxonomyVersionId)
             : new Sampled(AnnotationResult.FromJson(revision.ResultJson), revision.TaxonomyVersionId);
     }
 }

@@ -239,7 +239,7 @@ public sealed class GoldService(
         var work = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers).AsSplitQuery()
             .SingleAsync(a => a.Id == annotationId && a.TaskId == taskId, ct);
         var (expected, theirs, questions, text) = await CompareAsync(db, gold, work, ct);
-        var score = GoldScoring.Score(expected, theirs, [.. questions.Select(c => (c.Name, c.Kind == ControlKind.Spans))], text.Length);
+        var score = GoldScoring.Score(expected, theirs, [.. questions.Where(c => c.Kind.IsScored()).Select(c => (c.Name, c.Kind == ControlKind.Spans))], text.Length);
 
         var entry = await db.GoldScores.SingleOrDefaultAsync(g => g.AnnotationId == annotationId, ct);
         if (entry is null)
@@ -304,7 +304,7 @@ public sealed class GoldService(
         var questions = await labelSets.GetAsync(db, currentVersion, ct);
         var text = await db.Tasks.Where(t => t.Id == work.TaskId).Select(t => t.Text).SingleAsync(ct);
         return (ToCurrent(AnnotationResult.FromJson(gold.ResultJson), toCurrent(gold.TaxonomyVersionId)),
-            ToCurrent(AnnotationStore.ResultOf(work), toCurrent(work.TaxonomyVersionId)), questions, text);
+            ToCurrent(AnnotationStore.ScoredPartOf(work), toCurrent(work.TaxonomyVersionId)), questions, text);
     }
 
     /// <summary>A result with every label read through the map to the current label set (scorecards compare the same way).</summary>

@@ -186,12 +186,12 @@ public sealed class ScorecardService(IDbContextFactory<PortalDbContext> factory,
         var lengths = await db.Tasks.Where(t => taskIds.Contains(t.Id)).Select(t => new { t.Id, t.Text.Length }).ToDictionaryAsync(t => t.Id, t => t.Length, ct);
         var toCurrent = await TaxonomyMaps.ToCurrentAsync(db, projectId, work.Select(a => a.TaxonomyVersionId).Concat(truths.Values.Select(t => t.TaxonomyVersionId)), ct);
         var currentVersion = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleOrDefaultAsync(ct) ?? work[0].TaxonomyVersionId;
-        var questions = (await labelSets.GetAsync(db, currentVersion, ct)).Select(c => (c.Name, c.Kind == ControlKind.Spans)).ToList();
+        var questions = (await labelSets.GetAsync(db, currentVersion, ct)).Where(c => c.Kind.IsScored()).Select(c => (c.Name, c.Kind == ControlKind.Spans)).ToList();
         var scores = work.Select(a =>
         {
             var truth = truths[a.TaskId];
             return GoldScoring.Score(GoldService.ToCurrent(AnnotationResult.FromJson(truth.ResultJson), toCurrent(truth.TaxonomyVersionId)),
-                GoldService.ToCurrent(AnnotationStore.ResultOf(a), toCurrent(a.TaxonomyVersionId)), questions, lengths[a.TaskId]).Score;
+                GoldService.ToCurrent(AnnotationStore.ScoredPartOf(a), toCurrent(a.TaxonomyVersionId)), questions, lengths[a.TaskId]).Score;
         }).ToList();
         return new ConsensusAgreement(scores.Count, (double)scores.Count(s => s >= 1 - 1e-9) / scores.Count, scores.Average(), AgreementBound);
     }

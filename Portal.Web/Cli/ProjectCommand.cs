@@ -25,7 +25,8 @@ internal static class ProjectCommand
         var taxonomy = new Option<string?>("--taxonomy")
         {
             Description = "The first label set: a JSON or CSV file as the label set page exports it (optional column or field \"kind\": spans, single, " +
-                "multiple, hierarchical), or a Label Studio labeling config (.xml). Default: the customer messages template.",
+                "multiple, hierarchical, text, relations), or a Label Studio labeling config (.xml: Labels, Choices, Taxonomy, TextArea, Relations). " +
+                "Default: the customer messages template.",
         };
         var description = new Option<string?>("--description") { Description = "What the project is about." };
         var overlap = new Option<int?>("--overlap") { Description = "How many annotators label each task (default 2)." };

@@ -155,7 +155,7 @@ internal sealed class DemoDriftHistory(
         for (var i = 0; i < originals.Count; i++)
         {
             var original = originals[i];
-            var before = AnnotationStore.ResultOf(original);
+            var before = AnnotationStore.ScoredPartOf(original);
             db.Retests.Add(new Retest
             {
                 ProjectId = projectId, TaskId = original.TaskId, UserId = user.Id, OriginalAnnotationId = original.Id, OriginalResultJson = before.ToJson(),

@@ -111,6 +111,25 @@ public sealed class DemoSeeder(
         logger.LogInformation("Seeded the demo: {Users} users, project \"{Project}\" with {Tasks} tasks.", users.Count, ProjectName, texts.Count);
     }
 
+    /// <summary>
+    /// The customer messages label set with two optional questions last, so a newcomer sees links between spans and a
+    /// written answer; optional and after the choices, so the seeded work (which has neither) stays complete.
+    /// </summary>
+    public static readonly TaxonomyTemplate Template = TaxonomyTemplates.CustomerMessages with
+    {
+        Controls =
+        [
+            .. TaxonomyTemplates.CustomerMessages.Controls,
+            new("links", ControlKind.Relations, "Link the entities (optional)", false,
+            [
+                new("works for", "#5c6bc0", Description: "A person to the company they work for."),
+                new("ordered", "#26a69a", Description: "A person to the product or order number they ordered."),
+                new("same as", "#8d6e63", Description: "Two mentions of the same person, company or product."),
+            ]),
+            new("summary", ControlKind.FreeText, "Anything the next team should know? (optional)", false, []),
+        ],
+    };
+
     /// <summary>The demo project with its members, label set v1 and guidelines, added to the context (not yet saved).</summary>
     private static (Project Project, TaxonomyVersion Version) AddProject(PortalDbContext db, Dictionary<string, User> users, DateTime now)
     {
@@ -128,7 +147,7 @@ public sealed class DemoSeeder(
         }
 
         var taxonomy = new Data.Entities.Taxonomy { Id = Guid.CreateVersion7(), ProjectId = project.Id };
-        var version = TaxonomyVersionFactory.FromTemplate(TaxonomyTemplates.CustomerMessages, taxonomy.Id, 1, manager.Id, now);
+        var version = TaxonomyVersionFactory.FromTemplate(Template, taxonomy.Id, 1, manager.Id, now);
         taxonomy.Versions.Add(version);
         taxonomy.CurrentVersionId = version.Id;
         project.Taxonomy = taxonomy;

@@ -145,11 +145,12 @@ public sealed class DriftFindingsService(
         {
             var annotations = await db.Annotations.Include(a => a.Spans).Include(a => a.Answers).AsSplitQuery()
                 .Where(a => chunk.Contains(a.Id) && a.LabeledUnderVersionId != current).ToListAsync(ct);
+            var whole = await AnnotationStore.ResultsOfAsync(db, annotations, ct);
             foreach (var a in annotations)
             {
                 a.LabeledUnderVersionId = current;
                 a.UpdatedAt = now;
-                AnnotationStore.Record(db, a, user.UserId, now, AnnotationStore.ResultOf(a), RevisionReason.Confirm, $"Confirmed under the changed label definitions (drift finding #{findingId})");
+                AnnotationStore.Record(db, a, user.UserId, now, whole[a.Id], RevisionReason.Confirm, $"Confirmed under the changed label definitions (drift finding #{findingId})");
                 confirmed++;
             }
 

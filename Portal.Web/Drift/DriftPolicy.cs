@@ -118,9 +118,9 @@ public sealed class DriftPolicy(TimeProvider clock)
         {
             var annotations = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers).AsSplitQuery()
                 .Where(a => chunk.Contains(a.Id)).ToListAsync(ct);
-            foreach (var a in annotations)
+            foreach (var (id, result) in await AnnotationStore.ResultsOfAsync(db, annotations, ct))
             {
-                results[a.Id] = AnnotationStore.ResultOf(a).ToJson();
+                results[id] = result.ToJson();
             }
         }
 
@@ -141,6 +141,7 @@ public sealed class DriftPolicy(TimeProvider clock)
             var annotations = await db.Annotations.Include(a => a.Spans).Include(a => a.Answers).AsSplitQuery()
                 .Where(a => chunk.Contains(a.Id) && !a.ReviewRequested && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted))
                 .ToListAsync(ct);
+            var whole = await AnnotationStore.ResultsOfAsync(db, annotations, ct);
             foreach (var a in annotations)
             {
                 a.ReviewRequested = true;
@@ -148,7 +149,7 @@ public sealed class DriftPolicy(TimeProvider clock)
                 if (a.Status == AnnotationStatus.Accepted)
                 {
                     a.Status = AnnotationStatus.Submitted;
-                    AnnotationStore.Record(db, a, actorId ?? a.UserId, now, AnnotationStore.ResultOf(a), RevisionReason.Reopen,
+                    AnnotationStore.Record(db, a, actorId ?? a.UserId, now, whole[a.Id], RevisionReason.Reopen,
                         $"Sent to review by drift finding #{finding.Id}: {DriftRunService.Describe(finding.Kind).ToLowerInvariant()}");
                 }
 

@@ -7,6 +7,7 @@ using Portal.Core.Taxonomy;
 using Portal.Data;
 using Portal.Data.Queries;
 using Portal.Data.Entities;
+using Portal.Web.Common;
 
 namespace Portal.Web.ImportExport;
 
@@ -225,7 +226,9 @@ public sealed class ExportService(IDbContextFactory<PortalDbContext> factory)
             .ToListAsync(ct)).OrderBy(s => s.Id).ToLookup(s => s.AnnotationId, s => new SpanValue(s.ControlName, s.LabelKey, s.Start, s.End));
         var answers = (await (from a in inRange join x in db.AnnotationAnswers on a.Id equals x.AnnotationId select new { x.AnnotationId, x.ControlName, x.LabelKey, x.Id })
             .ToListAsync(ct)).OrderBy(x => x.Id).ToLookup(x => x.AnnotationId, x => new AnswerValue(x.ControlName, x.LabelKey));
-        var results = annotations.Select(a => (a.TaskId, Result: new ExportedResult(a.Id, person.Name(a.UserId), new AnnotationResult([.. spans[a.Id]], [.. answers[a.Id]]),
+        var extras = await AnnotationStore.SnapshotsWithExtrasAsync(db, [.. annotations.Select(a => a.Id)], ct);
+        var results = annotations.Select(a => (a.TaskId, Result: new ExportedResult(a.Id, person.Name(a.UserId),
+            AnnotationStore.WithExtras(new AnnotationResult([.. spans[a.Id]], [.. answers[a.Id]]), extras.GetValueOrDefault(a.Id)),
             a.CreatedAt, a.UpdatedAt, a.LeadTimeMs, a.Status.ToString().ToLowerInvariant()) { Email = person.Email(a.UserId), LabelStudioJson = a.LabelStudioJson })).ToList();
         if (filter is ExportFilter.All or ExportFilter.Submitted)
         {

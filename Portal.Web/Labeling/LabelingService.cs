@@ -173,7 +173,7 @@ public sealed class LabelingService(
         var until = retest?.ExpiresAt
             ?? await db.Reservations.Where(r => r.TaskId == taskId && r.UserId == user.UserId).Select(r => (DateTime?)r.ExpiresAt).SingleOrDefaultAsync(ct);
         var draft = retest is not null ? (retest.DraftJson is { } saved ? AnnotationResult.FromJson(saved) : AnnotationResult.Empty)
-            : annotation is null ? AnnotationResult.Empty : AnnotationStore.ResultOf(annotation);
+            : annotation is null ? AnnotationResult.Empty : await AnnotationStore.ResultOfAsync(db, annotation, ct);
         // Rejected work (a taxonomy change sends it back too) shows its comment; a relabel asked otherwise shows its reason.
         var relabel = retest is null && annotation?.Status != AnnotationStatus.Rejected ? await RelabelQueue.RequestAsync(db, taskId, user.UserId, ct) : null;
         // A relabel is done with the current label set; other work keeps the one it was made under until submitted.

@@ -46,8 +46,8 @@ internal static class RelabelQueue
         var taskId = annotation.TaskId;
         var previous = items.Select(i => i.PreviousResultJson).FirstOrDefault(j => j is not null) is { } json ? AnnotationResult.FromJson(json)
             : items.Select(i => i.AnnotationId).FirstOrDefault(id => id is not null && id != annotation.Id) is { } otherId
-                ? AnnotationStore.ResultOf(await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers).SingleAsync(a => a.Id == otherId, ct))
-                : AnnotationStore.ResultOf(annotation);
+                ? await AnnotationStore.ResultOfAsync(db, await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers).SingleAsync(a => a.Id == otherId, ct), ct)
+                : await AnnotationStore.ResultOfAsync(db, annotation, ct);
         var textLength = await db.Tasks.Where(t => t.Id == taskId).Select(t => t.Text.Length).SingleAsync(ct);
         var hasTruth = await db.GroundTruths.AnyAsync(g => g.TaskId == taskId, ct);
         return new RelabelOutcome(previous.ToJson() != relabeled.ToJson(), SelfAgreement.Pair(new AnswerPair(previous, relabeled, textLength)), hasTruth);

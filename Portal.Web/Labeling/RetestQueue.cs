@@ -55,7 +55,7 @@ public sealed class RetestQueue(IDbContextFactory<PortalDbContext> factory, Proj
         var retest = new Retest
         {
             ProjectId = projectId, TaskId = original.TaskId, UserId = userId, OriginalAnnotationId = original.Id,
-            OriginalResultJson = AnnotationStore.ResultOf(original).ToJson(), OriginalSubmittedAt = original.SubmittedAt!.Value,
+            OriginalResultJson = (await AnnotationStore.ResultOfAsync(db, original, ct)).ToJson(), OriginalSubmittedAt = original.SubmittedAt!.Value,
             ServedAt = now, ExpiresAt = now.AddMinutes(reservationMinutes),
             // As for annotations, a stored row starts at 1 and the page sees 0 ("nothing saved yet"), like any new task.
             Version = 1,

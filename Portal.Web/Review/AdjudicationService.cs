@@ -62,12 +62,13 @@ public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> facto
         var annotations = await SubmittedAsync(db, taskId, ct);
         var userIds = annotations.Select(a => a.UserId).ToList();
         var names = project.AnonymousAdjudication ? [] : await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
+        var whole = await AnnotationStore.ResultsOfAsync(db, annotations, ct);
         var people = annotations.Select((a, i) =>
         {
             var letter = ((char)('A' + (i % 26))).ToString();
             return project.AnonymousAdjudication
-                ? new AdjudicationAnnotator(letter, $"Annotator {letter}", null, AnnotationStore.ResultOf(a))
-                : new AdjudicationAnnotator(letter, names.GetValueOrDefault(a.UserId, "someone"), a.UserId, AnnotationStore.ResultOf(a));
+                ? new AdjudicationAnnotator(letter, $"Annotator {letter}", null, whole[a.Id])
+                : new AdjudicationAnnotator(letter, names.GetValueOrDefault(a.UserId, "someone"), a.UserId, whole[a.Id]);
         }).ToList();
         var versionId = await VersionOfAsync(db, projectId, annotations, ct);
         var controls = await labelSets.GetAsync(db, versionId, ct);
@@ -129,7 +130,8 @@ public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> facto
 
         var now = clock.GetUtcNow().UtcDateTime;
         var json = result.ToJson();
-        var agreeing = annotations.Where(a => AnnotationStore.ResultOf(a).ToJson() == json).Select(a => a.UserId.ToString()).ToList();
+        var results = await AnnotationStore.ResultsOfAsync(db, annotations, ct);
+        var agreeing = annotations.Where(a => results[a.Id].ToJson() == json).Select(a => a.UserId.ToString()).ToList();
         var truth = await db.GroundTruths.SingleOrDefaultAsync(g => g.TaskId == taskId, ct);
         if (truth is null)
         {

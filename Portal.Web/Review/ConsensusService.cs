@@ -66,7 +66,8 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
         var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == task.ProjectId, ct);
         var settings = project.Settings;
         var controls = (await labelSets.GetAsync(db, annotations[^1].TaxonomyVersionId, ct)).Select(c => new ControlSpec(c.Name, c.Kind)).ToList();
-        var results = annotations.Select(a => new AnnotatorResult(a.UserId.ToString(), AnnotationStore.ResultOf(a))).ToList();
+        var whole = await AnnotationStore.ResultsOfAsync(db, annotations, ct);
+        var results = annotations.Select(a => new AnnotatorResult(a.UserId.ToString(), whole[a.Id])).ToList();
         var history = await HistoryAsync(db, task, controls, results, ct);
         var decision = TaskConsensus.Decide(controls, task.Text.Length, results, new ConsensusPolicy(settings.AgreementThreshold, settings.ConsensusVoteThreshold), history);
 

@@ -59,7 +59,7 @@ public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, Pr
         var past = await db.Reviews.AsNoTracking().Where(r => r.AnnotationId == a.Id).OrderBy(r => r.CreatedAt)
             .Select(r => new PastReview(r.CreatedAt, db.Users.Where(u => u.Id == r.ReviewerId).Select(u => u.DisplayName).First(), r.Decision, r.Comment))
             .ToListAsync(ct);
-        return new ReviewItem(projectId, a.Id, a.TaskId, task.Text, await labelSets.GetAsync(db, a.TaxonomyVersionId, ct), AnnotationStore.ResultOf(a),
+        return new ReviewItem(projectId, a.Id, a.TaskId, task.Text, await labelSets.GetAsync(db, a.TaxonomyVersionId, ct), await AnnotationStore.ResultOfAsync(db, a, ct),
             a.Version, a.UserId, annotator, a.SubmittedAt, task.Agreement, past, await ReviewerInstructionsAsync(db, projectId, ct));
     }
 
@@ -101,7 +101,7 @@ public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, Pr
                 : "Someone reviewed this work meanwhile, or it is no longer submitted. Nothing was saved.");
         }
 
-        var current = AnnotationStore.ResultOf(annotation);
+        var current = await AnnotationStore.ResultOfAsync(db, annotation, ct);
         var result = current;
         if (decision == ReviewDecision.FixAndAccept)
         {
@@ -171,8 +171,9 @@ public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, Pr
                 [.. agreeing.Select(a => Guid.TryParse(a, out var g) ? Name(g) : a)], truth.Agreement, truth.ReasonCode, truth.Note);
         }
 
+        var results = await AnnotationStore.ResultsOfAsync(db, annotations, ct);
         return new TaskDetail(projectId, taskId, task.Text, task.State, task.Agreement, await labelSets.GetAsync(db, versionId, ct), truthView,
             [.. events.Select(e => new TaskEventView(e.At, e.Kind, e.ActorId is { } a ? Name(a) : null, e.Agreement, e.Detail))],
-            [.. annotations.Select(a => new TaskAnnotationView(a.Id, a.UserId, Name(a.UserId), a.Status, a.SubmittedAt, AnnotationStore.ResultOf(a)))]);
+            [.. annotations.Select(a => new TaskAnnotationView(a.Id, a.UserId, Name(a.UserId), a.Status, a.SubmittedAt, results[a.Id]))]);
     }
 }

@@ -198,14 +198,22 @@ public sealed class TaxonomyService(IDbContextFactory<PortalDbContext> factory, 
                 (a.Spans.Any(s => changed.Contains(s.LabelKey)) || a.Answers.Any(x => changed.Contains(x.LabelKey))))
             .ToListAsync(ct);
         int migrated = 0, relabel = 0;
+        var whole = await AnnotationStore.ResultsOfAsync(db, annotations, ct);
         foreach (var annotation in annotations)
         {
-            var result = AnnotationStore.ResultOf(annotation);
+            var result = whole[annotation.Id];
             var keys = result.Spans.Select(s => s.Label).Concat(result.Answers.Select(a => a.Label)).Distinct().ToList();
             var fates = keys.ToDictionary(k => k, map.Resolve);
+            SpanValue Moved(SpanValue s) => s with { Label = fates[s.Label].Key };
+            // Relations name their spans by label, so they follow the spans; relation types keep their own keys here
+            // (a merged relation type is resolved like any label).
             var updated = new AnnotationResult(
-                [.. result.Spans.Select(s => s with { Label = fates[s.Label].Key }).Distinct()],
-                [.. result.Answers.Select(a => a with { Label = fates[a.Label].Key }).Distinct()]);
+                [.. result.Spans.Select(Moved).Distinct()],
+                [.. result.Answers.Select(a => a with { Label = fates[a.Label].Key }).Distinct()])
+            {
+                Texts = result.Texts,
+                Relations = [.. result.Relations.Select(r => r with { From = Moved(r.From), To = Moved(r.To), Label = r.Label is { } t ? map.Resolve(t).Key : null }).Distinct()],
+            };
             var what = string.Join("; ", keys.Where(k => fates[k].Because is not null).Select(k => Describe(before, draft.Model, k, fates[k])));
             var toRelabel = keys.Where(k => fates[k].Kind == LabelFateKind.Relabel).ToList();
 

@@ -283,4 +283,81 @@ public class LabelStudioMappingTests
 
         Assert.Equal(LabelStudioFixtures.Read("expected_converter_derived_nonascii.conll").ReplaceLineEndings("\n"), conll.ToString());
     }
+
+    private static readonly Guid LivesIn = Guid.NewGuid();
+    private static readonly Guid BornIn = Guid.NewGuid();
+
+    /// <summary>The project of <see cref="Questions"/> with a relation question and a free-text question "note".</summary>
+    private static ImportNameResolver RelationResolver() => new(
+        [.. Questions, new("links", ControlKind.Relations, "Link them", [new(LivesIn, "lives in", "lives in", false), new(BornIn, "born in", "born in", false)]),
+            new("note", ControlKind.FreeText, "A note", [])],
+        ImportMappings.None, new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase) { ["ana@example.com"] = Ana }, Importer);
+
+    [Fact]
+    public async Task RelationsAndFreeText_WithSuchQuestions_BecomePortalValues_AndExportBackWithTheirRegionIds()
+    {
+        var record = Record("Anna lives in Rome.", """
+            "annotations":[{"id":41,"completed_by":{"email":"ana@example.com"},"result":[
+              {"from_id":"r1","to_id":"r2","type":"relation","direction":"right","labels":["lives in","born in"]},
+              {"from_id":"r2","to_id":"b1","type":"relation","direction":"right","labels":[]},
+              {"id":"r1","from_name":"entities","to_name":"text","type":"labels","value":{"start":0,"end":4,"text":"Anna","labels":["PER"]}},
+              {"id":"r2","from_name":"entities","to_name":"text","type":"labels","value":{"start":14,"end":18,"text":"Rome","labels":["LOC"]}},
+              {"id":"t1","from_name":"note","to_name":"text","type":"textarea","value":{"text":["Résumé 👍","second line"]}},
+              {"id":"b1","from_name":"box","type":"rectanglelabels","value":{}}]}]
+            """);
+        var anna = new SpanValue("entities", Person, 0, 4);
+        var rome = new SpanValue("entities", Place, 14, 18);
+
+        var mapped = Map(record, RelationResolver(), ImportedAnnotations.Annotations, out var error);
+
+        Assert.Null(error);
+        var annotation = Assert.Single(mapped.Annotations);
+        Assert.Equal([new RelationValue("links", anna, rome, LivesIn), new RelationValue("links", anna, rome, BornIn)], annotation.Result.Relations);
+        Assert.Equal(new TextValue("note", "Résumé 👍\nsecond line"), Assert.Single(annotation.Result.Texts));
+        var summary = mapped.Tally!.ToSummary();
+        Assert.Equal((6L, 4L, 2L), (summary.RegionsRead, summary.RegionsImported, summary.RegionsKeptVerbatim));
+        Assert.Contains(summary.NotImported, l => l.What.Contains("joining regions that are not spans", StringComparison.Ordinal));
+        Assert.Contains(summary.Converted, l => l.What.Contains("several entries joined", StringComparison.Ordinal));
+
+        var exported = await ExportAsync(annotation);
+        using var document = JsonDocument.Parse(exported);
+        var results = document.RootElement[0].GetProperty("annotations")[0].GetProperty("result").EnumerateArray().ToList();
+        var relation = results.Single(r => r.GetProperty("type").GetString() == "relation" && r.GetProperty("labels").GetArrayLength() > 0);
+        var text = results.Single(r => r.GetProperty("type").GetString() == "textarea");
+        Assert.Equal(("r1", "r2", "lives in|born in"), (relation.GetProperty("from_id").GetString(), relation.GetProperty("to_id").GetString(),
+            string.Join('|', relation.GetProperty("labels").EnumerateArray().Select(l => l.GetString()))));
+        Assert.Equal(("t1", "note", "text"), (text.GetProperty("id").GetString(), text.GetProperty("from_name").GetString(), text.GetProperty("to_name").GetString()));
+
+        var again = Map(Record("Anna lives in Rome.", $"\"annotations\":{document.RootElement[0].GetProperty("annotations").GetRawText()}"), RelationResolver(),
+            ImportedAnnotations.Annotations, out var againError);
+        Assert.Null(againError);
+        Assert.Equal(annotation.Result.ToJson(), Assert.Single(again.Annotations).Result.ToJson());
+    }
+
+    [Fact]
+    public void Relation_PointingLeft_IsTurnedRound()
+    {
+        var record = Record("Anna lives in Rome.", """
+            "annotations":[{"result":[{"id":"a","from_name":"entities","to_name":"text","type":"labels","value":{"start":0,"end":4,"labels":["PER"]}},
+              {"id":"b","from_name":"entities","to_name":"text","type":"labels","value":{"start":14,"end":18,"labels":["LOC"]}},
+              {"from_id":"b","to_id":"a","type":"relation","direction":"left","labels":["lives in"]}]}]
+            """);
+
+        var mapped = Map(record, RelationResolver(), ImportedAnnotations.Annotations, out _);
+
+        var relation = Assert.Single(Assert.Single(mapped.Annotations).Result.Relations);
+        Assert.Equal((0, 14), (relation.From.Start, relation.To.Start));
+    }
+
+    private static async Task<string> ExportAsync(MappedAnnotation annotation)
+    {
+        var names = new ExportLabelNames(new Dictionary<Guid, string> { [Person] = "PER", [Place] = "LOC", [LivesIn] = "lives in", [BornIn] = "born in" });
+        await using var text = new StringWriter();
+        using var writer = new LabelStudioJsonWriter(text, names);
+        await writer.StartAsync();
+        await writer.WriteAsync(new ExportedTask(1, "t1", "Anna lives in Rome.", null,
+            [new ExportedResult(7, "ana@example.com", annotation.Result, Now, Now, 0, "submitted") { Email = "ana@example.com", LabelStudioJson = annotation.SourceJson }], []));
+        await writer.EndAsync();
+        return text.ToString();
+    }
 }

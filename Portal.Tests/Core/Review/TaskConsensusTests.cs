@@ -146,4 +146,29 @@ public class TaskConsensusTests
 
         Assert.All(merged.Answers, x => Assert.False(x.PreAccepted));
     }
+
+    [Fact]
+    public void Decide_FreeTextAndRelations_AreCarriedByVote_NotScored()
+    {
+        ControlSpec[] controls = [.. Controls, new("summary", ControlKind.FreeText), new("relations", ControlKind.Relations)];
+        var org = new SpanValue("entities", Org, 0, 4);
+        var person = new SpanValue("entities", Person, 10, 15);
+        var worksFor = Guid.NewGuid();
+        AnnotatorResult With(AnnotatorResult r, string summary, params RelationValue[] relations) =>
+            r with { Result = r.Result with { Texts = [new("summary", summary)], Relations = relations } };
+        var a = With(Result("a", Praise, (0, 4, Org), (10, 15, Person)), "Praise for the shop ", new RelationValue("relations", person, org, worksFor));
+        var b = With(Result("b", Praise, (0, 4, Org), (10, 15, Person)), "Praise for the shop", new RelationValue("relations", person, org, worksFor));
+        var c = With(Result("c", Praise, (0, 4, Org), (10, 15, Person)), "A happy customer", new RelationValue("relations", org, person, null));
+
+        var decision = TaskConsensus.Decide(controls, 40, [a, b, c], Policy);
+        var merged = TaskConsensus.Merge(controls, [a, b, c], Policy.VoteThreshold);
+
+        Assert.True(decision.Reached);
+        Assert.DoesNotContain(decision.PerControl, p => p.Control is "summary" or "relations");
+        Assert.Equal(new TextValue("summary", "Praise for the shop"), Assert.Single(decision.Result.Texts));
+        Assert.Equal(new RelationValue("relations", person, org, worksFor), Assert.Single(decision.Result.Relations));
+        Assert.Equal(2, merged.Texts.Count);
+        Assert.True(merged.Texts.Single(t => t.Value.Text == "Praise for the shop").PreAccepted);
+        Assert.False(merged.Relations.Single(r => r.Value.Label is null).PreAccepted);
+    }
 }

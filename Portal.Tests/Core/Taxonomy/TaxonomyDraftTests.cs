@@ -174,4 +174,24 @@ public class TaxonomyDiffTests
         Assert.Contains("\"City\" added", diff);
         Assert.Contains("\"Organization\": color, description or examples changed", diff);
     }
+
+    [Fact]
+    public void Add_ToAFreeTextQuestion_OrUnderARelationType_IsRefused()
+    {
+        var worksFor = Guid.NewGuid();
+        var draft = TaxonomyDraft.From(1, new TaxonomyModel(
+        [
+            new TaxonomyQuestion("links", ControlKind.Relations, "Link the entities", false, [new(worksFor, null, "works for", "#5c6bc0")]),
+            new TaxonomyQuestion("summary", ControlKind.FreeText, "Summarize it", true, []),
+        ]));
+
+        var text = Assert.Throws<TaxonomyEditException>(() => draft.Add("summary", null, "Short", "#9e9e9e"));
+        var nested = Assert.Throws<TaxonomyEditException>(() => draft.Add("links", worksFor, "part-time", "#9e9e9e"));
+        var added = draft.Add("links", null, "founded", "#9e9e9e");
+
+        Assert.Contains("free-text question", text.Message, StringComparison.Ordinal);
+        Assert.Contains("one level", nested.Message, StringComparison.Ordinal);
+        Assert.Equal(["works for", "founded"], added.Model.Controls[0].Labels.Select(l => l.Name));
+        Assert.Empty(added.Validate());
+    }
 }

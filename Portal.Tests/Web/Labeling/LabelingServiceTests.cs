@@ -19,7 +19,8 @@ public class LabelingServiceTests
     internal static LabelingService Service(TestDatabase database) => database.Get<LabelingService>();
 
     /// <summary>A project with <paramref name="tasks"/> texts, overlap <paramref name="overlap"/>, and <paramref name="annotators"/> members.</summary>
-    internal static async Task<(Guid ProjectId, List<PortalPrincipal> Annotators)> ProjectAsync(TestDatabase database, int tasks, int overlap, int annotators)
+    internal static async Task<(Guid ProjectId, List<PortalPrincipal> Annotators)> ProjectAsync(
+        TestDatabase database, int tasks, int overlap, int annotators, string? templateId = null, string? text = null)
     {
         var manager = new PortalPrincipal(Guid.CreateVersion7(), "M", new HashSet<string> { AppRoles.Manager });
         await using (var db = await database.ContextAsync())
@@ -29,7 +30,7 @@ public class LabelingServiceTests
         }
 
         var projects = database.Get<ProjectService>();
-        var projectId = await projects.CreateAsync(manager, new NewProject($"P{Guid.NewGuid():N}", null, TaxonomyTemplates.CustomerMessages.Id,
+        var projectId = await projects.CreateAsync(manager, new NewProject($"P{Guid.NewGuid():N}", null, templateId ?? TaxonomyTemplates.CustomerMessages.Id,
             new ProjectSettings { AnnotatorsPerTask = overlap }), default);
         var people = new List<PortalPrincipal>();
         await using (var db = await database.ContextAsync())
@@ -44,7 +45,7 @@ public class LabelingServiceTests
 
             for (var t = 0; t < tasks; t++)
             {
-                db.Tasks.Add(new LabelingTask { ProjectId = projectId, Text = $"Order {t} for Maria Schneider in Hamburg.", ContentHash = $"h{t}", TargetAnnotations = overlap, CreatedAt = DateTime.UtcNow });
+                db.Tasks.Add(new LabelingTask { ProjectId = projectId, Text = text ?? $"Order {t} for Maria Schneider in Hamburg.", ContentHash = $"h{t}", TargetAnnotations = overlap, CreatedAt = DateTime.UtcNow });
             }
 
             await db.SaveChangesAsync();

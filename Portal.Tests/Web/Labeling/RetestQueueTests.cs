@@ -38,7 +38,7 @@ public class RetestQueueTests
         var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == taskId);
         var revisions = await db.AnnotationRevisions.CountAsync(r => r.AnnotationId == annotation.Id);
         var truth = await db.GroundTruths.Where(g => g.TaskId == taskId).Select(g => g.ResultJson).SingleOrDefaultAsync();
-        return $"{annotation.Version}|{annotation.Status}|{annotation.ReviewRequested}|{Portal.Web.Common.AnnotationStore.ResultOf(annotation).ToJson()}|{revisions}|" +
+        return $"{annotation.Version}|{annotation.Status}|{annotation.ReviewRequested}|{Portal.Web.Common.AnnotationStore.ScoredPartOf(annotation).ToJson()}|{revisions}|" +
             $"{task.AssignedCount}|{task.SubmittedCount}|{task.IsAvailable}|{task.State}|{task.Version}|{truth}";
     }
 
@@ -130,7 +130,7 @@ public class RetestQueueTests
         await labeling.SaveDraftAsync(annotator, projectId, first.TaskId, changed, reopened.Version, default);
         await using var check = await database.ContextAsync();
         var annotation = await check.Annotations.Include(a => a.Spans).Include(a => a.Answers).SingleAsync(a => a.TaskId == first.TaskId);
-        Assert.Equal(changed.ToJson(), Portal.Web.Common.AnnotationStore.ResultOf(annotation).ToJson());
+        Assert.Equal(changed.ToJson(), Portal.Web.Common.AnnotationStore.ScoredPartOf(annotation).ToJson());
         var row = await check.Retests.SingleAsync();
         Assert.Null(row.DraftJson);
         Assert.Null(row.ResultJson);

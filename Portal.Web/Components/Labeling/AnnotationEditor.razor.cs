@@ -45,6 +45,9 @@ public sealed partial class AnnotationEditor
     private List<SpanValue> spans = [];
     private List<SpanValue> suggestions = [];
     private Dictionary<string, HashSet<Guid>> answers = [];
+    private Dictionary<string, string> texts = [];
+    private List<RelationValue> relations = [];
+    private string? removalNote;
     private IReadOnlyList<SpanView> spanViews = [];
     private (int Start, int End)? pending;
     private int? selected;
@@ -53,7 +56,13 @@ public sealed partial class AnnotationEditor
     /// <summary>What the editor holds now.</summary>
     public AnnotationResult Current => new(
         [.. spans],
-        [.. answers.SelectMany(kv => kv.Value.Select(v => new AnswerValue(kv.Key, v)))]);
+        [.. answers.SelectMany(kv => kv.Value.Select(v => new AnswerValue(kv.Key, v)))])
+    {
+        Texts = [.. texts.Where(kv => kv.Value.Length > 0).Select(kv => new TextValue(kv.Key, kv.Value))],
+        Relations = [.. relations],
+    };
+
+    private SpanValue? SelectedSpan => selected is { } index && index < spans.Count ? spans[index] : null;
 
     protected override void OnParametersSet()
     {
@@ -63,6 +72,9 @@ public sealed partial class AnnotationEditor
             spans = [.. Initial.Spans];
             suggestions = [.. InitialSuggestions];
             answers = Initial.Answers.GroupBy(a => a.Control).ToDictionary(g => g.Key, g => g.Select(a => a.Label).ToHashSet());
+            texts = Initial.Texts.GroupBy(t => t.Control).ToDictionary(g => g.Key, g => g.First().Text);
+            relations = [.. Initial.Relations];
+            removalNote = null;
             pending = null;
             selected = null;
             overlapHint = null;
@@ -131,7 +143,10 @@ public sealed partial class AnnotationEditor
     {
         if (selected is { } index && index < spans.Count)
         {
-            spans[index] = spans[index] with { Control = control.Name, Label = label.Key };
+            var before = spans[index];
+            spans[index] = before with { Control = control.Name, Label = label.Key };
+            // Links name their spans by value: a relabeled span keeps its links.
+            relations = [.. relations.Select(r => r with { From = r.From == before ? spans[index] : r.From, To = r.To == before ? spans[index] : r.To }).Distinct()];
             overlapHint = OverlapHint(spans[index], label);
             await ChangedAsync();
         }
@@ -162,8 +177,35 @@ public sealed partial class AnnotationEditor
             return Task.CompletedTask;
         }
 
+        var removed = spans[index];
         spans.RemoveAt(index);
         selected = null;
+        var links = relations.RemoveAll(r => r.From == removed || r.To == removed);
+        removalNote = links == 0 ? null
+            : $"Removed “{Text[removed.Start..removed.End]}” and its {(links == 1 ? "link" : $"{links} links")} to other spans.";
+        return ChangedAsync();
+    }
+
+    private Task SetText(ControlView control, string value)
+    {
+        texts[control.Name] = value ?? "";
+        return ChangedAsync();
+    }
+
+    private Task AddRelation(RelationValue relation)
+    {
+        if (relations.Contains(relation))
+        {
+            return Task.CompletedTask;
+        }
+
+        relations.Add(relation);
+        return ChangedAsync();
+    }
+
+    private Task RemoveRelation(RelationValue relation)
+    {
+        relations.Remove(relation);
         return ChangedAsync();
     }
 
@@ -211,7 +253,7 @@ public sealed partial class AnnotationEditor
             }
         }
 
-        if (HotkeyLabel(Controls.Where(c => c.Kind != ControlKind.Spans), key.Key) is { } choice)
+        if (HotkeyLabel(Controls.Where(c => c.Kind.IsChoice()), key.Key) is { } choice)
         {
             await AnswerByKey(choice.Control, choice.Label);
         }

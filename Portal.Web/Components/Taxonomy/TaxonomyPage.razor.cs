@@ -43,6 +43,13 @@ public sealed partial class TaxonomyPage
     /// <summary>A saved draft exists: recorded changes, or edits of definitions and colors that record none but still publish.</summary>
     private bool edited;
 
+    private static string KindNote(ControlKind kind) => kind switch
+    {
+        ControlKind.FreeText => " (written answer)",
+        ControlKind.Relations => " (links between spans)",
+        _ => "",
+    };
+
     private TaxonomyQuestion Question => draft!.Model.Controls.FirstOrDefault(c => c.Name == controlName) ?? draft!.Model.Controls[0];
 
     protected override async Task OnInitializedAsync()
