@@ -54,7 +54,8 @@ public sealed class PairDisagreementService(IDbContextFactory<PortalDbContext> f
         var shared = await pairs.Select(p => new SharedTask(p.TaskId, p.A, p.AVersion, p.B, p.BVersion)).ToListAsync(ct);
         var currentVersion = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleOrDefaultAsync(ct);
         var controls = currentVersion is { } v ? await labelSets.GetAsync(db, v, ct) : [];
-        var questions = controls.Select(c => (c.Name, c.Kind == ControlKind.Spans)).ToList();
+        // Written answers and relations are not scored (docs/decisions/0021-relations-free-text.md).
+        var questions = controls.Where(c => c.Kind.IsScored()).Select(c => (c.Name, c.Kind == ControlKind.Spans)).ToList();
         var labelNames = controls.SelectMany(c => c.Labels).ToDictionary(l => l.Key, l => l.Name);
         var scored = await ScoreAsync(db, projectId, shared, questions, ct);
         var disagreed = scored.Where(s => s.Score < threshold - 1e-9).OrderBy(s => s.Score).ThenBy(s => s.TaskId).ToList();

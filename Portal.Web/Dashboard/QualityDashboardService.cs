@@ -73,7 +73,7 @@ public sealed class QualityDashboardService(IDbContextFactory<PortalDbContext> f
 
         return new QualityDashboard(
             project.Name, role, DashboardNames.Anonymize(project.AnonymousAdjudication, role), from, to, filter.TaxonomyVersionId, versions,
-            [.. controls.Select(c => c.Name)], people,
+            [.. controls.Where(c => c.Kind.IsScored()).Select(c => c.Name)], people,
             [.. trends.Select(t => t with { Name = $"{t.Control}: {MeasureName(t.Measure)}" })],
             new PairMatrix(latest, [.. people.Where(p => inMatrix.Contains(p.UserId))], pairCells),
             LabelRows(night, labelNames),
@@ -165,10 +165,12 @@ public sealed class QualityDashboardService(IDbContextFactory<PortalDbContext> f
     private static async Task<LabelMix?> MixAsync(
         PortalDbContext db, Guid projectId, IReadOnlyList<ControlView> controls, string? wanted, DateOnly from, DateOnly to, List<DashboardPerson> people, CancellationToken ct)
     {
-        var control = wanted is null ? controls.FirstOrDefault(c => c.Kind != ControlKind.Spans) ?? (controls.Count > 0 ? controls[0] : null) : controls.FirstOrDefault(c => c.Name == wanted);
+        var control = wanted is null
+            ? controls.FirstOrDefault(c => c.Kind.IsChoice()) ?? controls.FirstOrDefault(c => c.Kind == ControlKind.Spans)
+            : controls.FirstOrDefault(c => c.Name == wanted && c.Kind.IsScored());
         if (control is null)
         {
-            return wanted is null ? null : throw new ValidationException("Control", $"\"{wanted}\" is not a question of this project's label set.");
+            return wanted is null ? null : throw new ValidationException("Control", $"\"{wanted}\" is not a labeled question of this project's label set (written answers and relations have no label mix).");
         }
 
         var counts = await LabelCounts.RangeAsync(db, projectId, control.Name, from, to, ct);
