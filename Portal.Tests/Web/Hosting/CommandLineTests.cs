@@ -98,7 +98,7 @@ public class CommandLineTests
 
     [Theory]
     [InlineData("export: Option '--out' is required.", "export", "--project", "p", "--format", "csv")]
-    [InlineData("export: Argument 'xml' not recognized. Must be one of: 'labelstudio' 'json' 'jsonl' 'csv' 'conll'", "export", "--project", "p", "--format", "xml", "--out", "x")]
+    [InlineData("export: Argument 'xml' not recognized. Must be one of: 'labelstudio' 'jsonl' 'csv' 'conll' 'json-min' 'tsv' 'json'", "export", "--project", "p", "--format", "xml", "--out", "x")]
     [InlineData("user add: Argument 'boss' not recognized.", "user", "add", "--email", "a@b.c", "--name", "A", "--project", "p", "--role", "boss")]
     [InlineData("import: --map-question takes FROM=TO, not \"nothing\".", "import", "f.csv", "--project", "p", "--map-question", "nothing")]
     [InlineData("project create: Cannot parse argument 'two' for option '--overlap'", "project", "create", "--name", "n", "--overlap", "two")]
