@@ -41,8 +41,10 @@ internal static class AnnotationStore
             return new Dictionary<long, AnnotationResult>();
         }
 
+        // One JSON array parameter: callers pass a whole project's annotations (taxonomy publish, exports), more ids than
+        // SQL Server's 2,100 or SQLite's 32,766 parameters that EF 10 would otherwise use, one per id.
         var latest = await db.AnnotationRevisions.AsNoTracking()
-            .Where(r => ids.Contains(r.AnnotationId) && (r.ResultJson.Contains("\"texts\"") || r.ResultJson.Contains("\"relations\"")) &&
+            .Where(r => EF.Parameter(ids).Contains(r.AnnotationId) && (r.ResultJson.Contains("\"texts\"") || r.ResultJson.Contains("\"relations\"")) &&
                 r.Number == db.AnnotationRevisions.Where(x => x.AnnotationId == r.AnnotationId).Max(x => x.Number))
             .Select(r => new { r.AnnotationId, r.ResultJson })
             .ToListAsync(ct);
