@@ -32,7 +32,8 @@ public class TaxonomyComponentTests : ComponentTestContext
         Assert.Equal(120, cut.FindAll(".tree-label").Count);
 
         cut.Find("#label-search").Input("Item 042-");
-        cut.WaitForAssertion(() => Assert.Equal(9, cut.FindAll("#label-search-results .mud-list-item").Count));
+        // The search is debounced and a 1,200-label tree renders slowly when CI runs tests side by side: wait generously.
+        cut.WaitForAssertion(() => Assert.Equal(9, cut.FindAll("#label-search-results .mud-list-item").Count), TimeSpan.FromSeconds(20));
         Assert.Contains("Group 042 / Item 042-3", cut.Find("#label-search-results").TextContent, StringComparison.Ordinal);
     }
 
