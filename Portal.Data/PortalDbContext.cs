@@ -35,6 +35,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<GoldScoreEntry> GoldScores => Set<GoldScoreEntry>();
     public DbSet<TaskEvent> TaskEvents => Set<TaskEvent>();
     public DbSet<AgreementSnapshot> AgreementSnapshots => Set<AgreementSnapshot>();
+    public DbSet<PairScoreSet> PairScoreSets => Set<PairScoreSet>();
+    public DbSet<PairTaskScore> PairTaskScores => Set<PairTaskScore>();
     public DbSet<AuditRun> AuditRuns => Set<AuditRun>();
     public DbSet<AuditSample> AuditSamples => Set<AuditSample>();
     public DbSet<AuditSampleError> AuditSampleErrors => Set<AuditSampleError>();

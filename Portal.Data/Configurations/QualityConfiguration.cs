@@ -74,6 +74,27 @@ internal sealed class AgreementSnapshotConfiguration : IEntityTypeConfiguration<
     }
 }
 
+internal sealed class PairScoreSetConfiguration : IEntityTypeConfiguration<PairScoreSet>
+{
+    public void Configure(EntityTypeBuilder<PairScoreSet> b)
+    {
+        // One set per pair: a nightly run replaces it.
+        b.HasIndex(s => new { s.ProjectId, s.UserA, s.UserB }).IsUnique();
+        b.HasOne<Project>().WithMany().HasForeignKey(s => s.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class PairTaskScoreConfiguration : IEntityTypeConfiguration<PairTaskScore>
+{
+    public void Configure(EntityTypeBuilder<PairTaskScore> b)
+    {
+        b.HasKey(s => new { s.SetId, s.TaskId });
+        // The pair list's page: worst first, by key.
+        b.HasIndex(s => new { s.SetId, s.Score, s.TaskId });
+        b.HasOne<PairScoreSet>().WithMany().HasForeignKey(s => s.SetId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class AuditRunConfiguration : IEntityTypeConfiguration<AuditRun>
 {
     public void Configure(EntityTypeBuilder<AuditRun> b)

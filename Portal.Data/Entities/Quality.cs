@@ -99,6 +99,40 @@ public sealed class TaskEvent
     public required string Detail { get; set; }
 }
 
+/// <summary>
+/// One annotator pair's shared tasks, each scored, as the nightly agreement run found them (<see cref="PairTaskScore"/>):
+/// the pair list of the quality dashboard reads a page of them instead of scoring thousands of tasks while a manager
+/// waits. Work changed since <see cref="ComputedAt"/> (or added after <see cref="MaxAnnotationId"/>) is scored live.
+/// <see cref="UserA"/> is the pair's first id in ordinal string order, as in the snapshot keys.
+/// </summary>
+public sealed class PairScoreSet
+{
+    public long Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public Guid UserA { get; set; }
+    public Guid UserB { get; set; }
+
+    /// <summary>The label set the results were mapped to; another one current means the scores are out of date.</summary>
+    public Guid TaxonomyVersionId { get; set; }
+
+    /// <summary>Taken before the run read the work: anything updated after it is scored again on reading.</summary>
+    public DateTime ComputedAt { get; set; }
+
+    /// <summary>The project's highest annotation id before the run read the work (imports keep their own dates).</summary>
+    public long MaxAnnotationId { get; set; }
+
+    /// <summary>How many <see cref="PairTaskScore"/> rows the set has: every task both submitted, agreeing ones too.</summary>
+    public int SharedTasks { get; set; }
+}
+
+/// <summary>One shared task of a <see cref="PairScoreSet"/> with its score (GoldScoring.TaskScore: 1 is full agreement).</summary>
+public sealed class PairTaskScore
+{
+    public long SetId { get; set; }
+    public long TaskId { get; set; }
+    public double Score { get; set; }
+}
+
 /// <summary>One agreement figure of one day; <see cref="Key"/> names the slice (label, annotator pair) so reruns replace.</summary>
 public sealed class AgreementSnapshot
 {

@@ -65,8 +65,9 @@ public class MigrationsConsistencyTests
     }
 
     /// <summary>
-    /// The import's hand-written statements, as sent to SQL Server: valid T-SQL, and every column they insert is a column
-    /// of that table in the SQL Server model (SQLite runs them for real in the import tests).
+    /// The bulk writers' hand-written statements (import, audit samples, pair scores), as sent to SQL Server: valid T-SQL,
+    /// and every column they insert is a column of that table in the SQL Server model (SQLite runs them for real in the
+    /// import, audit and agreement tests).
     /// </summary>
     [Fact]
     public void ImportStatements_AreValidTSql_AndNameRealColumns()
@@ -74,7 +75,7 @@ public class MigrationsConsistencyTests
         using var db = SqlServer();
         var parser = new TSql160Parser(initialQuotedIdentifiers: true);
         var inserts = 0;
-        foreach (var sql in Portal.Data.Bulk.ImportBulkWriter.Statements(sqlite: false).All)
+        foreach (var sql in Portal.Data.Bulk.ImportBulkWriter.Statements(sqlite: false).All.Append(Portal.Data.Bulk.AuditSampleWriter.Insert).Append(Portal.Data.Bulk.PairScoreWriter.Insert))
         {
             using var reader = new StringReader(sql);
             var script = (TSqlScript)parser.Parse(reader, out var errors);
@@ -97,8 +98,9 @@ public class MigrationsConsistencyTests
             }
         }
 
-        // Tasks (twice), predictions, ground truths, annotations, spans, answers, revisions, gold answers and their task events.
-        Assert.Equal(10, inserts);
+        // Tasks (twice), predictions, ground truths, annotations, spans, answers, revisions, gold answers and their task
+        // events; audit samples; a pair's scored tasks.
+        Assert.Equal(12, inserts);
     }
 
     [Fact]

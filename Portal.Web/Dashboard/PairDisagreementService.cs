@@ -5,6 +5,8 @@ using Portal.Core.Labeling;
 using Portal.Core.Security;
 using Portal.Core.Taxonomy;
 using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Agreement;
 using Portal.Web.Taxonomy;
 
 namespace Portal.Web.Dashboard;
@@ -12,7 +14,9 @@ namespace Portal.Web.Dashboard;
 /// <summary>
 /// The tasks two annotators both submitted and disagreed on, worst first: each shared task is scored the way gold
 /// tasks are (the mean over questions of exact span F1 and same-answer), through the migration map to today's labels,
-/// like the nightly figures. Work on gold tasks is left out, as the nightly figures leave it out.
+/// like the nightly figures. Work on gold tasks is left out, as the nightly figures leave it out. The nightly run stores
+/// every pair's scored tasks (<see cref="PairScoreSet"/>); a list reads a page of them and scores only the tasks the two
+/// changed since, so a click stays fast for a pair sharing tens of thousands of tasks.
 /// </summary>
 public sealed class PairDisagreementService(IDbContextFactory<PortalDbContext> factory, ProjectAccess access, LabelSetCache labelSets)
 {
@@ -44,31 +48,88 @@ public sealed class PairDisagreementService(IDbContextFactory<PortalDbContext> f
         var a = people.Single(p => p.UserId == userA);
         var b = people.Single(p => p.UserId == userB);
 
-        var submitted = db.Annotations.AsNoTracking()
-            .Where(x => x.ProjectId == projectId && x.Round == 0 && (x.Status == AnnotationStatus.Submitted || x.Status == AnnotationStatus.Accepted))
-            .Where(x => !db.Tasks.Any(t => t.Id == x.TaskId && t.IsGold));
-        // A's work by the (project, user) index, B's on the same task by the unique (task, user, round) index.
-        var pairs = from x in submitted.Where(x => x.UserId == userA)
-                    join y in submitted.Where(y => y.UserId == userB) on x.TaskId equals y.TaskId
-                    select new { x.TaskId, A = x.Id, B = y.Id, AVersion = x.TaxonomyVersionId, BVersion = y.TaxonomyVersionId };
-        var shared = await pairs.Select(p => new SharedTask(p.TaskId, p.A, p.AVersion, p.B, p.BVersion)).ToListAsync(ct);
         var currentVersion = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleOrDefaultAsync(ct);
         var controls = currentVersion is { } v ? await labelSets.GetAsync(db, v, ct) : [];
-        // Written answers and relations are not scored (docs/decisions/0021-relations-free-text.md).
-        var questions = controls.Where(c => c.Kind.IsScored()).Select(c => (c.Name, c.Kind == ControlKind.Spans)).ToList();
+        var questions = PairScoring.Questions(controls);
         var labelNames = controls.SelectMany(c => c.Labels).ToDictionary(l => l.Key, l => l.Name);
-        var scored = await ScoreAsync(db, projectId, shared, questions, ct);
-        var disagreed = scored.Where(s => s.Score < threshold - 1e-9).OrderBy(s => s.Score).ThenBy(s => s.TaskId).ToList();
-        var page = disagreed.Where(s => after is null || s.Score > after.Score || (s.Score == after.Score && s.TaskId > after.TaskId)).Take(take + 1).ToList();
+        var (first, second) = PairScoring.Ordered(userA, userB);
+        var set = await db.PairScoreSets.AsNoTracking().SingleOrDefaultAsync(s => s.ProjectId == projectId && s.UserA == first && s.UserB == second, ct);
+        var limit = threshold - 1e-9;
+        bool After(double score, long taskId) => after is null || score > after.Score || (score == after.Score && taskId > after.TaskId);
+
+        // Without tonight's set for today's label set, every shared task is scored now; with it, only the tasks either of
+        // them changed since, and the rest is a page of the stored scores.
+        var changed = set is null || set.TaxonomyVersionId != currentVersion ? null : await ChangedTasksAsync(db, projectId, userA, userB, set, ct);
+        var live = await ScoreAsync(db, projectId, await SharedAsync(db, projectId, userA, userB, changed, ct), questions, ct);
+        var (shared, disagreed) = (live.Count, live.Count(s => s.Score < limit));
+        var candidates = live.Where(s => s.Score < limit && After(s.Score, s.TaskId)).Select(s => (s.TaskId, s.Score)).ToList();
+        if (set is not null && changed is not null)
+        {
+            var stored = StoredScores(db, set.Id, changed);
+            var counts = await stored.GroupBy(s => 1).Select(g => new { Shared = g.Count(), Disagreed = g.Count(s => s.Score < limit) }).SingleOrDefaultAsync(ct);
+            (shared, disagreed) = (shared + (counts?.Shared ?? 0), disagreed + (counts?.Disagreed ?? 0));
+            var worst = stored.Where(s => s.Score < limit);
+            if (after is not null)
+            {
+                var (afterScore, afterTask) = (after.Score, after.TaskId);
+                worst = worst.Where(s => s.Score > afterScore || (s.Score == afterScore && s.TaskId > afterTask));
+            }
+
+            candidates.AddRange((await worst
+                .OrderBy(s => s.Score).ThenBy(s => s.TaskId).Take(take + 1).Select(s => new { s.TaskId, s.Score }).ToListAsync(ct)).Select(s => (s.TaskId, s.Score)));
+        }
+
+        var page = candidates.OrderBy(s => s.Score).ThenBy(s => s.TaskId).Take(take + 1).ToList();
         var more = page.Count > take;
         page = [.. page.Take(take)];
         var ids = page.Select(p => p.TaskId).ToList();
+        // Put in words for the page's tasks only: a pair may share 20,000 tasks.
+        var results = (await ScoreAsync(db, projectId, await SharedAsync(db, projectId, userA, userB, ids, ct), questions, ct)).ToDictionary(s => s.TaskId);
         var excerpts = await db.Tasks.AsNoTracking().Where(t => ids.Contains(t.Id))
             .Select(t => new { t.Id, Text = t.Text.Substring(0, ExcerptLength) }).ToDictionaryAsync(t => t.Id, t => t.Text, ct);
-        // Put in words for the page's tasks only: a pair may share 20,000 tasks.
-        return new PairDisagreementPage(project.Name, a, b, shared.Count, disagreed.Count, threshold,
-            [.. page.Select(p => new PairDisagreement(p.TaskId, excerpts.GetValueOrDefault(p.TaskId, ""), p.Score, Differences(p.A, p.B, questions, labelNames, a.Name, b.Name)))],
+        return new PairDisagreementPage(project.Name, a, b, shared, disagreed, threshold,
+            [.. page.Select(p => new PairDisagreement(p.TaskId, excerpts.GetValueOrDefault(p.TaskId, ""), p.Score, Differences(results[p.TaskId].A, results[p.TaskId].B, questions, labelNames, a.Name, b.Name)))],
             more ? new PairCursor(page[^1].Score, page[^1].TaskId) : null);
+    }
+
+    /// <summary>
+    /// The tasks where either of them changed work since the set was computed, or added work after it (an import keeps the
+    /// dates of its source). A task taken off gold since comes back with the next nightly run.
+    /// </summary>
+    private static async Task<List<long>> ChangedTasksAsync(PortalDbContext db, Guid projectId, Guid userA, Guid userB, PairScoreSet set, CancellationToken ct)
+    {
+        var (since, maxId) = (set.ComputedAt, set.MaxAnnotationId);
+        return await db.Annotations.AsNoTracking()
+            .Where(x => x.ProjectId == projectId && (x.UserId == userA || x.UserId == userB) && (x.UpdatedAt >= since || x.Id > maxId))
+            .Select(x => x.TaskId).Distinct().ToListAsync(ct);
+    }
+
+    /// <summary>The set's stored scores of the tasks nobody changed since, outside tasks made gold since.</summary>
+    private static IQueryable<PairTaskScore> StoredScores(PortalDbContext db, long setId, List<long> changed) =>
+        db.PairTaskScores.AsNoTracking()
+            .Where(s => s.SetId == setId && !EF.Parameter(changed).Contains(s.TaskId) && !db.Tasks.Any(t => t.Id == s.TaskId && t.IsGold));
+
+    /// <summary>The tasks both submitted (all of them, or those among <paramref name="onlyTasks"/>), outside gold tasks.</summary>
+    private static async Task<List<SharedTask>> SharedAsync(PortalDbContext db, Guid projectId, Guid userA, Guid userB, List<long>? onlyTasks, CancellationToken ct)
+    {
+        if (onlyTasks is { Count: 0 })
+        {
+            return [];
+        }
+
+        var submitted = db.Annotations.AsNoTracking()
+            .Where(x => x.ProjectId == projectId && x.Round == 0 && (x.Status == AnnotationStatus.Submitted || x.Status == AnnotationStatus.Accepted))
+            .Where(x => !db.Tasks.Any(t => t.Id == x.TaskId && t.IsGold));
+        var firsts = submitted.Where(x => x.UserId == userA);
+        if (onlyTasks is not null)
+        {
+            firsts = firsts.Where(x => EF.Parameter(onlyTasks).Contains(x.TaskId));
+        }
+
+        // A's work by the (project, user) index, B's on the same task by the unique (task, user, round) index.
+        return await (from x in firsts
+                      join y in submitted.Where(y => y.UserId == userB) on x.TaskId equals y.TaskId
+                      select new SharedTask(x.TaskId, x.Id, x.TaxonomyVersionId, y.Id, y.TaxonomyVersionId)).ToListAsync(ct);
     }
 
     private sealed record SharedTask(long TaskId, long A, Guid AVersion, long B, Guid BVersion);
@@ -96,13 +157,7 @@ public sealed class PairDisagreementService(IDbContextFactory<PortalDbContext> f
         var answersOf = answers.ToLookup(s => s.AnnotationId, s => new AnswerValue(s.ControlName, s.LabelKey));
         var toCurrent = await TaxonomyMaps.ToCurrentAsync(db, projectId, shared.SelectMany(s => new[] { s.AVersion, s.BVersion }).Distinct(), ct);
 
-        AnnotationResult Result(long id, Guid version)
-        {
-            var map = toCurrent(version);
-            return new AnnotationResult(
-                [.. spansOf[id].Select(s => s with { Label = map.Resolve(s.Label).Key })],
-                [.. answersOf[id].Select(x => x with { Label = map.Resolve(x.Label).Key })]);
-        }
+        AnnotationResult Result(long id, Guid version) => PairScoring.InCurrentLabels(spansOf[id], answersOf[id], toCurrent(version));
 
         return [.. shared.Select(s =>
         {

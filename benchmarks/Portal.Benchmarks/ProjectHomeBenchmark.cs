@@ -7,6 +7,7 @@ using Portal.Core.Labeling;
 using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Queries;
+using Portal.Web.Agreement;
 using Portal.Web.Tasks;
 
 /// <summary>
@@ -44,7 +45,27 @@ internal static class ProjectHomeBenchmark
 
         await ProgressAsync(factory, seeded.ProjectId);
         Console.WriteLine();
+        await PairScoresAsync(scope.ServiceProvider, factory, seeded);
         await DashboardMeasure.MeasureAsync(scope.ServiceProvider, factory, seeded.ProjectId, seeded.ManagerId);
+    }
+
+    /// <summary>
+    /// The nightly pair scores (the part of the agreement run the pair list reads), then a day's work after that night:
+    /// the last 1/365 of the annotations changed, which a heat-map click scores live.
+    /// </summary>
+    private static async Task PairScoresAsync(IServiceProvider services, IDbContextFactory<PortalDbContext> factory, ProjectHomeSeeded seeded)
+    {
+        PhasePeak.Reset();
+        var watch = Stopwatch.StartNew();
+        var pairs = await services.GetRequiredService<AgreementSnapshotJob>().PairScoresAsync(seeded.ProjectId, default);
+        watch.Stop();
+        await using var db = await factory.CreateDbContextAsync();
+        var rows = await db.PairTaskScores.CountAsync();
+        Console.WriteLine($"  nightly pair scores: {pairs:N0} pairs, {rows:N0} scored shared tasks in {watch.Elapsed.TotalSeconds:F1} s, peak {PhasePeak.Bytes() / 1e6:F0} MB (part of the nightly agreement run)");
+        var cutoff = seeded.Annotations - seeded.Annotations / 365;
+        var now = DateTime.UtcNow;
+        var changed = await db.Annotations.Where(a => a.ProjectId == seeded.ProjectId && a.Id > cutoff).ExecuteUpdateAsync(u => u.SetProperty(a => a.UpdatedAt, now));
+        Console.WriteLine($"  a day's work since that night: {changed:N0} annotations changed (a click scores their tasks live)");
     }
 
     /// <summary>The dashboard figures on a project-home database a "--keep" run left in <paramref name="folder"/>.</summary>

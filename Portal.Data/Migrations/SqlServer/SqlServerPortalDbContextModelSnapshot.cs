@@ -1403,6 +1403,61 @@ namespace Portal.Data.Migrations.SqlServer
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.PairScoreSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("MaxAnnotationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("SharedTasks")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("TaxonomyVersionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("UserA")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("UserB")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "UserA", "UserB")
+                        .IsUnique();
+
+                    b.ToTable("PairScoreSets");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.PairTaskScore", b =>
+                {
+                    b.Property<long>("SetId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("float");
+
+                    b.HasKey("SetId", "TaskId");
+
+                    b.HasIndex("SetId", "Score", "TaskId");
+
+                    b.ToTable("PairTaskScores");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.Prediction", b =>
                 {
                     b.Property<long>("Id")
@@ -2277,6 +2332,24 @@ namespace Portal.Data.Migrations.SqlServer
                     b.HasOne("Portal.Data.Entities.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.PairScoreSet", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.PairTaskScore", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.PairScoreSet", null)
+                        .WithMany()
+                        .HasForeignKey("SetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1358,6 +1358,59 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.PairScoreSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MaxAnnotationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SharedTasks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TaxonomyVersionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserA")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserB")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "UserA", "UserB")
+                        .IsUnique();
+
+                    b.ToTable("PairScoreSets");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.PairTaskScore", b =>
+                {
+                    b.Property<long>("SetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("SetId", "TaskId");
+
+                    b.HasIndex("SetId", "Score", "TaskId");
+
+                    b.ToTable("PairTaskScores");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.Prediction", b =>
                 {
                     b.Property<long>("Id")
@@ -2218,6 +2271,24 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasOne("Portal.Data.Entities.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.PairScoreSet", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.PairTaskScore", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.PairScoreSet", null)
+                        .WithMany()
+                        .HasForeignKey("SetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

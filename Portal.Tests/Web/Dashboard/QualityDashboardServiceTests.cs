@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -161,6 +162,91 @@ public class QualityDashboardServiceTests
         Assert.StartsWith("Order ", page1.Rows[0].Excerpt, StringComparison.Ordinal);
         var strict = await service.ListAsync(Admin, projectId, people[0].UserId, people[1].UserId, null, 10, 0.5, default);
         Assert.Equal([worst], strict.Rows.Select(r => r.TaskId));
+    }
+
+    [Fact]
+    public async Task PairList_FromTheNightlySets_EqualsTheLiveScores_AndSeesWorkChangedOrMadeGoldSince()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await LabelingServiceTests.ProjectAsync(database, tasks: 9, overlap: 3, annotators: 3);
+        var labeling = database.Get<LabelingService>();
+        foreach (var (person, p) in people.Select((person, p) => (person, p)))
+        {
+            var i = 0;
+            while (await labeling.NextAsync(person, projectId, default) is { } item)
+            {
+                // Spans ending at 37 or 38 by person and task: some pairs agree on a task, some do not.
+                await labeling.SubmitAsync(person, projectId, item.TaskId, LabelingServiceTests.Answered(item, (24, (i++ + p) % 3 == 0 ? 37 : 38)), item.Version, 1000, default);
+            }
+        }
+
+        var service = database.Get<PairDisagreementService>();
+        var pairs = new[] { (0, 1), (0, 2), (1, 2) }.Select(x => (A: people[x.Item1].UserId, B: people[x.Item2].UserId)).ToList();
+        async Task<List<string>> ListAsync((Guid A, Guid B) pair, bool reversed = false)
+        {
+            var (a, b) = reversed ? (pair.B, pair.A) : (pair.A, pair.B);
+            var rows = new List<string>();
+            PairCursor? next = null;
+            do
+            {
+                var page = await service.ListAsync(Admin, projectId, a, b, next, 2, 1.0, default);
+                rows.Add($"{page.SharedTasks} shared, {page.Disagreed} disagreed");
+                // Differences name the first person first, so a reversed pair only has the same tasks and scores.
+                rows.AddRange(page.Rows.Select(r => $"{r.TaskId} {r.Score:F6} {(reversed ? "" : string.Join("; ", r.Differences))}"));
+                next = page.Next;
+            }
+            while (next is not null);
+            return rows;
+        }
+
+        var scoredNow = new List<List<string>>();
+        foreach (var pair in pairs)
+        {
+            scoredNow.Add(await ListAsync(pair));
+        }
+
+        Assert.Contains(scoredNow, rows => rows.Count > 2);
+        Assert.Equal(3, await database.Get<AgreementSnapshotJob>().PairScoresAsync(projectId, default));
+
+        await using (var db = await database.ContextAsync())
+        {
+            Assert.Equal(27, await db.PairScoreSets.Where(s => s.ProjectId == projectId).SumAsync(s => s.SharedTasks));
+            Assert.Equal(27, await db.PairTaskScores.CountAsync());
+        }
+
+        foreach (var (pair, i) in pairs.Select((pair, i) => (pair, i)))
+        {
+            Assert.Equal(scoredNow[i], await ListAsync(pair));
+            Assert.Equal(scoredNow[i].Select(r => r.Split(' ')[..2]), (await ListAsync(pair, reversed: true)).Select(r => r.Split(' ')[..2]));
+        }
+
+        // The list reads the stored score of a task nobody changed (a tampered one shows), and scores again a task changed
+        // since: the first person answers the tampered task again, now ending at 30.
+        var (first, second) = pairs[0];
+        var tampered = long.Parse(scoredNow[0][1].Split(' ')[0], CultureInfo.InvariantCulture);
+        await using (var db = await database.ContextAsync())
+        {
+            await db.PairTaskScores.Where(s => s.TaskId == tampered).ExecuteUpdateAsync(u => u.SetProperty(s => s.Score, 0.012345));
+        }
+
+        Assert.Contains($"{tampered} 0.012345 ", string.Join("\n", await ListAsync(pairs[0])), StringComparison.Ordinal);
+        var reopened = await labeling.OpenAsync(people[0], projectId, tampered, default);
+        await labeling.SubmitAsync(people[0], projectId, tampered, LabelingServiceTests.Answered(reopened, (24, 30)), reopened.Version, 1000, default);
+        var afterChange = await ListAsync(pairs[0]);
+        Assert.DoesNotContain("0.012345", string.Join("\n", afterChange), StringComparison.Ordinal);
+        Assert.Contains(afterChange, row => row.StartsWith($"{tampered} 0.", StringComparison.Ordinal));
+        Assert.Equal(scoredNow[0][0], afterChange[0]);
+
+        // A task made gold since leaves the list and its counts, as it leaves the nightly figures.
+        var shared = int.Parse(afterChange[0].Split(' ')[0], CultureInfo.InvariantCulture);
+        await using (var db = await database.ContextAsync())
+        {
+            await db.Tasks.Where(t => t.Id == tampered).ExecuteUpdateAsync(u => u.SetProperty(t => t.IsGold, true));
+        }
+
+        var afterGold = await ListAsync(pairs[0]);
+        Assert.Equal($"{shared - 1} shared", afterGold[0].Split(',')[0]);
+        Assert.DoesNotContain(afterGold, row => row.StartsWith($"{tampered} ", StringComparison.Ordinal));
     }
 
     [Fact]
