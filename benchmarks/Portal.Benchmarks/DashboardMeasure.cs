@@ -56,6 +56,7 @@ internal static class DashboardMeasure
         var click = new List<double>();
         var floors = new List<double>();
         var shared = 0;
+        var lines = new List<string>();
         (double Ms, List<string> Sql) slowest = (0, []);
         if (worst.Count > 0)
         {
@@ -76,6 +77,7 @@ internal static class DashboardMeasure
 
             shared += page.SharedTasks;
             floors.Add((await SharedFloorAsync(factory, projectId, cell.A, cell.B)).Ms);
+            lines.Add($"    pair …{cell.A.ToString()[^4..]} / …{cell.B.ToString()[^4..]} ({cell.Measure}): {page.SharedTasks,6:N0} shared, {page.Disagreed,6:N0} disagreed  {click[^1],7:F1} ms  (its raw shared-task read {floors[^1],7:F1} ms)");
         }
 
         Console.WriteLine(worst.Count == 0
@@ -84,6 +86,7 @@ internal static class DashboardMeasure
         if (worst.Count > 0)
         {
             Console.WriteLine($"    floor: raw read of each pair's shared tasks, p95 {P95(floors),7:F1} ms");
+            lines.ForEach(Console.WriteLine);
             Console.WriteLine($"    the slowest click ({slowest.Ms:F1} ms), its slowest SQL:");
             slowest.Sql.ForEach(line => Console.WriteLine($"      {line}"));
         }

@@ -220,6 +220,18 @@ public class QualityDashboardServiceTests
             Assert.Equal(scoredNow[i].Select(r => r.Split(' ')[..2]), (await ListAsync(pair, reversed: true)).Select(r => r.Split(' ')[..2]));
         }
 
+        // A pair the night found nothing shared for is not scored over all their work on a click, only over what they
+        // changed since (here: nothing).
+        var (lower, higher) = PairScoring.Ordered(pairs[2].A, pairs[2].B);
+        await using (var db = await database.ContextAsync())
+        {
+            var setId = await db.PairScoreSets.Where(s => s.UserA == lower && s.UserB == higher).Select(s => s.Id).SingleAsync();
+            await db.PairTaskScores.Where(s => s.SetId == setId).ExecuteDeleteAsync();
+            await db.PairScoreSets.Where(s => s.Id == setId).ExecuteDeleteAsync();
+        }
+
+        Assert.Equal(["0 shared, 0 disagreed"], await ListAsync(pairs[2]));
+
         // The list reads the stored score of a task nobody changed (a tampered one shows), and scores again a task changed
         // since: the first person answers the tampered task again, now ending at 30.
         var (first, second) = pairs[0];
