@@ -5,6 +5,7 @@ using Portal.Core.ImportExport;
 using Portal.Core.Jobs;
 using Portal.Core.Labeling;
 using Portal.Core.Review;
+using Portal.Data.Queries;
 using Portal.Tests.TestSupport;
 using Portal.Tests.Web.Labeling;
 using Portal.Web.Cli;
@@ -279,6 +280,30 @@ public class ImportServiceTests
         var region = truth.GetProperty("result")[0];
         Assert.Equal(("g1", 2, 17, "Maria Schneider"), (region.GetProperty("id").GetString(), region.GetProperty("value").GetProperty("start").GetInt32(),
             region.GetProperty("value").GetProperty("end").GetInt32(), region.GetProperty("value").GetProperty("text").GetString()));
+    }
+
+    [Fact]
+    public async Task SecondFile_HalfOverlapping_AddsOnlyTheNewHalf_AcrossBatches_AndTheCountersMatchARecount()
+    {
+        var (database, projectId, userId, service) = await SetupAsync();
+        await using var _ = database;
+        // More rows than a batch holds, so duplicates and new rows meet in several batches.
+        const int rows = (2 * ImportStaging.Batch) + 500;
+        static MemoryStream Rows(int from, int to) => File(string.Concat(Enumerable.Range(from, to - from)
+            .Select(i => $$"""{"id":"m{{i}}","text":"Message {{i}}: my parcel has not arrived.","channel":"email"}""" + "\n")));
+
+        var first = await service.RunAsync(projectId, userId, Rows(0, rows), "first.jsonl", "first", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+        var second = await service.RunAsync(projectId, userId, Rows(rows / 2, rows + (rows / 2)), "second.jsonl", "second", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+
+        Assert.Equal((true, (long)rows, (long)rows, 0L), (first.Committed, first.Read, first.Imported, first.Duplicates));
+        Assert.Equal((true, (long)rows, (long)rows - (rows / 2), (long)rows / 2, 0L), (second.Committed, second.Read, second.Imported, second.Duplicates, second.Rejected));
+        await using var db = await database.ContextAsync();
+        var ids = await db.Tasks.Where(t => t.ProjectId == projectId).Select(t => t.ExternalId!).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, rows + (rows / 2)).Select(i => $"m{i}").Order(), ids.Order());
+        Assert.Equal(rows - (rows / 2), await db.Tasks.CountAsync(t => t.ImportJobId == second.JobId && t.IsAvailable));
+        var counted = (await db.ProgressAsync([projectId], default))[projectId];
+        Assert.Equal((await db.RecountProgressAsync(default))[projectId], counted);
+        Assert.Equal(rows + (rows / 2), counted.Total);
     }
 
     private sealed class FailingStream(byte[] bytes, int failAfter) : MemoryStream(bytes)
