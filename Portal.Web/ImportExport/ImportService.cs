@@ -365,9 +365,10 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             }
 
             var hash = ContentHash.Of(masked.Text);
-            var existing = record.ExternalId is { } externalId ? known.ExistingByExternalId(externalId) : known.ExistingByHash(hash);
             if (!(record.ExternalId is { } id ? known.AddExternalId(id) : known.AddHash(hash)))
             {
+                // Looked up only for a duplicate: the key was there before this row, so this is the task that had it.
+                var existing = record.ExternalId is { } externalId ? known.ExistingByExternalId(externalId) : known.ExistingByHash(hash);
                 Duplicates++;
                 if (existing > 0 && mapped.HasRows)
                 {
