@@ -78,8 +78,20 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
         await page.Keyboard.PressAsync("Control+Enter");
         await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(task);
 
-        await page.Locator("#my-history").ClickAsync();
-        await page.Locator($".reopen[data-task='{task}']").ClickAsync();
+        await ClickUntilAsync(page.Locator("#my-history"),
+            () => page.WaitForURLAsync(url => url.EndsWith("/history", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 10_000 }));
+        var reopen = page.Locator($".reopen[data-task='{task}']");
+        try
+        {
+            await reopen.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+        }
+        catch (TimeoutException)
+        {
+            // Once, under CI load, the list came without it; read again (a task missing for good still fails below).
+            await page.ReloadAsync();
+        }
+
+        await reopen.ClickAsync();
         await Assertions.Expect(page.Locator("#task-id")).ToHaveTextAsync(task);
         await WaitInteractiveAsync(page);
         var word = await DragOverFirstWordAsync(page);

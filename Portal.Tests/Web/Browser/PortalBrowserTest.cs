@@ -34,6 +34,26 @@ public abstract class PortalBrowserTest(BrowserFixture browser) : IAsyncLifetime
     protected static async Task WaitInteractiveAsync(IPage page) =>
         await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
 
+    /// <summary>
+    /// Clicks until what the click brings has appeared (at most three clicks): on a loaded machine a click that lands
+    /// while the page still re-renders after the previous step can be lost, and a person would click again.
+    /// </summary>
+    protected static async Task ClickUntilAsync(ILocator target, Func<Task> appeared)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await target.ClickAsync();
+            try
+            {
+                await appeared();
+                return;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
     /// <summary>Waits until the span editor listens to the mouse and the keyboard (its script attaches after the first render).</summary>
     protected static async Task WaitEditorAsync(IPage page) =>
         await page.Locator(".span-text[data-ready='true']").First.WaitForAsync();
