@@ -91,7 +91,9 @@ public sealed class PairDisagreementService(IDbContextFactory<PortalDbContext> f
         var excerpts = await db.Tasks.AsNoTracking().Where(t => ids.Contains(t.Id))
             .Select(t => new { t.Id, Text = t.Text.Substring(0, ExcerptLength) }).ToDictionaryAsync(t => t.Id, t => t.Text, ct);
         return new PairDisagreementPage(project.Name, a, b, shared, disagreed, threshold,
-            [.. page.Select(p => new PairDisagreement(p.TaskId, excerpts.GetValueOrDefault(p.TaskId, ""), p.Score, Differences(results[p.TaskId].A, results[p.TaskId].B, questions, labelNames, a.Name, b.Name)))],
+            [.. page.Select(p => new PairDisagreement(p.TaskId, excerpts.GetValueOrDefault(p.TaskId, ""), p.Score,
+                // A stored task whose work changed by a path that kept its date is listed with its stored score, without words.
+                results.TryGetValue(p.TaskId, out var r) ? Differences(r.A, r.B, questions, labelNames, a.Name, b.Name) : []))],
             more ? new PairCursor(page[^1].Score, page[^1].TaskId) : null);
     }
 

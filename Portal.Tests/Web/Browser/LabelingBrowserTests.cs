@@ -79,7 +79,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
         await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(task);
 
         await ClickUntilAsync(page.Locator("#my-history"),
-            () => page.WaitForURLAsync(url => url.EndsWith("/history", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 10_000 }));
+            () => page.WaitForURLAsync(url => url.EndsWith("/history", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 20_000 }));
         var reopen = page.Locator($".reopen[data-task='{task}']");
         try
         {

@@ -35,14 +35,19 @@ public abstract class PortalBrowserTest(BrowserFixture browser) : IAsyncLifetime
         await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
 
     /// <summary>
-    /// Clicks until what the click brings has appeared (at most three clicks): on a loaded machine a click that lands
+    /// Clicks until what the click brings has appeared (at most three tries): on a loaded machine a click that lands
     /// while the page still re-renders after the previous step can be lost, and a person would click again.
     /// </summary>
     protected static async Task ClickUntilAsync(ILocator target, Func<Task> appeared)
     {
         for (var attempt = 1; ; attempt++)
         {
-            await target.ClickAsync();
+            // Clicked already and the page moved on, only slowly: wait again rather than click what is gone.
+            if (attempt == 1 || await target.CountAsync() > 0)
+            {
+                await target.ClickAsync();
+            }
+
             try
             {
                 await appeared();

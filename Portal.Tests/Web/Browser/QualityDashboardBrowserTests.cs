@@ -43,7 +43,7 @@ public sealed class QualityDashboardBrowserTests(BrowserFixture browser) : Porta
         var lowest = labels.Select((text, i) => (Value: int.TryParse(text.Trim(), out var v) ? v : int.MaxValue, Index: i)).MinBy(c => c.Value);
         Assert.True(lowest.Value < int.MaxValue, $"The heat map should show numbers; it shows: {string.Join(", ", labels)}.");
         await ClickUntilAsync(numbers.Nth(lowest.Index),
-            () => manager.WaitForURLAsync(url => url.Contains("/quality/pairs/", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 10_000 }));
+            () => manager.WaitForURLAsync(url => url.Contains("/quality/pairs/", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 20_000 }));
         Assert.True(pair.All(id => manager.Url.Contains(id, StringComparison.Ordinal)),
             $"The lowest cell ({lowest.Value}; the map shows {string.Join(", ", labels)}) should open the worst pair {pairLink}, not {manager.Url}.");
         await Assertions.Expect(manager.Locator("#pair-disagreements tbody tr").First).ToBeVisibleAsync();
