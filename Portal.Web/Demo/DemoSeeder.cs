@@ -77,7 +77,7 @@ public sealed class DemoSeeder(
                 var submittedAt = now.AddHours(-(LabeledTaskCount - i));
                 task.AssignedCount = task.SubmittedCount = 2;
                 task.IsAvailable = false;
-                labeled.Add((task, users["annotator1"], i % 4 == 0 ? WithLinksAndNote(text, Careful(text, labels), labels, i) : Careful(text, labels), submittedAt));
+                labeled.Add((task, users["annotator1"], Careful(text, labels), submittedAt));
                 labeled.Add((task, users["annotator2"], Hurried(text, labels, random), submittedAt.AddMinutes(7)));
             }
             else
@@ -177,19 +177,6 @@ public sealed class DemoSeeder(
     private static AnnotationResult Careful(DemoText text, IReadOnlyDictionary<(string, string), Guid> labels) => new(
         [.. text.Entities.Select(e => new SpanValue("entities", labels[("entities", e.LabelPath)], e.Start, e.End))],
         [new AnswerValue("intent", labels[("intent", text.IntentPath)]), new AnswerValue("sentiment", labels[("sentiment", text.Sentiment)])]);
-
-    /// <summary>
-    /// Some of the careful annotator's work also links a person to their company and leaves a note, so the task, review
-    /// and export pages show the optional relation and written-answer questions with real values.
-    /// </summary>
-    private static AnnotationResult WithLinksAndNote(DemoText text, AnnotationResult result, IReadOnlyDictionary<(string, string), Guid> labels, int i)
-    {
-        var person = result.Spans.FirstOrDefault(s => s.Label == labels[("entities", "Person")]);
-        var company = result.Spans.FirstOrDefault(s => s.Label == labels[("entities", "Organization / Company")]);
-        var links = person.Control is null || company.Control is null ? [] : new[] { new RelationValue("links", person, company, labels[("links", "works for")]) };
-        var note = i % 8 == 0 ? [new TextValue("summary", $"Customer writes in {(text.Text.Length > 300 ? "detail" : "short")}; check the order number against the shop system.")] : Array.Empty<TextValue>();
-        return result with { Relations = links, Texts = note };
-    }
 
     /// <summary>The second annotator misses spans, picks parent labels, clips boundaries and misreads the mood now and then.</summary>
     private static AnnotationResult Hurried(DemoText text, IReadOnlyDictionary<(string, string), Guid> labels, Random random)
