@@ -32,6 +32,13 @@ try
         }
     }
 
+    if (options.Suite == "web")
+    {
+        // Not part of "all": it publishes the app, seeds a million-task project and drives headless Chromium.
+        await WebBenchmark.RunAsync(work.FullName, options.Tasks, options.Pages, options.Rounds, options.Folder);
+        return;
+    }
+
     if (options.Suite is "import" or "all")
     {
         await ImportBenchmark.RunAsync(work.FullName, options.Tasks);
@@ -193,6 +200,11 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
     /// <summary>Leaves the work folder in place, so its databases can be looked at (e.g. EXPLAIN QUERY PLAN in sqlite3).</summary>
     public bool Keep { get; init; }
 
+    /// <summary>Web: the headless Chromium pages labeling at once (default 20) and the submits each makes (default 15).</summary>
+    public int Pages { get; init; } = 20;
+
+    public int Rounds { get; init; } = 15;
+
     public static Options Parse(string[] args)
     {
         var units = 1_000_000;
@@ -208,6 +220,8 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
         var measured = "ours";
         string? folder = null;
         var keep = false;
+        var pages = 20;
+        var rounds = 15;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -248,15 +262,21 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                 case "--folder":
                     folder = args[++i];
                     break;
+                case "--pages":
+                    pages = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--rounds":
+                    rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 case "--tasks":
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports, --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports|web, --pages N, --rounds N (web), --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
             }
         }
 
-        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting) { Rows = rows, Case = measured, Folder = folder, Keep = keep };
+        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting) { Rows = rows, Case = measured, Folder = folder, Keep = keep, Pages = pages, Rounds = rounds };
     }
 }
 

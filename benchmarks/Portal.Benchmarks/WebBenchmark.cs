@@ -1,0 +1,487 @@
+using System.Diagnostics;
+using System.Diagnostics.Tracing;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using Portal.Core.Security;
+using Portal.Data;
+using Portal.Data.Entities;
+
+/// <summary>
+/// The published app on loopback, driven by headless Chromium pages as people use it (issue 18): first loads of the
+/// home, project, labeling, review and task-list pages; N annotators at once looping select → label → Ctrl+Enter with
+/// the submit → next task time taken inside the page; server memory per idle labeling circuit and after the pages
+/// close. Measured on the 320-task demo and on a project of a million tasks with history, in the same run: the ratio is
+/// the figure that counts. The app logs its SQL with timings, so the slowest statements of each phase are printed.
+/// </summary>
+internal static class WebBenchmark
+{
+    private const string CommandCategory = "Microsoft.EntityFrameworkCore.Database.Command";
+
+    public static async Task RunAsync(string folder, int tasks, int pages, int rounds, string? kept)
+    {
+        var app = await PublishAsync(folder);
+        Console.WriteLine($"web: the published app (Release) on loopback; {pages} headless Chromium pages at once, {rounds} submits each; 2 cores shared by app and browsers");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+
+        var demoFolder = Directory.CreateDirectory(Path.Combine(folder, "demo")).FullName;
+        SiteFigures demo;
+        await using (var site = await PortalProcess.StartAsync(app, demoFolder, seedDemo: true))
+        {
+            var target = await DemoSiteAsync(demoFolder, pages);
+            demo = await MeasureAsync(browser, site, target, "demo, 320 tasks", pages, rounds);
+        }
+
+        var bigFolder = kept ?? Directory.CreateDirectory(Path.Combine(folder, "million")).FullName;
+        var big = await BigSiteAsync(bigFolder, tasks, pages);
+        SiteFigures million;
+        await using (var site = await PortalProcess.StartAsync(app, bigFolder, seedDemo: false))
+        {
+            million = await MeasureAsync(browser, site, big, $"{tasks:N0} tasks", pages, rounds);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"web summary ({tasks:N0} tasks vs the demo, same run)");
+        Console.WriteLine($"  submit -> next  p50 {million.Submit.P50,6:F0} ms vs {demo.Submit.P50,4:F0}   p95 {million.Submit.P95,6:F0} ms vs {demo.Submit.P95,4:F0} ({million.Submit.P95 / demo.Submit.P95:F2}x)   max {million.Submit.Max,6:F0} ms   over 400 ms: {million.Submit.Over400} of {million.Submit.Count}   (target p95 <= 100 ms, none over 400)");
+        foreach (var (name, ms) in million.FirstLoads)
+        {
+            Console.WriteLine($"  first load {name,-12} {ms,6:F0} ms vs {demo.FirstLoads[name],5:F0} ms on the demo   (target < 1,000 ms)");
+        }
+
+        Console.WriteLine($"  per idle labeling circuit {million.PerCircuitKb,6:F0} KB vs {demo.PerCircuitKb,4:F0} KB   after the pages closed: {million.AfterCloseKb:+#,0;-#,0;0} KB vs before they opened   (target <= 500 KB, nothing kept)");
+    }
+
+    /// <summary>Publishes Portal.Web in Release, as it is deployed.</summary>
+    private static async Task<string> PublishAsync(string folder)
+    {
+        var output = Path.Combine(folder, "app");
+        var root = Directory.GetCurrentDirectory();
+        using var publish = Process.Start(new ProcessStartInfo("dotnet", $"publish \"{Path.Combine(root, "Portal.Web")}\" -c Release -o \"{output}\" -v quiet -nologo")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var log = publish.StandardOutput.ReadToEndAsync();
+        var errors = await publish.StandardError.ReadToEndAsync();
+        await publish.WaitForExitAsync();
+        if (publish.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish Portal.Web failed ({publish.ExitCode}): {await log}{errors}");
+        }
+
+        return Path.Combine(output, "Portal.Web.dll");
+    }
+
+    /// <summary>The demo's largest project, with <paramref name="pages"/> extra annotators (demo users, so they can sign in, past onboarding) added to it.</summary>
+    private static async Task<Site> DemoSiteAsync(string folder, int pages)
+    {
+        var (services, factory) = await BenchDatabase.CreateAsync(folder, "portal.db");
+        await using var _ = services;
+        await using var db = await factory.CreateDbContextAsync();
+        var projectId = await db.Tasks.GroupBy(t => t.ProjectId).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstAsync();
+        var manager = await db.Users.Where(u => u.DemoAppRoles != null && u.DemoAppRoles.Contains(AppRoles.Manager)).OrderBy(u => u.ExternalId).Select(u => u.ExternalId).FirstAsync();
+        var now = DateTime.UtcNow;
+        var keys = new List<string>();
+        for (var i = 0; i < pages; i++)
+        {
+            var user = new User { Id = Guid.CreateVersion7(), ExternalId = $"{UserDirectoryPrefix}bench-{i}", Email = $"bench{i}@demo", DisplayName = $"Bench {i}", CreatedAt = now, DemoAppRoles = AppRoles.User };
+            db.Users.Add(user);
+            // Past onboarding (the demo asks newcomers for gold tasks first and holds them below the pass mark).
+            db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = user.Id, Role = ProjectRole.Annotator, AddedAt = now, OnboardedAt = now });
+            keys.Add(user.ExternalId);
+        }
+
+        await db.SaveChangesAsync();
+        SqliteConnection.ClearAllPools();
+        return new Site(projectId, manager, keys);
+    }
+
+    /// <summary>
+    /// The project home benchmark's project (nine tenths of the tasks, each labeled by three of 100 annotators, a year of
+    /// snapshots, review requests) plus a tenth fresh, open tasks for the pages to label; its people made demo users.
+    /// A folder given with --folder that already holds it is used as it is.
+    /// </summary>
+    private static async Task<Site> BigSiteAsync(string folder, int tasks, int pages)
+    {
+        var file = Path.Combine(folder, "portal.db");
+        var seeded = File.Exists(file);
+        var (services, factory) = await BenchDatabase.CreateAsync(folder, "portal.db");
+        await using var _ = services;
+        if (!seeded)
+        {
+            var watch = Stopwatch.StartNew();
+            var home = await ProjectHomeSeed.SeedAsync(factory, tasks - (tasks / 10), 3, default);
+            await FreshTasksAsync(factory, home.ProjectId, tasks / 10);
+            await using var db = await factory.CreateDbContextAsync();
+            await db.Database.ExecuteSqlRawAsync($"UPDATE Users SET ExternalId = '{UserDirectoryPrefix}' || ExternalId, DemoAppRoles = '{AppRoles.User}'");
+            await db.Database.ExecuteSqlRawAsync($"UPDATE Users SET DemoAppRoles = '{AppRoles.Manager}' WHERE ExternalId = '{UserDirectoryPrefix}bench:manager'");
+            await db.Database.ExecuteSqlAsync($"UPDATE ProjectMembers SET OnboardedAt = {DateTime.UtcNow}");
+            await db.Database.ExecuteSqlRawAsync("ANALYZE");
+            Console.WriteLine($"  seeded {home.Tasks + (tasks / 10):N0} tasks ({tasks / 10:N0} fresh), {home.Annotations:N0} annotations in {watch.Elapsed.TotalSeconds:F0} s");
+        }
+
+        await using var read = await factory.CreateDbContextAsync();
+        var projectId = await read.Projects.Where(p => p.Name == "Project home benchmark").Select(p => p.Id).SingleAsync();
+        SqliteConnection.ClearAllPools();
+        return new Site(projectId, $"{UserDirectoryPrefix}bench:manager", [.. Enumerable.Range(0, pages).Select(i => $"{UserDirectoryPrefix}bench:{i}")]);
+    }
+
+    private const string UserDirectoryPrefix = Portal.Web.Auth.UserDirectory.DemoPrefix;
+
+    private static async Task FreshTasksAsync(IDbContextFactory<PortalDbContext> factory, Guid projectId, int count)
+    {
+        await using var db = await factory.CreateDbContextAsync();
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var transaction = connection.BeginTransaction();
+        var insert = BenchDatabase.Command(connection, transaction, """
+            INSERT INTO Tasks (ProjectId, ExternalId, ContentHash, Text, Priority, IsGold, State, TargetAnnotations, AssignedCount, SubmittedCount, IsAvailable, CreatedAt, Version)
+            VALUES ($project, $external, $hash, $text, 0, 0, 0, 2, 0, 0, 1, $created, 0)
+            """, "$project", "$external", "$hash", "$text", "$created");
+        var created = BenchDatabase.Text(DateTime.UtcNow);
+        for (var i = 0; i < count; i++)
+        {
+            await BenchDatabase.Run(insert, BenchDatabase.Text(projectId), $"fresh-{i}", $"fresh{i:x60}",
+                $"Hello, my order #{700000 + i} from Nordwind Logistics arrived broken in Hamburg and I want a refund.", created);
+        }
+
+        await transaction.CommitAsync();
+    }
+
+    private static async Task<SiteFigures> MeasureAsync(IBrowser browser, PortalProcess site, Site target, string name, int pages, int rounds)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"web, {name} (app pid {site.Pid})");
+        var project = $"/projects/{target.ProjectId}";
+        var loads = new Dictionary<string, double>();
+        var lead = await SignInAsync(browser, site.BaseAddress, target.Reviewer);
+        var annotator = await SignInAsync(browser, site.BaseAddress, target.Annotators[0]);
+        foreach (var (page, context, path, ready) in new[]
+        {
+            ("home", lead, "/", ".project-card"),
+            ("project", lead, project, "#project-name"),
+            ("labeling", annotator, $"{project}/label", ".span-text[data-ready='true']"),
+            ("review", lead, $"{project}/review", "#review-item"),
+            ("task list", lead, $"{project}/tasks", "#task-table .task-id"),
+        })
+        {
+            var mark = site.LogMark();
+            var times = new List<double>();
+            for (var i = 0; i < 6; i++)
+            {
+                times.Add(await LoadAsync(context, new Uri(site.BaseAddress, path), ready));
+            }
+
+            // The first load after the start pays for compiling; the figure is the median of the five after it.
+            var warm = times.Skip(1).Order().ElementAt(2);
+            loads[page] = warm;
+            Console.WriteLine($"  first load {page,-10} {warm,6:F0} ms median of 5 (first after start {times[0]:F0} ms)   {site.Sql(mark, 3)}");
+        }
+
+        await lead.CloseAsync();
+        await annotator.CloseAsync();
+        var before = await site.SettledRssAsync();
+
+        // Every annotator opens the labeling page; then all loop at once, as fast as the browser lets them.
+        var contexts = new IBrowserContext[pages];
+        var open = new IPage[pages];
+        await Parallel.ForEachAsync(Enumerable.Range(0, pages), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
+        {
+            contexts[i] = await SignInAsync(browser, site.BaseAddress, target.Annotators[i]);
+            open[i] = await contexts[i].NewPageAsync();
+            await open[i].GotoAsync(new Uri(site.BaseAddress, $"{project}/label").ToString());
+            await open[i].Locator(".span-text[data-ready='true']").WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+        });
+        var idle = await site.SettledRssAsync();
+        var perCircuit = (idle - before) / 1024.0 / pages;
+        Console.WriteLine($"  server memory (RSS after a full GC): {before / 1048576.0:F0} MB before, {idle / 1048576.0:F0} MB with {pages} idle labeling pages: {perCircuit:F0} KB a circuit");
+
+        var submitMark = site.LogMark();
+        var submits = new List<double>();
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(open.Select(async page =>
+        {
+            for (var r = 0; r < rounds; r++)
+            {
+                var ms = await LabelAndSubmitAsync(page);
+                lock (submits)
+                {
+                    submits.Add(ms);
+                }
+            }
+        }));
+        var submit = Stats.Of(submits);
+        Console.WriteLine($"  submit -> next task shown (in the page) p50 {submit.P50:F0} ms   p95 {submit.P95:F0} ms   max {submit.Max:F0} ms   over 400 ms: {submit.Over400} of {submit.Count}   ({submits.Count / wall.Elapsed.TotalSeconds:F1} submits/s)");
+        Console.WriteLine($"    slowest statements while labeling: {site.Sql(submitMark, 4)}");
+
+        var busy = await site.SettledRssAsync();
+        foreach (var context in contexts)
+        {
+            await context.CloseAsync();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var closed = await site.SettledRssAsync();
+        Console.WriteLine($"  after labeling {busy / 1048576.0:F0} MB; {pages} pages closed: {closed / 1048576.0:F0} MB ({(closed - before) / 1024.0:+#,0;-#,0;0} KB against before they opened)");
+        return new SiteFigures(submit, loads, perCircuit, (closed - before) / 1024.0);
+    }
+
+    private static async Task<IBrowserContext> SignInAsync(IBrowser browser, Uri baseAddress, string user)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(baseAddress, "/account/signin").ToString());
+        await page.Locator($"button[data-user='{user}']").ClickAsync();
+        await page.WaitForURLAsync(new Uri(baseAddress, "/").ToString());
+        await page.CloseAsync();
+        return context;
+    }
+
+    /// <summary>Navigation start to the page's content shown and the page interactive, as the browser's clock has it.</summary>
+    private static async Task<double> LoadAsync(IBrowserContext context, Uri address, string ready)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(address.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+        await page.Locator(ready).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        await page.Locator("#portal-interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 60_000 });
+        var ms = await page.EvaluateAsync<double>("() => performance.now()");
+        await page.CloseAsync();
+        return ms;
+    }
+
+    /// <summary>
+    /// Marks a word as a span (drag, then the label's key), answers both questions, presses Ctrl+Enter; returns the time
+    /// from the key press to the next task's text shown and ready, measured in the page.
+    /// </summary>
+    private static async Task<double> LabelAndSubmitAsync(IPage page)
+    {
+        await page.Locator(".span-text[data-ready='true']").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        var box = await page.EvaluateAsync<float[]>("""
+            () => {
+              const text = document.querySelector('.span-text span[data-s]').firstChild;
+              const range = document.createRange();
+              range.setStart(text, 0);
+              range.setEnd(text, Math.min(2, text.length));
+              const r = range.getBoundingClientRect();
+              return [r.x, r.y, r.width, r.height];
+            }
+            """);
+        await page.Mouse.MoveAsync(box[0] + 1, box[1] + (box[3] / 2));
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box[0] + box[2] - 1, box[1] + (box[3] / 2), new MouseMoveOptions { Steps = 4 });
+        await page.Mouse.UpAsync();
+        await page.Keyboard.PressAsync("p");
+        await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
+        await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
+        await page.EvaluateAsync("""
+            () => {
+              const before = document.querySelector('#task-id').textContent;
+              window.__submitMs = undefined;
+              const onKey = e => {
+                if (e.key !== 'Enter' || !e.ctrlKey) return;
+                document.removeEventListener('keydown', onKey, true);
+                const start = performance.now();
+                const check = () => {
+                  const id = document.querySelector('#task-id');
+                  if (id && id.textContent !== before && document.querySelector(".span-text[data-ready='true']")) {
+                    window.__submitMs = performance.now() - start;
+                    observer.disconnect();
+                  }
+                };
+                const observer = new MutationObserver(check);
+                observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+              };
+              document.addEventListener('keydown', onKey, true);
+            }
+            """);
+        await page.Keyboard.PressAsync("Control+Enter");
+        try
+        {
+            await page.WaitForFunctionAsync("() => window.__submitMs !== undefined", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        }
+        catch (TimeoutException)
+        {
+            var shot = Path.Combine(Path.GetTempPath(), $"web-bench-stuck-{Guid.NewGuid():N}.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            throw new TimeoutException($"No next task 60 s after Ctrl+Enter on {page.Url}; the page is in {shot}.");
+        }
+
+        return await page.EvaluateAsync<double>("() => window.__submitMs");
+    }
+
+    private sealed record Site(Guid ProjectId, string Reviewer, IReadOnlyList<string> Annotators);
+
+    private sealed record SiteFigures(Stats Submit, Dictionary<string, double> FirstLoads, double PerCircuitKb, double AfterCloseKb);
+
+    private sealed record Stats(double P50, double P95, double Max, int Over400, int Count)
+    {
+        public static Stats Of(List<double> values) =>
+            new(QueueBenchmark.Percentile(values, 50), QueueBenchmark.Percentile(values, 95), values.Max(), values.Count(v => v > 400), values.Count);
+    }
+
+    /// <summary>The published app as a process of its own, on a free loopback port, logging its SQL with timings as JSON lines.</summary>
+    private sealed class PortalProcess : IAsyncDisposable
+    {
+        private readonly Process process;
+        private readonly List<string> lines = [];
+
+        private PortalProcess(Process process, Uri baseAddress)
+        {
+            this.process = process;
+            BaseAddress = baseAddress;
+        }
+
+        public Uri BaseAddress { get; }
+
+        public int Pid => process.Id;
+
+        public static async Task<PortalProcess> StartAsync(string dll, string folder, bool seedDemo)
+        {
+            var port = FreePort();
+            var settings = new Dictionary<string, string>
+            {
+                ["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(folder, "portal.db")}",
+                ["Portal:DataFiles:Path"] = Path.Combine(folder, "data-files"),
+                ["Portal:Demo:Seed"] = seedDemo ? "true" : "false",
+                ["Portal:Demo:AllowOutsideDevelopment"] = "true",
+                ["Portal:Jobs:RunServer"] = "false",
+                ["Logging:LogLevel:Default"] = "Warning",
+                [$"Logging:LogLevel:{CommandCategory}"] = "Information",
+                ["Logging:Console:FormatterName"] = "json",
+            };
+            var start = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = Path.GetDirectoryName(dll)!,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var argument in new[] { dll, "--environment", "Benchmark", "--urls", $"http://127.0.0.1:{port}" }.Concat(settings.Select(kv => $"--{kv.Key}={kv.Value}")))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var site = new PortalProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+            site.process.OutputDataReceived += (_, e) => site.Add(e.Data);
+            site.process.ErrorDataReceived += (_, e) => site.Add(e.Data);
+            site.process.BeginOutputReadLine();
+            site.process.BeginErrorReadLine();
+            using var client = new HttpClient();
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                if (site.process.HasExited)
+                {
+                    throw new InvalidOperationException($"Portal.Web exited with {site.process.ExitCode}:\n{string.Join('\n', site.lines.TakeLast(30))}");
+                }
+
+                try
+                {
+                    if ((await client.GetAsync(new Uri(site.BaseAddress, "/account/signin"))).StatusCode == HttpStatusCode.OK)
+                    {
+                        return site;
+                    }
+                }
+                catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromMinutes(5))
+                {
+                }
+
+                await Task.Delay(250);
+            }
+        }
+
+        public int LogMark()
+        {
+            lock (lines)
+            {
+                return lines.Count;
+            }
+        }
+
+        /// <summary>The statements logged since <paramref name="mark"/>: how many, their total time and the slowest ones.</summary>
+        public string Sql(int mark, int slowest)
+        {
+            List<(double Ms, string Text)> commands = [];
+            lock (lines)
+            {
+                foreach (var line in lines.Skip(mark))
+                {
+                    if (!line.StartsWith('{') || !line.Contains(CommandCategory, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    using var json = JsonDocument.Parse(line);
+                    if (json.RootElement.TryGetProperty("State", out var state) && state.TryGetProperty("elapsed", out var elapsed) && state.TryGetProperty("commandText", out var text))
+                    {
+                        var ms = elapsed.ValueKind == JsonValueKind.Number ? elapsed.GetDouble() : double.Parse(elapsed.GetString()!.Replace(",", ""), CultureInfo.InvariantCulture);
+                        commands.Add((ms, text.GetString()!));
+                    }
+                }
+            }
+
+            var top = commands.OrderByDescending(c => c.Ms).Take(slowest)
+                .Select(c => $"{c.Ms:F0} ms {string.Join(' ', c.Text.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries))[..Math.Min(90, c.Text.Length)]}");
+            return $"SQL: {commands.Count} statements, {commands.Sum(c => c.Ms):F0} ms; slowest: {string.Join(" | ", top)}";
+        }
+
+        /// <summary>Resident memory after a full, blocking GC the runtime is asked for through its diagnostics port, once the app has settled.</summary>
+        public async Task<long> SettledRssAsync()
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var client = new DiagnosticsClient(process.Id);
+            // The GCHeapCollect keyword makes the runtime run an induced full GC (what dotnet-gcdump uses).
+            using (var session = client.StartEventPipeSession(new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, 0x800000 | 0x1), requestRundown: false))
+            {
+                var drain = session.EventStream.CopyToAsync(Stream.Null);
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                await session.StopAsync(default);
+                await drain;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var rss = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return long.Parse(rss["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+            SqliteConnection.ClearAllPools();
+        }
+
+        private void Add(string? line)
+        {
+            if (line is not null)
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+            }
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+    }
+}
