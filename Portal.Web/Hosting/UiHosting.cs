@@ -17,7 +17,16 @@ public static class UiHosting
         }
 
         builder.Services.AddRazorComponents()
-            .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
+            .AddInteractiveServerComponents(o =>
+            {
+                o.DetailedErrors = builder.Environment.IsDevelopment();
+                // A page whose connection dropped keeps its circuit (about 1 MB) this long for the reconnect; a closed
+                // tab releases it at once. Labeling saves drafts as people go, so a page that comes back later reloads
+                // with its draft: two minutes and at most 50 waiting circuits bound what lost connections hold
+                // (docs/decisions/0024; ASP.NET Core's defaults are three minutes and 100).
+                o.DisconnectedCircuitRetentionPeriod = TimeSpan.FromMinutes(2);
+                o.DisconnectedCircuitMaxRetained = 50;
+            });
         builder.Services.AddMudServices(c =>
         {
             // Toasts sit in the middle of the app bar (app.css), which holds no buttons: never over Submit, Accept,

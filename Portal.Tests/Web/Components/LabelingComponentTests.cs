@@ -57,6 +57,19 @@ public class LabelingComponentTests : ComponentTestContext
     }
 
     [Fact]
+    public void LabelPalette_ALabelsMeaningExamplesAndCounterExamples_ShowOnHover_AsPlainText()
+    {
+        var person = new LabelOption(Guid.NewGuid(), "Person", "Entity / Person", "#e57373", "p", "A named <b>person</b>.", 1, "Maria Schneider", "Customer service");
+        var city = new LabelOption(Guid.NewGuid(), "City", "City", "#66bb6a", null, null, 0);
+        var cut = Render<LabelPalette>(p => p.Add(c => c.Control, new ControlView("entities", ControlKind.Spans, "Mark the entities", false, [person, city])));
+
+        Assert.Equal("Entity / Person\nA named <b>person</b>.\nYes: Maria Schneider\nNo: Customer service",
+            cut.Find(".label-option[data-label='Entity / Person']").GetAttribute("title"));
+        Assert.Equal("City", cut.Find(".label-option[data-label='City']").GetAttribute("title"));
+        Assert.Empty(cut.FindAll(".label-option b"));
+    }
+
+    [Fact]
     public async Task LabelingPage_ASubmitFailsUnexpectedly_TheNextSubmitStillReachesTheServer()
     {
         await SignInAsync("annotator1");
