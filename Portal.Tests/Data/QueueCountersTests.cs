@@ -1,8 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.SqlServer.TransactSql.ScriptDom;
 using Portal.Core.Jobs;
 using Portal.Core.Labeling;
 using Portal.Core.Projects;
@@ -14,6 +11,7 @@ using Portal.Tests.TestSupport;
 using Portal.Tests.Web.Labeling;
 using Portal.Web.Jobs;
 using Portal.Web.Projects;
+using static Portal.Tests.Data.TaskCountersTests;
 
 namespace Portal.Tests.Data;
 
@@ -62,13 +60,6 @@ public class QueueCountersTests
         return seen;
     }
 
-    private static async Task ChangeAsync(TestDatabase database, Func<PortalDbContext, Task> change)
-    {
-        await using var db = await database.ContextAsync();
-        await change(db);
-        await db.SaveChangesAsync();
-    }
-
     private static async Task<Guid> ReviewEverythingAsync(TestDatabase database, Guid projectId)
     {
         await ChangeAsync(database, db => db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(s => s.SetProperty(p => p.ReviewPolicy, ReviewPolicy.All)));
@@ -80,12 +71,6 @@ public class QueueCountersTests
     {
         ProjectId = projectId, TaskId = taskId, UserId = userId, TaxonomyVersionId = taxonomyVersionId, Status = status, ReviewRequested = reviewRequested,
         CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow, SubmittedAt = status == AnnotationStatus.Submitted ? DateTime.UtcNow : null,
-    };
-
-    private static DataJob Import(Guid projectId) => new()
-    {
-        Id = Guid.CreateVersion7(), ProjectId = projectId, Kind = RunKind.Import, Format = "jsonl", State = RunState.Running,
-        IdempotencyKey = Guid.NewGuid().ToString(), CreatedAt = DateTime.UtcNow,
     };
 
     [Fact]
@@ -162,7 +147,7 @@ public class QueueCountersTests
         await AssertExactAsync(database, projectId, a.UserId);
 
         // An import stages tasks with annotations (a draft, a review-requested submission), then publishes them.
-        var job = Import(projectId);
+        var job = Import(projectId, RunState.Running);
         await ChangeAsync(database, db =>
         {
             db.DataJobs.Add(job);
@@ -190,7 +175,7 @@ public class QueueCountersTests
         await AssertExactAsync(database, projectId, a.UserId);
 
         // A failed import discards its staged tasks with their annotations (a hard delete, with the cascade).
-        var failed = Import(projectId);
+        var failed = Import(projectId, RunState.Running);
         await ChangeAsync(database, db =>
         {
             db.DataJobs.Add(failed);
@@ -275,12 +260,7 @@ public class QueueCountersTests
     [Fact]
     public async Task TheMigration_CountsWhatIsAlreadyThere()
     {
-        await using var database = await TestDatabase.CreateAsync(migrate: false);
-        await using (var db = await database.ContextAsync())
-        {
-            var migrations = db.Database.GetMigrations().ToList();
-            await db.GetService<IMigrator>().MigrateAsync(migrations[migrations.FindIndex(m => m.EndsWith("_QueueCounters", StringComparison.Ordinal)) - 1]);
-        }
+        await using var database = await MigratedToBeforeAsync("QueueCounters");
 
         // Written through the model: before this migration the schema lacks only the counter tables, which nothing here writes.
         var (projectId, people) = await LabelingServiceTests.ProjectAsync(database, tasks: 5, overlap: 2, annotators: 2);
@@ -306,14 +286,6 @@ public class QueueCountersTests
     }
 
     [Fact]
-    public void SqlServerTriggers_ParseWithMicrosoftsTSqlParser()
-    {
-        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
-        foreach (var statement in QueueCounterTriggers.SqlServerCreate.Concat(QueueCounterTriggers.SqlServerDrop))
-        {
-            using var reader = new StringReader(statement);
-            parser.Parse(reader, out var errors);
-            Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"{e.Line}:{e.Column} {e.Message}")) + "\n" + statement);
-        }
-    }
+    public void SqlServerTriggers_ParseWithMicrosoftsTSqlParser() =>
+        AssertTSql(QueueCounterTriggers.SqlServerCreate.Concat(QueueCounterTriggers.SqlServerDrop));
 }
