@@ -243,7 +243,8 @@ public static class QueueCounterTriggers
         """;
 
     /// <summary>
-    /// SQL Server: one statement trigger per table over inserted/deleted, one batch each. AFTER triggers run after the
+    /// SQL Server: one statement trigger per table over inserted/deleted, one batch each; a task row enters the trigger's
+    /// work only when it is or was counted, so an import's staged rows cost one test each. AFTER triggers run after the
     /// cascades, so a task deleted outright (only staged imports that were never claimable are) takes its annotators'
     /// adjudication share with it unseen; the nightly check would repair that.
     /// </summary>
@@ -291,10 +292,12 @@ public static class QueueCounterTriggers
             DECLARE @change TABLE ([TaskId] bigint NOT NULL, [ProjectId] uniqueidentifier NOT NULL, [Adjudication] int NOT NULL, [Claimable] int NOT NULL);
             INSERT INTO @change ([TaskId], [ProjectId], [Adjudication], [Claimable])
             SELECT i.[Id], i.[ProjectId], {SqlServerAdjudication("i")}, {SqlServerClaimable("i")}
-            FROM inserted AS i LEFT JOIN deleted AS o ON o.[Id] = i.[Id] WHERE o.[Id] IS NULL OR {SqlServerTaskChanged("o", "i")}
+            FROM inserted AS i LEFT JOIN deleted AS o ON o.[Id] = i.[Id]
+            WHERE ({SqlServerIsAdjudication("i")} OR {SqlServerIsClaimable("i")}) AND (o.[Id] IS NULL OR {SqlServerTaskChanged("o", "i")})
             UNION ALL
             SELECT o.[Id], o.[ProjectId], -({SqlServerAdjudication("o")}), -({SqlServerClaimable("o")})
-            FROM deleted AS o LEFT JOIN inserted AS i ON i.[Id] = o.[Id] WHERE i.[Id] IS NULL OR {SqlServerTaskChanged("o", "i")};
+            FROM deleted AS o LEFT JOIN inserted AS i ON i.[Id] = o.[Id]
+            WHERE ({SqlServerIsAdjudication("o")} OR {SqlServerIsClaimable("o")}) AND (i.[Id] IS NULL OR {SqlServerTaskChanged("o", "i")});
             WITH [delta] AS (
                 SELECT [ProjectId], 0 AS [ReviewRequested], SUM([Adjudication]) AS [Adjudication], SUM([Claimable]) AS [Claimable] FROM @change GROUP BY [ProjectId]
             )
