@@ -262,8 +262,13 @@ public static class QueueCounterTriggers
                 SELECT [ProjectId], SUM([ReviewRequested]) AS [ReviewRequested], 0 AS [Adjudication], 0 AS [Claimable] FROM [change] GROUP BY [ProjectId]
             )
             {SqlServerMergeProject}
+            -- Whether someone's first or last annotation on a task can have changed: not on an update that leaves the task and
+            -- the person alone (a status change, a taxonomy migration of many rows).
+            DECLARE @moved bit = 0;
+            IF UPDATE([TaskId]) OR UPDATE([UserId]) OR NOT EXISTS (SELECT 1 FROM inserted) OR NOT EXISTS (SELECT 1 FROM deleted)
+                SET @moved = 1;
             WITH [pair] AS (
-                SELECT [TaskId], [UserId] FROM inserted UNION SELECT [TaskId], [UserId] FROM deleted
+                SELECT [TaskId], [UserId] FROM inserted WHERE @moved = 1 UNION SELECT [TaskId], [UserId] FROM deleted WHERE @moved = 1
             ), [presence] AS (
                 SELECT p.[TaskId], p.[UserId],
                     (CASE WHEN EXISTS (SELECT 1 FROM [Annotations] AS a WHERE a.[TaskId] = p.[TaskId] AND a.[UserId] = p.[UserId]) THEN 1 ELSE 0 END)
