@@ -49,6 +49,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<DataJob> DataJobs => Set<DataJob>();
     public DbSet<ProjectTaskCounter> ProjectTaskCounters => Set<ProjectTaskCounter>();
+    public DbSet<ProjectQueueCounter> ProjectQueueCounters => Set<ProjectQueueCounter>();
+    public DbSet<ProjectUserQueueCounter> ProjectUserQueueCounters => Set<ProjectUserQueueCounter>();
     public DbSet<ReportSchedule> ReportSchedules => Set<ReportSchedule>();
     public DbSet<ReportScheduleSlot> ReportScheduleSlots => Set<ReportScheduleSlot>();
     public DbSet<DataProtectionKey> DataProtectionKeys { get; set; } = null!;

@@ -8,8 +8,13 @@ internal sealed class LabelingTaskConfiguration : IEntityTypeConfiguration<Label
 {
     public void Configure(EntityTypeBuilder<LabelingTask> b)
     {
-        // The task counters' triggers (ProjectTaskCounter): SQL Server may then not use OUTPUT without INTO on this table.
-        b.ToTable("Tasks", t => t.HasTrigger(TaskCounterTriggers.OnTasks));
+        // The task and queue counters' triggers (ProjectTaskCounter, ProjectQueueCounter): SQL Server may then not use OUTPUT
+        // without INTO on this table.
+        b.ToTable("Tasks", t =>
+        {
+            t.HasTrigger(TaskCounterTriggers.OnTasks);
+            t.HasTrigger(QueueCounterTriggers.OnTasks);
+        });
         b.Property(t => t.ExternalId).HasMaxLength(256);
         b.Property(t => t.ContentHash).HasMaxLength(64).IsFixedLength(false);
         b.Property(t => t.Version).IsConcurrencyToken();
@@ -51,6 +56,8 @@ internal sealed class AnnotationConfiguration : IEntityTypeConfiguration<Annotat
 {
     public void Configure(EntityTypeBuilder<Annotation> b)
     {
+        // The queue counters' trigger (ProjectQueueCounter).
+        b.ToTable(t => t.HasTrigger(QueueCounterTriggers.OnAnnotations));
         b.Property(a => a.SkipReason).HasMaxLength(1000);
         b.Property(a => a.ReviewComment).HasMaxLength(4000);
         b.Property(a => a.Version).IsConcurrencyToken();

@@ -47,3 +47,23 @@ internal sealed class ProjectTaskCounterConfiguration : IEntityTypeConfiguration
         b.HasOne<Project>().WithOne().HasForeignKey<ProjectTaskCounter>(c => c.ProjectId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class ProjectQueueCounterConfiguration : IEntityTypeConfiguration<ProjectQueueCounter>
+{
+    public void Configure(EntityTypeBuilder<ProjectQueueCounter> b)
+    {
+        b.HasKey(c => c.ProjectId);
+        b.HasOne<Project>().WithOne().HasForeignKey<ProjectQueueCounter>(c => c.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ProjectUserQueueCounterConfiguration : IEntityTypeConfiguration<ProjectUserQueueCounter>
+{
+    public void Configure(EntityTypeBuilder<ProjectUserQueueCounter> b)
+    {
+        // The key is the read: one person's share in the projects a page shows. No foreign key to the user: people
+        // with annotations are never deleted, and a second cascade path would have SQL Server refuse the table.
+        b.HasKey(c => new { c.ProjectId, c.UserId });
+        b.HasOne<Project>().WithMany().HasForeignKey(c => c.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

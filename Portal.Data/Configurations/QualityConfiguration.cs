@@ -140,7 +140,11 @@ internal sealed class DataJobConfiguration : IEntityTypeConfiguration<DataJob>
 {
     public void Configure(EntityTypeBuilder<DataJob> b)
     {
-        b.ToTable(t => t.HasTrigger(TaskCounterTriggers.OnDataJobs));
+        b.ToTable(t =>
+        {
+            t.HasTrigger(TaskCounterTriggers.OnDataJobs);
+            t.HasTrigger(QueueCounterTriggers.OnDataJobs);
+        });
         b.Property(j => j.Format).HasMaxLength(50);
         b.Property(j => j.SourceName).HasMaxLength(1000);
         b.Property(j => j.IdempotencyKey).HasMaxLength(200);

@@ -136,3 +136,37 @@ public sealed class ProjectTaskCounter
     public int Total { get; set; }
     public int Completed { get; set; }
 }
+
+/// <summary>
+/// What waits in a project's queues for anyone (<see cref="Queries.QueueCounterQueries"/> says exactly what each column
+/// counts), kept by database triggers in the same statement as every change to an annotation, a task or an import's state,
+/// so the queue sizes on every project page are read, never counted (docs/decisions/0023-queue-counters.md). A viewer's
+/// figure is this minus their own share (<see cref="ProjectUserQueueCounter"/>). Checked against a recount nightly.
+/// </summary>
+public sealed class ProjectQueueCounter
+{
+    public Guid ProjectId { get; set; }
+
+    /// <summary>Submitted annotations the review policy picked for review.</summary>
+    public int ReviewRequested { get; set; }
+
+    /// <summary>Tasks waiting for adjudication.</summary>
+    public int Adjudication { get; set; }
+
+    /// <summary>Published open tasks the queue can hand out.</summary>
+    public int Claimable { get; set; }
+}
+
+/// <summary>
+/// One person's share of <see cref="ProjectQueueCounter"/>, which is not theirs to do: their own review-requested
+/// submissions, the adjudication tasks and the claimable tasks they have any annotation on (a draft included). Kept by the
+/// same triggers; a row exists once the person has had a share in the project.
+/// </summary>
+public sealed class ProjectUserQueueCounter
+{
+    public Guid ProjectId { get; set; }
+    public Guid UserId { get; set; }
+    public int ReviewRequested { get; set; }
+    public int Adjudication { get; set; }
+    public int Claimable { get; set; }
+}

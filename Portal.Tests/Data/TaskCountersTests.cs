@@ -26,14 +26,14 @@ public class TaskCountersTests
         return kept;
     }
 
-    private static async Task ChangeAsync(TestDatabase database, Func<PortalDbContext, Task> change)
+    internal static async Task ChangeAsync(TestDatabase database, Func<PortalDbContext, Task> change)
     {
         await using var db = await database.ContextAsync();
         await change(db);
         await db.SaveChangesAsync();
     }
 
-    private static DataJob Import(Guid projectId, RunState state) => new()
+    internal static DataJob Import(Guid projectId, RunState state) => new()
     {
         Id = Guid.CreateVersion7(), ProjectId = projectId, Kind = RunKind.Import, Format = "jsonl", State = state,
         IdempotencyKey = Guid.NewGuid().ToString(), CreatedAt = DateTime.UtcNow,
@@ -174,14 +174,7 @@ public class TaskCountersTests
     [Fact]
     public async Task TheMigration_CountsTheTasksAlreadyThere()
     {
-        await using var database = await TestDatabase.CreateAsync(migrate: false);
-        string before;
-        await using (var db = await database.ContextAsync())
-        {
-            var migrations = db.Database.GetMigrations().ToList();
-            before = migrations[migrations.FindIndex(m => m.EndsWith("_TaskCounters", StringComparison.Ordinal)) - 1];
-            await db.GetService<IMigrator>().MigrateAsync(before);
-        }
+        await using var database = await MigratedToBeforeAsync("TaskCounters");
 
         // Tasks written in SQL: the model has columns of later migrations that this schema does not have yet.
         var (projectId, _) = await LabelingServiceTests.ProjectAsync(database, tasks: 0, overlap: 1, annotators: 0);
@@ -206,11 +199,25 @@ public class TaskCountersTests
         Assert.Equal(new TaskProgress(5, 2), await CountersAsync(database, projectId));
     }
 
+    /// <summary>A database migrated up to the migration before <paramref name="migration"/>, to write data the migration must count.</summary>
+    internal static async Task<TestDatabase> MigratedToBeforeAsync(string migration)
+    {
+        var database = await TestDatabase.CreateAsync(migrate: false);
+        await using var db = await database.ContextAsync();
+        var migrations = db.Database.GetMigrations().ToList();
+        await db.GetService<IMigrator>().MigrateAsync(migrations[migrations.FindIndex(m => m.EndsWith($"_{migration}", StringComparison.Ordinal)) - 1]);
+        return database;
+    }
+
     [Fact]
-    public void SqlServerTriggers_ParseWithMicrosoftsTSqlParser()
+    public void SqlServerTriggers_ParseWithMicrosoftsTSqlParser() =>
+        AssertTSql(TaskCounterTriggers.SqlServerCreate.Concat(TaskCounterTriggers.SqlServerDrop));
+
+    /// <summary>Each statement parses with Microsoft's T-SQL parser (there is no SQL Server engine here).</summary>
+    internal static void AssertTSql(IEnumerable<string> statements)
     {
         var parser = new TSql160Parser(initialQuotedIdentifiers: true);
-        foreach (var statement in TaskCounterTriggers.SqlServerCreate.Concat(TaskCounterTriggers.SqlServerDrop))
+        foreach (var statement in statements)
         {
             using var reader = new StringReader(statement);
             parser.Parse(reader, out var errors);

@@ -22,6 +22,7 @@ public static class RecurringJobSchedule
         new("audits-nightly", typeof(Audits.AuditNightlyJob), "30 2 * * *", "Nightly audit sample per project: the work submitted since the previous run, sized per annotator, stratified by label and source."),
         new("drift-nightly", typeof(Drift.DriftNightlyJob), "0 3 * * *", "Nightly drift checks per project: label-set changes, label distribution shift, agreement and gold drops, old work, retest consistency."),
         new("task-counters-check", typeof(TaskCounterCheckJob), "30 3 * * *", "Nightly proof that each project's task counters (progress, read by every page) equal a recount; logs and repairs any difference."),
+        new("queue-counters-check", typeof(QueueCounterCheckJob), "45 3 * * *", "Nightly proof that the queue counters (review, adjudication and to-label counts on every project page) equal a recount; logs and repairs any difference."),
         new("report-schedules", typeof(Reports.ReportScheduleJob), "*/5 * * * *", "Make each due scheduled report once per slot (into the project's report history) and e-mail it to the project's managers when Portal:Mail:Host is set."),
         new("mail-digest", typeof(Notifications.MailDigestJob), "0 4 * * *", "E-mail each QA lead and manager one digest of their notifications not yet mailed (after the nightly drift checks); does nothing without Portal:Mail:Host."),
     ];

@@ -8,6 +8,7 @@ public static class LabelingFeature
         services.AddScoped<RetestQueue>();
         services.AddTransient<Jobs.ExpireReservationsJob>();
         services.AddTransient<Jobs.TaskCounterCheckJob>();
+        services.AddTransient<Jobs.QueueCounterCheckJob>();
         return services;
     }
 }

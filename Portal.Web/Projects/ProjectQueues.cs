@@ -31,14 +31,14 @@ internal static class QueueCounts
             return new Dictionary<Guid, ProjectQueues>();
         }
 
-        var requested = true;
-        var toReview = await db.Annotations.AsNoTracking()
-            .Where(a => projectIds.Contains(a.ProjectId) && a.ReviewRequested == requested && a.Status == AnnotationStatus.Submitted && a.UserId != userId)
-            .GroupBy(a => a.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var adjudication = TaskState.Adjudication;
-        var toAdjudicate = await db.Tasks.AsNoTracking()
-            .Where(t => projectIds.Contains(t.ProjectId) && t.State == adjudication && !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == userId))
-            .GroupBy(t => t.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        // Read from the counters the database keeps (docs/decisions/0023-queue-counters.md): the project's queue minus the
+        // viewer's own share, two key reads instead of counts over the annotations and tasks.
+        var queues = await db.ProjectQueueCounters.AsNoTracking().Where(c => projectIds.Contains(c.ProjectId))
+            .ToDictionaryAsync(c => c.ProjectId, c => (c.ReviewRequested, c.Adjudication), ct);
+        var own = await db.ProjectUserQueueCounters.AsNoTracking().Where(c => c.UserId == userId && projectIds.Contains(c.ProjectId))
+            .ToDictionaryAsync(c => c.ProjectId, c => (c.ReviewRequested, c.Adjudication), ct);
+        // The small tables stay counted, each through its (ProjectId, ...) index: in SQLite 5,000 waiting audit samples
+        // count in 2 ms and 100,000 open relabel items (a taxonomy split) in 10 ms (docs/decisions/0023-queue-counters.md).
         var waiting = AuditOutcome.Waiting;
         var toAudit = await db.AuditSamples.AsNoTracking()
             .Where(s => projectIds.Contains(s.ProjectId) && s.Outcome == waiting)
@@ -55,17 +55,20 @@ internal static class QueueCounts
             .GroupBy(r => r.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
         return projectIds.ToDictionary(id => id, id => new ProjectQueues(
-            toReview.GetValueOrDefault(id), toAdjudicate.GetValueOrDefault(id), toAudit.GetValueOrDefault(id),
+            queues.GetValueOrDefault(id).ReviewRequested - own.GetValueOrDefault(id).ReviewRequested,
+            queues.GetValueOrDefault(id).Adjudication - own.GetValueOrDefault(id).Adjudication, toAudit.GetValueOrDefault(id),
             onHold.GetValueOrDefault(id), findings.GetValueOrDefault(id), relabels.GetValueOrDefault(id)));
     }
 
     /// <summary>An annotator's own work waiting in one project.</summary>
     public static async Task<MyWork> ForAnnotatorAsync(PortalDbContext db, Guid userId, Guid projectId, CancellationToken ct)
     {
-        // Claimable open tasks they have not answered yet: the tasks the queue can still hand them.
-        var toLabel = await db.Tasks.AsNoTracking().Published(db)
-            .Where(t => t.ProjectId == projectId && t.State == TaskState.Open && t.IsAvailable && !db.Annotations.Any(a => a.TaskId == t.Id && a.UserId == userId))
-            .CountAsync(ct);
+        // Claimable open tasks they have not answered yet (a draft counts as answered): the tasks the queue can still hand
+        // them, from the counters the database keeps (docs/decisions/0023-queue-counters.md).
+        var claimable = await db.ProjectQueueCounters.AsNoTracking().Where(c => c.ProjectId == projectId).Select(c => c.Claimable).SingleOrDefaultAsync(ct);
+        var answered = await db.ProjectUserQueueCounters.AsNoTracking().Where(c => c.ProjectId == projectId && c.UserId == userId)
+            .Select(c => c.Claimable).SingleOrDefaultAsync(ct);
+        var toLabel = claimable - answered;
         var relabels = await db.RelabelItems.AsNoTracking().CountAsync(r => r.ProjectId == projectId && r.AssignedToUserId == userId && r.ResolvedAt == null, ct);
         var retests = await db.Retests.AsNoTracking().CountAsync(r => r.ProjectId == projectId && r.UserId == userId && r.SubmittedAt == null && r.ClosedAt == null, ct);
         return new MyWork(toLabel, relabels, retests);

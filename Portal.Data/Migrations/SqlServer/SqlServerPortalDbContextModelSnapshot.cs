@@ -171,7 +171,12 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasIndex("ProjectId", "ReviewRequested", "Status", "SubmittedAt");
 
-                    b.ToTable("Annotations");
+                    b.ToTable("Annotations", t =>
+                        {
+                            t.HasTrigger("Annotations_QueueCounters");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationAnswer", b =>
@@ -641,6 +646,8 @@ namespace Portal.Data.Migrations.SqlServer
                     b.ToTable("DataJobs", t =>
                         {
                             t.HasTrigger("DataJobs_Counters");
+
+                            t.HasTrigger("DataJobs_QueueCounters");
                         });
 
                     b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
@@ -1345,6 +1352,8 @@ namespace Portal.Data.Migrations.SqlServer
                     b.ToTable("Tasks", null, t =>
                         {
                             t.HasTrigger("Tasks_Counters");
+
+                            t.HasTrigger("Tasks_QueueCounters");
                         });
 
                     b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
@@ -1628,6 +1637,25 @@ namespace Portal.Data.Migrations.SqlServer
                     b.ToTable("ProjectMembers");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.ProjectQueueCounter", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Adjudication")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Claimable")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ReviewRequested")
+                        .HasColumnType("int");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("ProjectQueueCounters");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.ProjectTaskCounter", b =>
                 {
                     b.Property<Guid>("ProjectId")
@@ -1642,6 +1670,28 @@ namespace Portal.Data.Migrations.SqlServer
                     b.HasKey("ProjectId");
 
                     b.ToTable("ProjectTaskCounters");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectUserQueueCounter", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Adjudication")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Claimable")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ReviewRequested")
+                        .HasColumnType("int");
+
+                    b.HasKey("ProjectId", "UserId");
+
+                    b.ToTable("ProjectUserQueueCounters");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.RelabelItem", b =>
@@ -2391,11 +2441,29 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.ProjectQueueCounter", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.ProjectQueueCounter", "ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.ProjectTaskCounter", b =>
                 {
                     b.HasOne("Portal.Data.Entities.Project", null)
                         .WithOne()
                         .HasForeignKey("Portal.Data.Entities.ProjectTaskCounter", "ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectUserQueueCounter", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

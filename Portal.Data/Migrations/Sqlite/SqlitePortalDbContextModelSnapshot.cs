@@ -160,7 +160,10 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ProjectId", "ReviewRequested", "Status", "SubmittedAt");
 
-                    b.ToTable("Annotations");
+                    b.ToTable("Annotations", t =>
+                        {
+                            t.HasTrigger("Annotations_QueueCounters");
+                        });
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AnnotationAnswer", b =>
@@ -618,6 +621,8 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("DataJobs", t =>
                         {
                             t.HasTrigger("DataJobs_Counters");
+
+                            t.HasTrigger("DataJobs_QueueCounters");
                         });
                 });
 
@@ -1304,6 +1309,8 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("Tasks", null, t =>
                         {
                             t.HasTrigger("Tasks_Counters");
+
+                            t.HasTrigger("Tasks_QueueCounters");
                         });
                 });
 
@@ -1579,6 +1586,25 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("ProjectMembers");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.ProjectQueueCounter", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Adjudication")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Claimable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReviewRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("ProjectQueueCounters");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.ProjectTaskCounter", b =>
                 {
                     b.Property<Guid>("ProjectId")
@@ -1593,6 +1619,28 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasKey("ProjectId");
 
                     b.ToTable("ProjectTaskCounters");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectUserQueueCounter", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Adjudication")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Claimable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReviewRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProjectId", "UserId");
+
+                    b.ToTable("ProjectUserQueueCounters");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.RelabelItem", b =>
@@ -2330,11 +2378,29 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.ProjectQueueCounter", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.ProjectQueueCounter", "ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.ProjectTaskCounter", b =>
                 {
                     b.HasOne("Portal.Data.Entities.Project", null)
                         .WithOne()
                         .HasForeignKey("Portal.Data.Entities.ProjectTaskCounter", "ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectUserQueueCounter", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
