@@ -32,7 +32,7 @@ public sealed record WorkItem(
 /// <summary>A relabel asked of this annotator: the short reason and the longer explanation.</summary>
 public sealed record RelabelRequest(long ItemId, string Reason, string? Context);
 
-public sealed record LabelingProgress(int MineToday, int MineTotal, int ProjectCompleted, int ProjectTotal);
+public sealed record LabelingProgress(int MineToday, int ProjectCompleted, int ProjectTotal);
 
 /// <summary>One row of "My history": <see cref="LastActionAt"/> is the person's own last change; <see cref="ChangedSince"/>
 /// when something else (a label-set update, a review) changed the annotation after it.</summary>

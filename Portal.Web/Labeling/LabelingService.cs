@@ -548,10 +548,11 @@ public sealed class LabelingService(
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Annotator, ct);
         var today = clock.GetUtcNow().UtcDateTime.Date;
-        var mine = await db.Annotations.Where(a => a.ProjectId == projectId && a.UserId == user.UserId && a.SubmittedAt != null)
-            .GroupBy(a => 1).Select(g => new { All = g.Count(), Today = g.Count(a => a.SubmittedAt >= today) }).SingleOrDefaultAsync(ct);
+        // Only today's rows, through the (project, user, updated) index: a submit sets UpdatedAt, so work submitted today
+        // was updated today. Counting all of a person's work here cost tens of milliseconds at a million tasks.
+        var mineToday = await db.Annotations.CountAsync(a => a.ProjectId == projectId && a.UserId == user.UserId && a.UpdatedAt >= today && a.SubmittedAt >= today, ct);
         var tasks = (await db.ProgressAsync([projectId], ct)).GetValueOrDefault(projectId);
-        return new LabelingProgress(mine?.Today ?? 0, mine?.All ?? 0, tasks.Completed, tasks.Total);
+        return new LabelingProgress(mineToday, tasks.Completed, tasks.Total);
     }
 
     /// <summary>

@@ -108,6 +108,33 @@ public class LabelingServiceTests
     }
 
     [Fact]
+    public async Task Progress_CountsOnlyTodaysSubmissions_OfThisPerson_AndTheProjectFromItsCounters()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, people) = await ProjectAsync(database, tasks: 4, overlap: 1, annotators: 2);
+        var service = Service(database);
+        var submitted = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var item = (await service.NextAsync(people[0], projectId, default))!;
+            await service.SubmitAsync(people[0], projectId, item.TaskId, Answered(item), item.Version, 1000, default);
+            submitted.Add(item.TaskId);
+        }
+
+        var other = (await service.NextAsync(people[1], projectId, default))!;
+        await service.SaveDraftAsync(people[1], projectId, other.TaskId, Answered(other), other.Version, default);
+        await using (var db = await database.ContextAsync())
+        {
+            // One of the three was submitted (and last changed) yesterday: not today's work.
+            var yesterday = DateTime.UtcNow.Date.AddHours(-2);
+            await db.Annotations.Where(a => a.TaskId == submitted[0]).ExecuteUpdateAsync(u => u.SetProperty(a => a.SubmittedAt, yesterday).SetProperty(a => a.UpdatedAt, yesterday));
+        }
+
+        Assert.Equal(new LabelingProgress(2, 3, 4), await service.ProgressAsync(people[0], projectId, default));
+        Assert.Equal(new LabelingProgress(0, 3, 4), await service.ProgressAsync(people[1], projectId, default));
+    }
+
+    [Fact]
     public async Task Next_AfterReload_ReturnsTheSameTaskWithTheDraft()
     {
         await using var database = await TestDatabase.CreateAsync();

@@ -64,7 +64,6 @@ public sealed partial class LabelingPage : IAsyncDisposable
     private bool busy;
     private Guidelines? guidelines;
     private CurrentDefinitions? definitions;
-    private int loads;
     private int editorKey;
     private bool guidelinesOpen;
 
@@ -113,11 +112,8 @@ public sealed partial class LabelingPage : IAsyncDisposable
             item = await Labeling.NextAsync(user, ProjectId, cts.Token);
         }
 
-        // Project progress counts over all tasks: refreshed on arrival and every tenth task, not on every Next.
-        if (progress is null || ++loads % 10 == 0)
-        {
-            progress = await Labeling.ProgressAsync(user, ProjectId, cts.Token);
-        }
+        // Two key reads (the project's task counters, decision 0019) and today's own rows: cheap enough for every task.
+        progress = await Labeling.ProgressAsync(user, ProjectId, cts.Token);
 
         hold = item is null && ReopenTaskId is null ? await Holds.MyHoldAsync(user, ProjectId, cts.Token) : null;
         session!.Start(item, reopened: ReopenTaskId is not null);
@@ -182,11 +178,6 @@ public sealed partial class LabelingPage : IAsyncDisposable
                 Snackbar.Add("Your changes are submitted.", Severity.Success);
                 Navigation.NavigateTo($"/projects/{ProjectId}/history");
                 return;
-            }
-
-            if (progress is not null)
-            {
-                progress = progress with { MineToday = progress.MineToday + 1, MineTotal = progress.MineTotal + 1 };
             }
 
             // Asked after the submit and only about the task just submitted, so nothing tells which coming tasks are gold.
