@@ -8,24 +8,26 @@ namespace Portal.Core.ImportExport;
 
 /// <summary>
 /// Duplicate candidates in memory, so an import inserts without a lookup per new row: every external id and content
-/// hash of the project's tasks and of the tasks the import adds, as a 64-bit key with the id of the task that has it,
-/// in one open-addressing table of longs (16 bytes a key; dictionaries of 128-bit keys took about three times that,
-/// and doubled again while they grew). A key is only a candidate: different ids or texts may share one, so the import
-/// confirms a candidate against what its task stores, and a collision never drops or merges a task.
+/// hash of the project's tasks and of the tasks the import adds, as a 32-bit fingerprint with the id of the task that
+/// has it, in an open-addressing table (12 bytes a slot; dictionaries of 128-bit keys took about 50 a key, and twice
+/// that while they grew). A fingerprint is only a candidate: different ids or texts may share one, so the import
+/// confirms a candidate against what its task stores, and a collision never drops or merges a task. 32 bits keep
+/// those confirmations rare: at three million keys fewer than one lookup in a thousand meets a stranger's.
 /// </summary>
 public sealed class TaskKeys
 {
     /// <summary>The task id of a key whose task is not written yet (<see cref="Written"/> replaces it).</summary>
     public const long Unwritten = 0;
 
-    /// <summary>Keys are kept while at most this share of the slots is used: short probes, a quarter to half left free.</summary>
+    /// <summary>The table doubles beyond this share of used slots, so probe runs stay short (after doubling 60 % are free).</summary>
     private const double MaxLoad = 0.8;
 
     private readonly Func<string, ulong> idKey;
     private readonly Func<string, ulong> hashKey;
 
-    /// <summary>Slot i is <c>table[2i]</c> (the key, 0 for an empty slot) and <c>table[2i + 1]</c> (the task id): one cache line a probe.</summary>
-    private long[] table = new long[2 * 1024];
+    /// <summary>Fingerprints by slot, 0 for an empty slot; <see cref="taskIds"/> holds each slot's task.</summary>
+    private uint[] fingerprints = new uint[1024];
+    private long[] taskIds = new long[1024];
     private int count;
 
     /// <param name="keyOf">The 64-bit key of an external id or content hash; by default the first 64 bits of a SHA-256 of the id and of the hash itself (a test seam for collisions).</param>
@@ -67,89 +69,87 @@ public sealed class TaskKeys
 
     private static ulong HashKey(string contentHash) => ulong.Parse(contentHash.AsSpan(0, 16), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
-    /// <summary>0 marks an empty slot, so a key of 0 is kept as 1 (one more candidate to confirm, nothing lost).</summary>
-    private static long Stored(ulong key) => key == 0 ? 1 : (long)key;
+    /// <summary>Both halves of the key folded; 0 marks an empty slot, so a fingerprint of 0 is kept as 1 (one more candidate to confirm, nothing lost).</summary>
+    private static uint Fingerprint(ulong key)
+    {
+        var folded = (uint)(key ^ (key >> 32));
+        return folded == 0 ? 1 : folded;
+    }
+
+    /// <summary>The home slot: the top bits of the fingerprint times a Fibonacci constant, so even a poor injected key spreads.</summary>
+    private static int Home(uint fingerprint, int slots) => (int)((fingerprint * 0x9E3779B9u) >> (32 - BitOperations.Log2((uint)slots)));
 
     private void Add(ulong key, long taskId)
     {
-        if (count + 1 > MaxLoad * (table.Length / 2))
+        if (count + 1 > MaxLoad * fingerprints.Length)
         {
             Grow();
         }
 
-        Insert(table, Stored(key), taskId);
+        Insert(fingerprints, taskIds, Fingerprint(key), taskId);
         count++;
     }
 
-    private void Insert(long[] into, long key, long taskId)
+    private static void Insert(uint[] intoFingerprints, long[] intoTaskIds, uint fingerprint, long taskId)
     {
-        var mask = (into.Length / 2) - 1;
-        var slot = Home(key, into);
-        while (into[2 * slot] != 0)
+        var mask = intoFingerprints.Length - 1;
+        var slot = Home(fingerprint, intoFingerprints.Length);
+        while (intoFingerprints[slot] != 0)
         {
             slot = (slot + 1) & mask;
         }
 
-        into[2 * slot] = key;
-        into[(2 * slot) + 1] = taskId;
+        intoFingerprints[slot] = fingerprint;
+        intoTaskIds[slot] = taskId;
     }
-
-    /// <summary>The home slot: the top bits of the key times a Fibonacci constant, so even a poor injected key spreads.</summary>
-    private static int Home(long key, long[] into) =>
-        (int)((ulong)key * 0x9E3779B97F4A7C15UL >> (64 - BitOperations.Log2((uint)(into.Length / 2))));
 
     /// <summary>
     /// Doubles the table. The old slots are moved starting after an empty one, so no probe run wraps around while moving
-    /// and keys that share a value keep the order they were added in (the first one added is confirmed first).
+    /// and keys that share a fingerprint keep the order they were added in (the first one added is confirmed first).
     /// </summary>
     private void Grow()
     {
-        var old = table;
-        var slots = old.Length / 2;
-        var bigger = new long[old.Length * 2];
-        var start = 0;
-        while (old[2 * start] != 0)
-        {
-            start++;
-        }
-
+        var slots = fingerprints.Length;
+        var biggerFingerprints = new uint[slots * 2];
+        var biggerTaskIds = new long[slots * 2];
+        var start = Array.IndexOf(fingerprints, 0u);
         for (var i = 1; i <= slots; i++)
         {
             var slot = (start + i) % slots;
-            if (old[2 * slot] != 0)
+            if (fingerprints[slot] != 0)
             {
-                Insert(bigger, old[2 * slot], old[(2 * slot) + 1]);
+                Insert(biggerFingerprints, biggerTaskIds, fingerprints[slot], taskIds[slot]);
             }
         }
 
-        table = bigger;
+        (fingerprints, taskIds) = (biggerFingerprints, biggerTaskIds);
     }
 
-    private IReadOnlyList<long> Candidates(ulong value)
+    private IReadOnlyList<long> Candidates(ulong key)
     {
-        var key = Stored(value);
-        var mask = (table.Length / 2) - 1;
+        var fingerprint = Fingerprint(key);
+        var mask = fingerprints.Length - 1;
         List<long>? found = null;
-        for (var slot = Home(key, table); table[2 * slot] != 0; slot = (slot + 1) & mask)
+        for (var slot = Home(fingerprint, fingerprints.Length); fingerprints[slot] != 0; slot = (slot + 1) & mask)
         {
-            if (table[2 * slot] == key)
+            if (fingerprints[slot] == fingerprint)
             {
-                (found ??= []).Add(table[(2 * slot) + 1]);
+                (found ??= []).Add(taskIds[slot]);
             }
         }
 
         return found ?? (IReadOnlyList<long>)[];
     }
 
-    private void SetWritten(ulong value, long taskId)
+    private void SetWritten(ulong key, long taskId)
     {
-        var key = Stored(value);
-        var mask = (table.Length / 2) - 1;
-        for (var slot = Home(key, table); table[2 * slot] != 0; slot = (slot + 1) & mask)
+        var fingerprint = Fingerprint(key);
+        var mask = fingerprints.Length - 1;
+        for (var slot = Home(fingerprint, fingerprints.Length); fingerprints[slot] != 0; slot = (slot + 1) & mask)
         {
-            if (table[2 * slot] == key && table[(2 * slot) + 1] == Unwritten)
+            if (fingerprints[slot] == fingerprint && taskIds[slot] == Unwritten)
             {
-                table[(2 * slot) + 1] = taskId;
+                taskIds[slot] = taskId;
                 return;
             }
         }
