@@ -26,15 +26,22 @@ public sealed class TaskKeys
     private readonly Func<string, ulong> hashKey;
 
     /// <summary>Fingerprints by slot, 0 for an empty slot; <see cref="taskIds"/> holds each slot's task.</summary>
-    private uint[] fingerprints = new uint[1024];
-    private long[] taskIds = new long[1024];
+    private uint[] fingerprints;
+    private long[] taskIds;
     private int count;
 
     /// <param name="keyOf">The 64-bit key of an external id or content hash; by default the first 64 bits of a SHA-256 of the id and of the hash itself (a test seam for collisions).</param>
-    public TaskKeys(Func<string, ulong>? keyOf = null)
+    /// <param name="expected">
+    /// The keys about to be added (a project's): the table is made that large at once rather than doubled a dozen times,
+    /// each old table left to the garbage collector as large-object garbage while the next is filled.
+    /// </param>
+    public TaskKeys(Func<string, ulong>? keyOf = null, int expected = 0)
     {
         idKey = keyOf ?? IdKey;
         hashKey = keyOf ?? HashKey;
+        var slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, Math.Ceiling(expected / MaxLoad)));
+        fingerprints = new uint[slots];
+        taskIds = new long[slots];
     }
 
     /// <summary>How many keys the table holds (a key added twice counts twice).</summary>

@@ -40,6 +40,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     private readonly DbCommand insertAnswer;
     private readonly DbCommand insertRevision;
     private readonly DbCommand insertGold;
+    private readonly Guid projectId;
     private readonly object project;
     private readonly object version;
     private readonly object created;
@@ -48,6 +49,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     public ImportBulkWriter(PortalDbContext db, Guid projectId, Guid jobId, Guid versionId, DateTime now)
     {
         this.db = db;
+        this.projectId = projectId;
         sqlite = db.Database.IsSqlite();
         project = Value(projectId);
         version = Value(versionId);
@@ -117,7 +119,8 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     /// <param name="keyOf">The keys' hash (<see cref="TaskKeys"/>); null for the default.</param>
     public async Task<TaskKeys> KnownKeysAsync(Func<string, ulong>? keyOf, CancellationToken ct)
     {
-        var known = new TaskKeys(keyOf);
+        // Every task has a content hash and most an external id too.
+        var known = new TaskKeys(keyOf, expected: 2 * await db.Tasks.CountAsync(t => t.ProjectId == projectId, ct));
         await db.Database.OpenConnectionAsync(ct);
         keys.Parameters[0].Value = project;
         await using var reader = await keys.ExecuteReaderAsync(ct);

@@ -48,10 +48,12 @@ public class TaskKeysTests
         Assert.Equal([5L, 9L, 9L], keys.ByHash(ContentHash.Of("old")));
     }
 
-    [Fact]
-    public void ManyKeys_AreAllFound_AndUnknownOnesAreNot()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100_000)]
+    public void ManyKeys_AreAllFound_AndUnknownOnesAreNot_GrownOrSizedAtOnce(int expected)
     {
-        var keys = new TaskKeys();
+        var keys = new TaskKeys(expected: expected);
         for (var i = 1; i <= 100_000; i++)
         {
             keys.AddExternalId($"msg-{i}", i);
