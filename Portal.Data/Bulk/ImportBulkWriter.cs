@@ -12,10 +12,10 @@ namespace Portal.Data.Bulk;
 
 /// <summary>The import's statements for one provider (tests parse the SQL Server ones with Microsoft's T-SQL parser).</summary>
 public sealed record ImportStatements(
-    string Keys, string InsertTask, string InsertTaskWithId, string InsertPrediction, string InsertTruth, string InsertAnnotation, string InsertSpan,
+    string Keys, string TaskKey, string InsertTask, string InsertTaskWithId, string InsertPrediction, string InsertTruth, string InsertAnnotation, string InsertSpan,
     string InsertAnswer, string InsertRevision, string InsertGold)
 {
-    public IEnumerable<string> All => [Keys, InsertTask, InsertTaskWithId, InsertPrediction, InsertTruth, InsertAnnotation, InsertSpan, InsertAnswer, InsertRevision, InsertGold];
+    public IEnumerable<string> All => [Keys, TaskKey, InsertTask, InsertTaskWithId, InsertPrediction, InsertTruth, InsertAnnotation, InsertSpan, InsertAnswer, InsertRevision, InsertGold];
 }
 
 /// <summary>
@@ -31,7 +31,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     private readonly DbCommand[] commands;
     private IDbContextTransaction? batch;
     private readonly DbCommand keys;
-    private readonly DbCommand insertTask;
+    private readonly DbCommand taskKey;
     private readonly DbCommand insertTaskWithId;
     private readonly DbCommand insertPrediction;
     private readonly DbCommand insertTruth;
@@ -40,6 +40,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     private readonly DbCommand insertAnswer;
     private readonly DbCommand insertRevision;
     private readonly DbCommand insertGold;
+    private readonly Guid projectId;
     private readonly object project;
     private readonly object version;
     private readonly object created;
@@ -48,6 +49,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     public ImportBulkWriter(PortalDbContext db, Guid projectId, Guid jobId, Guid versionId, DateTime now)
     {
         this.db = db;
+        this.projectId = projectId;
         sqlite = db.Database.IsSqlite();
         project = Value(projectId);
         version = Value(versionId);
@@ -70,9 +72,8 @@ public sealed class ImportBulkWriter : IAsyncDisposable
 
         var sql = Statements(sqlite);
         keys = Command(sql.Keys, "@p");
-        string[] names = ["@p", "@e", "@h", "@t", "@m", "@n", "@d", "@j", "@c", "@g", "@ls"];
-        insertTask = Command(sql.InsertTask, names);
-        insertTaskWithId = Command(sql.InsertTaskWithId, names);
+        taskKey = Command(sql.TaskKey, "@task", "@j");
+        insertTaskWithId = Command(sql.InsertTaskWithId, "@p", "@e", "@h", "@t", "@m", "@n", "@d", "@j", "@c", "@g", "@ls");
         insertPrediction = Command(sql.InsertPrediction, "@task", "@model", "@sc", "@r", "@c", "@ls");
         insertTruth = Command(sql.InsertTruth, "@task", "@p", "@v", "@r", "@s", "@u", "@c", "@ls");
         insertAnnotation = Command(sql.InsertAnnotation, "@p", "@task", "@u", "@v", "@l", "@c", "@up", "@ls");
@@ -80,7 +81,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         insertAnswer = Command(sql.InsertAnswer, "@a", "@q", "@k");
         insertRevision = Command(sql.InsertRevision, "@a", "@c", "@u", "@v", "@r", "@n");
         insertGold = Command(sql.InsertGold, "@task", "@p", "@v", "@r", "@u", "@c", "@d");
-        commands = [keys, insertTask, insertTaskWithId, insertPrediction, insertTruth, insertAnnotation, insertSpan, insertAnswer, insertRevision, insertGold];
+        commands = [keys, taskKey, insertTaskWithId, insertPrediction, insertTruth, insertAnnotation, insertSpan, insertAnswer, insertRevision, insertGold];
     }
 
     /// <summary>The statements as sent to SQLite or to SQL Server.</summary>
@@ -93,6 +94,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         return new ImportStatements(
             "SELECT t.ExternalId, t.ContentHash, t.Id FROM Tasks t WHERE t.ProjectId = @p AND (t.ImportJobId IS NULL OR EXISTS (SELECT 1 FROM DataJobs j " +
             $"WHERE j.Id = t.ImportJobId AND (j.State = {(int)RunState.Succeeded} OR (j.State = {(int)RunState.Running} AND j.CompletedAt IS NOT NULL))))",
+            "SELECT t.ExternalId, t.ContentHash, CASE WHEN t.ImportJobId = @j THEN 1 ELSE 0 END FROM Tasks t WHERE t.Id = @task",
             insert,
             insert + identity,
             "INSERT INTO Predictions (TaskId, ModelVersion, Score, ResultJson, LabelStudioJson, CreatedAt) VALUES (@task, @model, @sc, @r, @ls, @c)",
@@ -114,9 +116,11 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     /// a re-import to find the task: its tasks, less those other imports have staged but not yet decided to publish
     /// (they may still be discarded; a publishing job's count).
     /// </summary>
-    public async Task<TaskKeys> KnownKeysAsync(CancellationToken ct)
+    /// <param name="keyOf">The keys' hash (<see cref="TaskKeys"/>); null for the default.</param>
+    public async Task<TaskKeys> KnownKeysAsync(Func<string, ulong>? keyOf, CancellationToken ct)
     {
-        var known = new TaskKeys();
+        // Every task has a content hash and most an external id too.
+        var known = new TaskKeys(keyOf, expected: 2 * await db.Tasks.CountAsync(t => t.ProjectId == projectId, ct));
         await db.Database.OpenConnectionAsync(ct);
         keys.Parameters[0].Value = project;
         await using var reader = await keys.ExecuteReaderAsync(ct);
@@ -135,15 +139,27 @@ public sealed class ImportBulkWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Inserts a staged task with <paramref name="done"/> submitted annotations; its id is read back only when rows for it
-    /// follow. A gold task's target is <see cref="GoldTasks.Target"/>: once published every annotator gets it once.
+    /// A task's external id and content hash, to confirm a duplicate candidate (<see cref="TaskKeys"/>), and whether this
+    /// import wrote it; null when the task is gone.
+    /// </summary>
+    public async Task<(string? ExternalId, string ContentHash, bool ThisImport)?> TaskKeyAsync(long taskId, CancellationToken ct)
+    {
+        taskKey.Parameters[0].Value = taskId;
+        taskKey.Parameters[1].Value = job;
+        await using var reader = await taskKey.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.GetInt32(2) == 1) : null;
+    }
+
+    /// <summary>
+    /// Inserts a staged task with <paramref name="done"/> submitted annotations and returns its id (rows for it may follow,
+    /// and a later duplicate candidate is confirmed by it). A gold task's target is <see cref="GoldTasks.Target"/>: once
+    /// published every annotator gets it once.
     /// </summary>
     public async Task<long> InsertTaskAsync(
-        string? externalId, string hash, string text, string? metadata, int target, int done, bool needId, bool gold, string? labelStudio, CancellationToken ct)
+        string? externalId, string hash, string text, string? metadata, int target, int done, bool gold, string? labelStudio, CancellationToken ct)
     {
         target = gold ? GoldTasks.Target : target;
-        var command = needId ? insertTaskWithId : insertTask;
-        var p = command.Parameters;
+        var p = insertTaskWithId.Parameters;
         p[0].Value = project;
         p[1].Value = (object?)externalId ?? DBNull.Value;
         p[2].Value = hash;
@@ -155,13 +171,7 @@ public sealed class ImportBulkWriter : IAsyncDisposable
         p[8].Value = created;
         p[9].Value = gold;
         p[10].Value = (object?)labelStudio ?? DBNull.Value;
-        if (!needId)
-        {
-            await command.ExecuteNonQueryAsync(ct);
-            return 0;
-        }
-
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        return Convert.ToInt64(await insertTaskWithId.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
     public async Task InsertPredictionAsync(long taskId, string model, double? score, string json, string? labelStudio, CancellationToken ct)

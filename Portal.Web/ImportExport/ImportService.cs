@@ -63,6 +63,9 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
 {
     private const int KeptErrors = 1000;
 
+    /// <summary>The duplicate keys' hash; null for the default (<see cref="TaskKeys"/>). A test seam: tests make keys collide.</summary>
+    internal Func<string, ulong>? TaskKeyOf { get; init; }
+
     public Task<ImportSummary> RunAsync(
         Guid projectId, Guid userId, Stream stream, string fileName, string idempotencyKey, ImportOptions options, IProgress<long>? progress, CancellationToken ct) =>
         RunAsync(projectId, userId, [new ImportFile(fileName, null, _ => Task.FromResult(stream))], fileName, idempotencyKey, options, progress, ct);
@@ -98,7 +101,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         ImportRun run;
         try
         {
-            run = await StageAsync(db, files, new ImportContext(project, job.Id, versionId, userId, now, resolver, options, longText.Value.LongTextWarning), progress, ct);
+            run = await StageAsync(db, files, TaskKeyOf, new ImportContext(project, job.Id, versionId, userId, now, resolver, options, longText.Value.LongTextWarning), progress, ct);
         }
         catch (Exception)
         {
@@ -127,10 +130,10 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
 
     /// <summary>Reads every file and writes its tasks staged, batch by batch.</summary>
     private static async Task<ImportRun> StageAsync(
-        PortalDbContext db, IReadOnlyList<ImportFile> files, ImportContext context, IProgress<long>? progress, CancellationToken ct)
+        PortalDbContext db, IReadOnlyList<ImportFile> files, Func<string, ulong>? keyOf, ImportContext context, IProgress<long>? progress, CancellationToken ct)
     {
         await using var writer = new ImportBulkWriter(db, context.Project.Id, context.JobId, context.VersionId, context.Now);
-        var run = new ImportRun(writer, await writer.KnownKeysAsync(ct), context);
+        var run = new ImportRun(writer, await writer.KnownKeysAsync(keyOf, ct), context);
         foreach (var file in files)
         {
             await run.ReadAsync(file, progress, ct);
@@ -252,6 +255,8 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
     /// written only once it is complete in memory, so its transaction never waits on the source. A row of a task the
     /// project already has is a duplicate too, but what it brings that the task lacks (<see cref="ExistingTaskMerge"/>)
     /// is kept aside and added when the import commits: those tasks are published already, so staging cannot hide them.
+    /// A row is a duplicate only when a task with its id or text is confirmed: <see cref="TaskKeys"/> names candidates,
+    /// and each is checked against the batch in memory or the task's stored id and hash.
     /// </summary>
     private sealed class ImportRun(ImportBulkWriter writer, TaskKeys known, ImportContext context)
     {
@@ -263,6 +268,10 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         private readonly List<PendingTask> pending = [];
         private readonly List<ExistingRow> matched = [];
         private readonly List<ExistingRow> additions = [];
+
+        /// <summary>The external ids and content hashes of <see cref="pending"/>, whose tasks have no id yet to confirm them by.</summary>
+        private readonly HashSet<string> pendingIds = new(StringComparer.Ordinal);
+        private readonly HashSet<string> pendingHashes = new(StringComparer.Ordinal);
 
         /// <summary>Tasks this import adds to, as they will be, for a later row of the same task.</summary>
         private readonly Dictionary<long, ExistingTask> addedTo = [];
@@ -313,7 +322,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
                 }
                 else if (item is TaskRecord record)
                 {
-                    Add(record, file.Name);
+                    await AddAsync(record, file.Name, ct);
                 }
 
                 if (pending.Count + matched.Count >= ImportStaging.Batch || pendingChars >= BatchChars)
@@ -344,10 +353,12 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             }
 
             pending.Clear();
+            pendingIds.Clear();
+            pendingHashes.Clear();
             pendingChars = 0;
         }
 
-        private void Add(TaskRecord record, string fileName)
+        private async Task AddAsync(TaskRecord record, string fileName, CancellationToken ct)
         {
             var options = context.Options;
             var masked = options.Masking is { Count: > 0 } rules ? PiiMasking.Mask(record.Text, rules) : new PiiMasked(record.Text, []);
@@ -365,26 +376,31 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             }
 
             var hash = ContentHash.Of(masked.Text);
-            if (!(record.ExternalId is { } id ? known.AddExternalId(id) : known.AddHash(hash)))
+            var existing = record.ExternalId is { } id
+                ? await ExistingAsync(known.ByExternalId(id), pendingIds, id, byId: true, ct)
+                : await ExistingAsync(known.ByHash(hash), pendingHashes, hash, byId: false, ct);
+            if (existing is { } existingId)
             {
-                // Looked up only for a duplicate: the key was there before this row, so this is the task that had it.
-                var existing = record.ExternalId is { } externalId ? known.ExistingByExternalId(externalId) : known.ExistingByHash(hash);
                 Duplicates++;
-                if (existing > 0 && mapped.HasRows)
+                if (existingId > 0 && mapped.HasRows)
                 {
                     // A task the project already has: what the row brings that it lacks is added (merged by batch).
                     Accept(mapped);
-                    matched.Add(new ExistingRow(existing, mapped, fileName));
+                    matched.Add(new ExistingRow(existingId, mapped, fileName));
                 }
 
                 return;
             }
 
-            if (record.ExternalId is not null)
+            if (record.ExternalId is { } newId)
             {
-                // Later rows without an id but with the same text are duplicates of this one.
-                known.AddHash(hash);
+                known.AddExternalId(newId);
+                pendingIds.Add(newId);
             }
+
+            // With an id too: later rows without an id but with the same text are duplicates of this one.
+            known.AddHash(hash);
+            pendingHashes.Add(hash);
 
             var target = Coverage.TargetAnnotations(hash, context.Project.AnnotatorsPerTask, context.Project.CoveragePercent);
             Imported++;
@@ -402,11 +418,38 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
             }
         }
 
+        /// <summary>
+        /// The task a row with this id or text duplicates: null for none, 0 for one this import adds, else the project's
+        /// task that had the key first. Candidates are confirmed in the order they were added.
+        /// </summary>
+        private async Task<long?> ExistingAsync(IReadOnlyList<long> candidates, HashSet<string> inBatch, string value, bool byId, CancellationToken ct)
+        {
+            foreach (var taskId in candidates)
+            {
+                if (taskId == TaskKeys.Unwritten)
+                {
+                    // A row of this batch; or, once the import is doomed, a row that was never written: nothing is committed
+                    // then, so it is taken for the duplicate it almost surely is rather than kept in memory to compare.
+                    if (inBatch.Contains(value) || Doomed)
+                    {
+                        return 0;
+                    }
+                }
+                else if (await writer.TaskKeyAsync(taskId, ct) is { } stored && (byId ? stored.ExternalId : stored.ContentHash) == value)
+                {
+                    return stored.ThisImport ? 0 : taskId;
+                }
+            }
+
+            return null;
+        }
+
         private async Task WriteAsync(PendingTask task, CancellationToken ct)
         {
             var (mapped, userId) = (task.Mapped, context.UserId);
             var done = mapped.Annotations.Count;
-            var taskId = await writer.InsertTaskAsync(task.ExternalId, task.Hash, task.Text, task.MetadataJson, Math.Max(task.Target, done), done, mapped.HasRows, mapped.Gold, task.LabelStudioJson, ct);
+            var taskId = await writer.InsertTaskAsync(task.ExternalId, task.Hash, task.Text, task.MetadataJson, Math.Max(task.Target, done), done, mapped.Gold, task.LabelStudioJson, ct);
+            known.Written(task.ExternalId, task.Hash, taskId);
             foreach (var prediction in mapped.Predictions)
             {
                 await writer.InsertPredictionAsync(taskId, prediction.Model, prediction.Score, prediction.Result.ToJson(), prediction.SourceJson, ct);

@@ -5,34 +5,61 @@ namespace Portal.Tests.Core.ImportExport;
 public class TaskKeysTests
 {
     [Fact]
-    public void Add_IsFalseForAKeyAlreadyThere_AndIdsAndHashesAreSeparate()
+    public void Candidates_AreTheTasksAddedWithTheKey_AndIdsAndHashesAreSeparate()
     {
         var keys = new TaskKeys();
         var hash = ContentHash.Of("My parcel never arrived.");
-
-        Assert.True(keys.AddExternalId("a1"));
-        Assert.False(keys.AddExternalId("a1"));
-        Assert.True(keys.AddExternalId("A1"));
-        Assert.True(keys.AddHash(hash));
-        Assert.False(keys.AddHash(hash));
-        Assert.True(keys.AddHash(ContentHash.Of("My parcel never arrived!")));
-    }
-
-    [Fact]
-    public void ExistingTasks_AreFoundByIdOrHash_AndKeysOfThisImportFindNone()
-    {
-        var keys = new TaskKeys();
-        var hash = ContentHash.Of("The courier left it in the rain.");
-        keys.AddExternalId("ls-7", 41);
+        keys.AddExternalId("a1", 41);
         keys.AddHash(hash, 41);
         keys.AddExternalId("new-1");
 
-        Assert.Equal(41, keys.ExistingByExternalId("ls-7"));
-        Assert.Equal(41, keys.ExistingByHash(hash));
-        Assert.Equal(0, keys.ExistingByExternalId("new-1"));
-        Assert.Equal(0, keys.ExistingByExternalId("never"));
-        // A later add does not take the key from the task that has it.
-        Assert.False(keys.AddHash(hash));
-        Assert.Equal(41, keys.ExistingByHash(hash));
+        Assert.Equal([41L], keys.ByExternalId("a1"));
+        Assert.Empty(keys.ByExternalId("A1"));
+        Assert.Equal([41L], keys.ByHash(hash));
+        Assert.Empty(keys.ByHash(ContentHash.Of("My parcel never arrived!")));
+        Assert.Equal([TaskKeys.Unwritten], keys.ByExternalId("new-1"));
+        Assert.Empty(keys.ByExternalId("never"));
+    }
+
+    [Fact]
+    public void CollidingKeys_AreAllCandidates_FirstAddedFirst_AcrossGrowth()
+    {
+        // Every key the same: the table must keep each one, in the order added, however it grows.
+        var keys = new TaskKeys(_ => 7);
+        for (var i = 1; i <= 3000; i++)
+        {
+            keys.AddExternalId($"id-{i}", i);
+        }
+
+        Assert.Equal(3000, keys.Count);
+        Assert.Equal(Enumerable.Range(1, 3000).Select(i => (long)i), keys.ByExternalId("anything"));
+    }
+
+    [Fact]
+    public void Written_FillsTheFirstUnwrittenSlotOfEachKey()
+    {
+        var keys = new TaskKeys(_ => 0);
+        keys.AddHash(ContentHash.Of("old"), 5);
+        keys.AddExternalId("x");
+        keys.AddHash(ContentHash.Of("x text"));
+
+        keys.Written("x", ContentHash.Of("x text"), 9);
+
+        Assert.Equal([5L, 9L, 9L], keys.ByHash(ContentHash.Of("old")));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100_000)]
+    public void ManyKeys_AreAllFound_AndUnknownOnesAreNot_GrownOrSizedAtOnce(int expected)
+    {
+        var keys = new TaskKeys(expected: expected);
+        for (var i = 1; i <= 100_000; i++)
+        {
+            keys.AddExternalId($"msg-{i}", i);
+        }
+
+        Assert.All(Enumerable.Range(1, 100_000), i => Assert.Equal([(long)i], keys.ByExternalId($"msg-{i}")));
+        Assert.Empty(keys.ByExternalId("msg-0"));
     }
 }

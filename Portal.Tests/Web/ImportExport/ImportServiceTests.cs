@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.ImportExport;
 using Portal.Core.Jobs;
 using Portal.Core.Labeling;
@@ -10,6 +11,7 @@ using Portal.Tests.TestSupport;
 using Portal.Tests.Web.Labeling;
 using Portal.Web.Cli;
 using Portal.Web.ImportExport;
+using Portal.Web.Labeling;
 using static Portal.Tests.Web.Labeling.LabelingServiceTests;
 
 namespace Portal.Tests.Web.ImportExport;
@@ -304,6 +306,65 @@ public class ImportServiceTests
         var counted = (await db.ProgressAsync([projectId], default))[projectId];
         Assert.Equal((await db.RecountProgressAsync(default))[projectId], counted);
         Assert.Equal(rows + (rows / 2), counted.Total);
+    }
+
+    /// <summary>The import with its duplicate keys' hash replaced, so that different ids and texts share keys.</summary>
+    private static ImportService Colliding(TestDatabase database, Func<string, ulong> keyOf) =>
+        new(database.Factory, database.Get<LabelSetCache>(), database.Get<TimeProvider>(), database.Get<IOptions<LongTextOptions>>()) { TaskKeyOf = keyOf };
+
+    [Fact]
+    public async Task KeysThatAllCollide_NeitherDropNorMergeTasks_AndDuplicatesAreStillFound()
+    {
+        var (database, projectId, userId, _) = await SetupAsync();
+        await using var _ = database;
+        var service = Colliding(database, _ => 42);
+        const string jsonl = """
+            {"id":"a1","text":"My parcel never arrived."}
+            {"id":"a2","text":"Please refund order 123."}
+            {"text":"Please refund order 123."}
+            {"id":"a1","text":"Same id, other text."}
+            {"text":"A third message without id."}
+            """;
+        const string more = """
+            {"id":"a3","text":"Please refund order 123."}
+            {"text":"A fourth message."}
+            {"text":"My parcel never arrived."}
+            """;
+
+        var first = await service.RunAsync(projectId, userId, File(jsonl), "tasks.jsonl", "k1", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+        var renamed = await service.RunAsync(projectId, userId, File(jsonl), "copy.jsonl", "k2", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+        var third = await service.RunAsync(projectId, userId, File(more), "more.jsonl", "k3", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+
+        // The same counts as with real keys: within a batch (first), against written tasks (renamed, third).
+        Assert.Equal((5L, 3L, 2L), (first.Read, first.Imported, first.Duplicates));
+        Assert.Equal((5L, 0L, 5L), (renamed.Read, renamed.Imported, renamed.Duplicates));
+        Assert.Equal((3L, 2L, 1L), (third.Read, third.Imported, third.Duplicates));
+        await using var db = await database.ContextAsync();
+        var tasks = await db.Tasks.Where(t => t.ProjectId == projectId).OrderBy(t => t.Id).Select(t => new { t.ExternalId, t.Text }).ToListAsync();
+        Assert.Equal(
+            [("a1", "My parcel never arrived."), ("a2", "Please refund order 123."), (null, "A third message without id."), ("a3", "Please refund order 123."), (null, "A fourth message.")],
+            tasks.Select(t => (t.ExternalId, t.Text)));
+    }
+
+    [Fact]
+    public async Task KeysThatOftenCollide_SecondFileHalfOverlapping_AddsExactlyTheNewHalf_AcrossBatches()
+    {
+        var (database, projectId, userId, _) = await SetupAsync();
+        await using var _ = database;
+        // 64 keys for thousands of ids and texts: every lookup meets other tasks' keys, in the batch and in the database.
+        var service = Colliding(database, key => (ulong)(key.GetHashCode(StringComparison.Ordinal) & 63));
+        const int rows = ImportStaging.Batch + 300;
+        static MemoryStream Rows(int from, int to) => File(string.Concat(Enumerable.Range(from, to - from)
+            .Select(i => (i % 2 == 0 ? $"{{\"id\":\"m{i}\"," : "{") + $"\"text\":\"Message {i}.\"}}\n")));
+
+        var first = await service.RunAsync(projectId, userId, Rows(0, rows), "first.jsonl", "first", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+        var second = await service.RunAsync(projectId, userId, Rows(rows / 2, rows + (rows / 2)), "second.jsonl", "second", new ImportOptions(TaskFileFormat.Jsonl), null, default);
+
+        Assert.Equal((true, (long)rows, 0L), (first.Committed, first.Imported, first.Duplicates));
+        Assert.Equal((true, (long)rows - (rows / 2), (long)rows / 2), (second.Committed, second.Imported, second.Duplicates));
+        await using var db = await database.ContextAsync();
+        var texts = await db.Tasks.Where(t => t.ProjectId == projectId).Select(t => t.Text).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, rows + (rows / 2)).Select(i => $"Message {i}.").Order(), texts.Order());
     }
 
     private sealed class FailingStream(byte[] bytes, int failAfter) : MemoryStream(bytes)
