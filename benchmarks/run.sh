@@ -15,5 +15,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-dotnet build Portal.Web -c Release -v quiet -nologo >/dev/null
+# Quiet unless the build fails; then its errors, not a silent exit.
+if ! build=$(dotnet build Portal.Web -c Release -v quiet -nologo 2>&1); then echo "$build" >&2; exit 1; fi
 dotnet run --project benchmarks/Portal.Benchmarks -c Release -- --portal Portal.Web/bin/Release/net10.0/Portal.Web.dll "$@"
