@@ -275,20 +275,7 @@ internal static class WebBenchmark
     private static async Task<double> LabelAndSubmitAsync(IPage page)
     {
         await page.Locator(".span-text[data-ready='true']").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
-        var box = await page.EvaluateAsync<float[]>("""
-            () => {
-              const text = document.querySelector('.span-text span[data-s]').firstChild;
-              const range = document.createRange();
-              range.setStart(text, 0);
-              range.setEnd(text, Math.min(2, text.length));
-              const r = range.getBoundingClientRect();
-              return [r.x, r.y, r.width, r.height];
-            }
-            """);
-        await page.Mouse.MoveAsync(box[0] + 1, box[1] + (box[3] / 2));
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(box[0] + box[2] - 1, box[1] + (box[3] / 2), new MouseMoveOptions { Steps = 4 });
-        await page.Mouse.UpAsync();
+        await Portal.Tests.Web.Browser.SpanGestures.DragOverFirstWordAsync(page);
         await page.Keyboard.PressAsync("p");
         await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
         await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
