@@ -35,7 +35,7 @@ try
     if (options.Suite == "web")
     {
         // Not part of "all": it publishes the app, seeds a million-task project and drives headless Chromium.
-        await WebBenchmark.RunAsync(work.FullName, options.Tasks, options.Pages, options.Rounds, options.Folder);
+        await WebBenchmark.RunAsync(work.FullName, options.Tasks, options.Pages, options.Rounds, options.ThinkMs, options.Folder);
         return;
     }
 
