@@ -15,6 +15,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The web suite reads the app's live heap with dotnet-gcdump (a NuGet tool).
+if [[ " $* " == *" web "* ]] && ! command -v dotnet-gcdump >/dev/null && [ ! -x "$HOME/.dotnet/tools/dotnet-gcdump" ]; then
+  dotnet tool install -g dotnet-gcdump --version 10.0.750501 >/dev/null
+fi
 # Quiet unless the build fails; then its errors, not a silent exit.
 if ! build=$(dotnet build Portal.Web -c Release -v quiet -nologo 2>&1); then echo "$build" >&2; exit 1; fi
 dotnet run --project benchmarks/Portal.Benchmarks -c Release -- --portal Portal.Web/bin/Release/net10.0/Portal.Web.dll "$@"
