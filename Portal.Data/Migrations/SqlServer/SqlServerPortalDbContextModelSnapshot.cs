@@ -171,6 +171,8 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasIndex("ProjectId", "ReviewRequested", "Status", "SubmittedAt");
 
+                    b.HasIndex("ProjectId", "UserId", "Status", "UpdatedAt");
+
                     b.ToTable("Annotations", t =>
                         {
                             t.HasTrigger("Annotations_QueueCounters");

@@ -160,6 +160,8 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ProjectId", "ReviewRequested", "Status", "SubmittedAt");
 
+                    b.HasIndex("ProjectId", "UserId", "Status", "UpdatedAt");
+
                     b.ToTable("Annotations", t =>
                         {
                             t.HasTrigger("Annotations_QueueCounters");
