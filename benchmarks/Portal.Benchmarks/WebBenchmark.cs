@@ -41,6 +41,12 @@ internal static class WebBenchmark
             demo = await MeasureAsync(browser, site, target, "demo, 320 tasks", pages, rounds, thinkMs);
         }
 
+        if (tasks == 0)
+        {
+            // --tasks 0: the demo alone, for a quick look at one change (circuit memory, a page's statements).
+            return;
+        }
+
         var bigFolder = kept ?? Directory.CreateDirectory(Path.Combine(folder, "million")).FullName;
         var big = await BigSiteAsync(bigFolder, tasks, pages);
         SiteFigures million;
