@@ -64,6 +64,23 @@ public class LabelingServiceTests
     }
 
     [Fact]
+    public async Task Next_WithNothingLeftToServe_OnlyReads()
+    {
+        // Next runs on every submit: a write there that changes nothing still waits for SQLite's one write lock.
+        await using var database = await TestDatabase.CreateAsync();
+        var (projectId, annotators) = await ProjectAsync(database, tasks: 1, overlap: 1, annotators: 1);
+        var service = Service(database);
+        var item = (await service.NextAsync(annotators[0], projectId, default))!;
+        await service.SubmitAsync(annotators[0], projectId, item.TaskId, Answered(item), item.Version, 1000, default);
+
+        using var sql = new SqlCapture(database);
+        Assert.Null(await service.NextAsync(annotators[0], projectId, default));
+
+        Assert.NotEmpty(sql.Statements);
+        Assert.Empty(sql.Writes);
+    }
+
+    [Fact]
     public async Task Next_TwentyAnnotatorsAtOnce_NeverExceedTheOverlap_NorShareATask()
     {
         await using var database = await TestDatabase.CreateAsync();
