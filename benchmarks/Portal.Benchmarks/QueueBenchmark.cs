@@ -39,6 +39,26 @@ internal static class QueueBenchmark
         var warm = await service.NextAsync(people[0], projectId, default);
         await service.SubmitAsync(people[0], projectId, warm!.TaskId, result, warm.Version, 1, default);
 
+        var (next, submit, wall) = await LoadAsync(service, projectId, people, result, rounds, thinkMs);
+        Console.WriteLine($"  next task   p50 {Percentile(next, 50),7:F2} ms   p95 {Percentile(next, 95),7:F2} ms   max {next.Max(),7:F1} ms   (target p50 <= 5, p95 <= 20)");
+        Console.WriteLine($"  submit      p50 {Percentile(submit, 50),7:F2} ms   p95 {Percentile(submit, 95),7:F2} ms");
+        Console.WriteLine($"  {next.Count:N0} tasks labeled in {wall.TotalSeconds:F1} s; overlap never exceeded: {await OverlapHeldAsync(factory, projectId)}");
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            // Submits that complete a task run consensus inline: the figures above include it.
+            var truths = await db.GroundTruths.CountAsync(g => g.ProjectId == projectId);
+            var complete = await db.Tasks.CountAsync(t => t.ProjectId == projectId && t.SubmittedCount >= t.TargetAnnotations && t.SubmittedCount > 0);
+            Console.WriteLine($"  consensus ran on completion: {truths:N0} ground-truth candidates for {complete:N0} complete tasks");
+        }
+    }
+
+    /// <summary>
+    /// Every person at once takes the next task, "labels" for about <paramref name="thinkMs"/> (none when 0: the stress
+    /// mode) and submits, <paramref name="rounds"/> times; the next-task and submit calls are timed.
+    /// </summary>
+    internal static async Task<(List<double> Next, List<double> Submit, TimeSpan Wall)> LoadAsync(
+        LabelingService service, Guid projectId, IReadOnlyList<PortalPrincipal> people, AnnotationResult result, int rounds, int thinkMs)
+    {
         var next = new List<double>();
         var submit = new List<double>();
         var gate = new object();
@@ -51,9 +71,11 @@ internal static class QueueBenchmark
                 var watch = Stopwatch.StartNew();
                 var item = await service.NextAsync(person, projectId, default);
                 var nextMs = watch.Elapsed.TotalMilliseconds;
-                await Task.Delay(random.Next(thinkMs / 2, thinkMs * 3 / 2)); // reading and labeling (compressed: people take 10-60 s)
+                await Task.Delay(thinkMs == 0 ? 0 : random.Next(thinkMs / 2, thinkMs * 3 / 2)); // reading and labeling (compressed: people take 10-60 s)
                 watch.Restart();
-                await service.SubmitAsync(person, projectId, item!.TaskId, result, item.Version, 1000, default);
+                await (item!.RetestId is { } retest
+                    ? service.SubmitRetestAsync(person, projectId, retest, result, item.Version, default) // a blind retest of their own older work
+                    : service.SubmitAsync(person, projectId, item.TaskId, result, item.Version, 1000, default));
                 lock (gate)
                 {
                     next.Add(nextMs);
@@ -61,18 +83,7 @@ internal static class QueueBenchmark
                 }
             }
         })));
-        wall.Stop();
-
-        Console.WriteLine($"  next task   p50 {Percentile(next, 50),7:F2} ms   p95 {Percentile(next, 95),7:F2} ms   max {next.Max(),7:F1} ms   (target p50 <= 5, p95 <= 20)");
-        Console.WriteLine($"  submit      p50 {Percentile(submit, 50),7:F2} ms   p95 {Percentile(submit, 95),7:F2} ms");
-        Console.WriteLine($"  {next.Count:N0} tasks labeled in {wall.Elapsed.TotalSeconds:F1} s; overlap never exceeded: {await OverlapHeldAsync(factory, projectId)}");
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            // Submits that complete a task run consensus inline: the figures above include it.
-            var truths = await db.GroundTruths.CountAsync(g => g.ProjectId == projectId);
-            var complete = await db.Tasks.CountAsync(t => t.ProjectId == projectId && t.SubmittedCount >= t.TargetAnnotations && t.SubmittedCount > 0);
-            Console.WriteLine($"  consensus ran on completion: {truths:N0} ground-truth candidates for {complete:N0} complete tasks");
-        }
+        return (next, submit, wall.Elapsed);
     }
 
     internal static double Percentile(List<double> values, double p)

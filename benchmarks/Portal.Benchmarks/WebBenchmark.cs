@@ -5,10 +5,15 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Portal.Core.Labeling;
 using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Web.Jobs;
+using Portal.Web.Labeling;
+using Portal.Web.Taxonomy;
 
 /// <summary>
 /// The published app on loopback, driven by headless Chromium pages as people use it (issue 18): first loads of the
@@ -55,6 +60,8 @@ internal static class WebBenchmark
             million = await MeasureAsync(browser, site, big, $"{tasks:N0} tasks", pages, rounds, thinkMs);
         }
 
+        var services = await ServicesLoadAsync(bigFolder, big, tasks, thinkMs);
+
         Console.WriteLine();
         Console.WriteLine($"web summary ({tasks:N0} tasks vs the demo, same run)");
         foreach (var (name, ours, theirs) in new[] { ("paced", million.Submit, demo.Submit), ("stress", million.Stress, demo.Stress) })
@@ -69,6 +76,129 @@ internal static class WebBenchmark
 
         Console.WriteLine($"  per idle labeling circuit: {million.PerCircuit} vs {demo.PerCircuit} on the demo   (target <= 500 KB)");
         Console.WriteLine($"  after the pages closed, against before they opened: {million.AfterClose} vs {demo.AfterClose} on the demo   (target: nothing kept)");
+        foreach (var line in services)
+        {
+            Console.WriteLine($"  {line}");
+        }
+    }
+
+    /// <summary>The annotators the services-level load runs as (the pages are bench:0 to bench:19, the drafts bench:70 on).</summary>
+    private static readonly int[] LoadPeople = [.. Enumerable.Range(20, ServiceAnnotators)];
+
+    private const int ServiceAnnotators = 50;
+
+    private const int ServiceRounds = 10;
+
+    /// <summary>
+    /// The services-level load on the million-task project (the app stopped): 50 annotators at once calling the labeling
+    /// service as the page does, first with think time, then without (stress); beside the same load on a fresh queue of
+    /// 100,000 tasks without history, in a database of its own. Returns the summary lines.
+    /// </summary>
+    private static async Task<List<string>> ServicesLoadAsync(string folder, Site big, int tasks, int thinkMs)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"services, {ServiceAnnotators} annotators at once calling the labeling service directly (next task, submit), {ServiceRounds} tasks each per mode");
+        var summary = new List<string>();
+        var modes = new[] { ($"{thinkMs / 2}-{thinkMs * 3 / 2} ms between tasks", thinkMs), ("stress, no pause", 0) };
+        var figures = new Dictionary<(string Site, int ThinkMs), (Stats Next, Stats Submit)>();
+        var fresh = Directory.CreateDirectory(Path.Combine(folder, "fresh-queue")).FullName;
+        foreach (var (name, databaseFolder) in new[] { ($"{tasks:N0} tasks with history", folder), ("fresh queue, 100,000 tasks, no history", fresh) })
+        {
+            var (services, factory) = await BenchDatabase.CreateAsync(databaseFolder, "portal.db");
+            await using var _ = services;
+            var (projectId, people) = databaseFolder == folder
+                ? (big.ProjectId, await PeopleAsync(factory, LoadPeople))
+                : await FreshQueueAsync(factory);
+            var labeling = services.GetRequiredService<LabelingService>();
+            var answer = await AnswerAsync(services, factory, projectId);
+            foreach (var (mode, think) in modes)
+            {
+                var (next, submit, wall) = await QueueBenchmark.LoadAsync(labeling, projectId, people, answer, ServiceRounds, think);
+                var (n, s) = (Stats.Of(next), Stats.Of(submit));
+                figures[(name, think)] = (n, s);
+                Console.WriteLine($"  {name}, {mode}: next p50 {n.P50:F1} ms   p95 {n.P95:F1} ms   max {n.Max:F0} ms;   submit p50 {s.P50:F1} ms   p95 {s.P95:F1} ms   max {s.Max:F0} ms   ({next.Count / wall.TotalSeconds:F1} tasks/s)");
+            }
+        }
+
+        var (ours, theirs) = ($"{tasks:N0} tasks with history", "fresh queue, 100,000 tasks, no history");
+        foreach (var (mode, think) in modes)
+        {
+            var (a, b) = (figures[(ours, think)], figures[(theirs, think)]);
+            summary.Add($"services, 50 annotators, {mode}: next p50 {a.Next.P50:F1} / p95 {a.Next.P95:F1} ms vs {b.Next.P50:F1} / {b.Next.P95:F1} on a fresh queue;   submit p50 {a.Submit.P50:F1} / p95 {a.Submit.P95:F1} ms vs {b.Submit.P50:F1} / {b.Submit.P95:F1}");
+        }
+
+        return summary;
+    }
+
+    private static async Task<(Guid ProjectId, List<PortalPrincipal> People)> FreshQueueAsync(IDbContextFactory<PortalDbContext> factory)
+    {
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            if (await db.Projects.Where(p => p.Name == "Queue benchmark").Select(p => (Guid?)p.Id).SingleOrDefaultAsync() is { } kept)
+            {
+                return (kept, await PeopleAsync(factory, [.. Enumerable.Range(0, ServiceAnnotators)]));
+            }
+        }
+
+        var (projectId, people, _) = await QueueBenchmark.SeedAsync(factory, 100_000, ServiceAnnotators);
+        return (projectId, people);
+    }
+
+    /// <summary>The benchmark people bench:N as principals (portal users, project annotators).</summary>
+    private static async Task<List<PortalPrincipal>> PeopleAsync(IDbContextFactory<PortalDbContext> factory, IReadOnlyList<int> numbers)
+    {
+        await using var db = await factory.CreateDbContextAsync();
+        var keys = numbers.Select(n => $"{UserDirectoryPrefix}bench:{n}").Concat(numbers.Select(n => $"bench:{n}")).ToList();
+        var users = await db.Users.Where(u => keys.Contains(u.ExternalId)).Select(u => new { u.Id, u.ExternalId, u.DisplayName }).ToListAsync();
+        return [.. users.OrderBy(u => u.ExternalId, StringComparer.Ordinal).Select(u => new PortalPrincipal(u.Id, u.DisplayName, new HashSet<string> { AppRoles.User }))];
+    }
+
+    /// <summary>An answer to the project's two questions (the first choice of each), as the labeling page submits it.</summary>
+    private static async Task<AnnotationResult> AnswerAsync(ServiceProvider services, IDbContextFactory<PortalDbContext> factory, Guid projectId)
+    {
+        await using var db = await factory.CreateDbContextAsync();
+        var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync();
+        var controls = await services.GetRequiredService<LabelSetCache>().GetAsync(db, versionId!.Value, default);
+        return new AnnotationResult([], [.. new[] { "intent", "sentiment" }.Select(name => new AnswerValue(name, controls.Single(c => c.Name == name).Labels[0].Key))]);
+    }
+
+    /// <summary>
+    /// Drafts left behind, as people leave them: 30 annotators (bench:70 on) each open 20 tasks, save a draft and walk
+    /// away; their reservations run out and the expiry job gives the slots back, the drafts stay. Through the services,
+    /// so every row is as the app writes it. Skipped when the project has drafts already (a kept database).
+    /// </summary>
+    private static async Task DraftsAsync(ServiceProvider services, IDbContextFactory<PortalDbContext> factory, Guid projectId)
+    {
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            if (await db.Annotations.AnyAsync(a => a.ProjectId == projectId && a.Status == AnnotationStatus.Draft))
+            {
+                return;
+            }
+        }
+
+        var watch = Stopwatch.StartNew();
+        var people = await PeopleAsync(factory, [.. Enumerable.Range(70, 30)]);
+        var labeling = services.GetRequiredService<LabelingService>();
+        var answer = await AnswerAsync(services, factory, projectId);
+        var drafts = 0;
+        for (var round = 0; round < 20; round++)
+        {
+            foreach (var person in people)
+            {
+                if (await labeling.NextAsync(person, projectId, default) is { RetestId: null } item)
+                {
+                    await labeling.SaveDraftAsync(person, projectId, item.TaskId, answer with { Answers = answer.Answers.Take(1).ToList() }, item.Version, default);
+                    drafts++;
+                }
+            }
+
+            await using var db = await factory.CreateDbContextAsync();
+            await db.Reservations.Where(r => r.ProjectId == projectId).ExecuteUpdateAsync(u => u.SetProperty(r => r.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
+            await services.GetRequiredService<ExpireReservationsJob>().RunAsync(default);
+        }
+
+        Console.WriteLine($"  {drafts} drafts left behind by 30 annotators in {watch.Elapsed.TotalSeconds:F0} s");
     }
 
     /// <summary>Publishes Portal.Web in Release, as it is deployed.</summary>
@@ -144,6 +274,7 @@ internal static class WebBenchmark
         await using var read = await factory.CreateDbContextAsync();
         var projectId = await read.Projects.Where(p => p.Name == "Project home benchmark").Select(p => p.Id).SingleAsync();
         await NoAutoPauseAsync(read, projectId);
+        await DraftsAsync(services, factory, projectId);
         SqliteConnection.ClearAllPools();
         return new Site(projectId, $"{UserDirectoryPrefix}bench:manager", [.. Enumerable.Range(0, pages).Select(i => $"{UserDirectoryPrefix}bench:{i}")]);
     }
