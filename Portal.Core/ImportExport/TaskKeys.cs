@@ -47,6 +47,22 @@ public sealed class TaskKeys
     /// <summary>How many keys the table holds (a key added twice counts twice).</summary>
     public int Count => count;
 
+    /// <summary>How many keys the table holds before it next grows.</summary>
+    public int Capacity => (int)(MaxLoad * fingerprints.Length);
+
+    /// <summary>
+    /// Makes room for <paramref name="keys"/> keys in all at once, when an import learns how many rows its file has
+    /// (doubling late holds the old table and one twice its size together: the import's peak).
+    /// </summary>
+    public void Reserve(int keys)
+    {
+        var slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Ceiling(keys / MaxLoad));
+        if (slots > fingerprints.Length)
+        {
+            Resize(slots);
+        }
+    }
+
     /// <summary>Adds an external id; a key already there is added again, since it may stand for another id.</summary>
     /// <param name="taskId">The task with this id, or <see cref="Unwritten"/>.</param>
     public void AddExternalId(string externalId, long taskId = Unwritten) => Add(idKey(externalId), taskId);
@@ -110,15 +126,18 @@ public sealed class TaskKeys
         intoTaskIds[slot] = taskId;
     }
 
+    private void Grow() => Resize(fingerprints.Length * 2);
+
     /// <summary>
-    /// Doubles the table. The old slots are moved starting after an empty one, so no probe run wraps around while moving
-    /// and keys that share a fingerprint keep the order they were added in (the first one added is confirmed first).
+    /// Moves the table into <paramref name="bigger"/> slots. The old slots are moved starting after an empty one, so no
+    /// probe run wraps around while moving and keys that share a fingerprint keep the order they were added in (the first
+    /// one added is confirmed first).
     /// </summary>
-    private void Grow()
+    private void Resize(int bigger)
     {
         var slots = fingerprints.Length;
-        var biggerFingerprints = new uint[slots * 2];
-        var biggerTaskIds = new long[slots * 2];
+        var biggerFingerprints = new uint[bigger];
+        var biggerTaskIds = new long[bigger];
         var start = Array.IndexOf(fingerprints, 0u);
         for (var i = 1; i <= slots; i++)
         {

@@ -306,6 +306,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         public async Task ReadAsync(ImportFile file, IProgress<long>? progress, CancellationToken ct)
         {
             await using var stream = await file.OpenAsync(ct);
+            var fileRows = 0L;
             await foreach (var item in TaskFileReader.ReadAsync(stream, file.Name, context.Options.Format, context.Options.Csv, context.Options.TextField, ct))
             {
                 if (item is TaskRowError { Line: 0 } fileError)
@@ -316,6 +317,11 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
                 }
 
                 Read++;
+                if (++fileRows == SizingRows)
+                {
+                    ReserveKeys(file, stream, fileRows);
+                }
+
                 if (item is TaskRowError error)
                 {
                     Reject(error);
@@ -336,6 +342,33 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
                 }
             }
         }
+
+        /// <summary>
+        /// Sizes the duplicate keys for the whole file once its first rows show how long a row is, so the table does not
+        /// double late in a large file (the old table and one twice its size together were the import's memory peak).
+        /// Only for files whose length and position are known; the reader reads ahead, so this errs on the small side
+        /// and the table still grows if the file's later rows are shorter.
+        /// </summary>
+        private void ReserveKeys(ImportFile file, Stream stream, long rows)
+        {
+            if (file.Length is not { } length || !stream.CanSeek || stream.Position <= 0)
+            {
+                return;
+            }
+
+            // An external id and a content hash a row, for the rows still to come.
+            var expected = known.Count + (2 * rows * (length - stream.Position) / stream.Position);
+            known.Reserve((int)Math.Min(expected, MaxReservedKeys));
+        }
+
+        /// <summary>Rows read before the key table is sized for the file.</summary>
+        private const int SizingRows = 16_384;
+
+        /// <summary>
+        /// A cap on a reservation made from an estimate (4 M keys, 96 MB of slots), in case a file's first rows are far
+        /// shorter than the rest; a bigger file still grows the table as it goes.
+        /// </summary>
+        private const long MaxReservedKeys = 1L << 22;
 
         /// <summary>Writes the waiting tasks in one short transaction (or drops them when the import is doomed).</summary>
         public async Task FlushAsync(CancellationToken ct)

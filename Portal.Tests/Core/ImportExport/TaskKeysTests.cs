@@ -1,3 +1,4 @@
+using System.Globalization;
 using Portal.Core.ImportExport;
 
 namespace Portal.Tests.Core.ImportExport;
@@ -61,5 +62,27 @@ public class TaskKeysTests
 
         Assert.All(Enumerable.Range(1, 100_000), i => Assert.Equal([(long)i], keys.ByExternalId($"msg-{i}")));
         Assert.Empty(keys.ByExternalId("msg-0"));
+    }
+
+    [Fact]
+    public void Reserve_MakesRoomOnce_AndKeepsWhatWasThere_InOrder()
+    {
+        // "a", "b" and "h3" share a key (so their order is visible); every other key is its own.
+        var keys = new TaskKeys(key => key is "a" or "b" or "h3" ? 42UL : 1000UL + ulong.Parse(key[1..], CultureInfo.InvariantCulture));
+        keys.AddExternalId("a", 1);
+        keys.AddHash("b", 2);
+
+        keys.Reserve(50_000);
+        var capacity = keys.Capacity;
+        for (var i = 3; i < 50_000; i++)
+        {
+            keys.AddHash($"h{i}", i);
+        }
+
+        Assert.InRange(capacity, 50_000, 2 * 50_000);
+        Assert.Equal(capacity, keys.Capacity);
+        Assert.Equal([1L, 2L, 3L], keys.ByExternalId("a").Take(3));
+        keys.Reserve(10);
+        Assert.Equal(capacity, keys.Capacity);
     }
 }
