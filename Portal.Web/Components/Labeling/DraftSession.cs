@@ -40,7 +40,8 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
     public bool AutosaveDue => Item is not null && Dirty && Conflict is null && clock.GetUtcNow() - lastChange >= Quiet;
 
     /// <summary>Starts over on a task (the next one, a reload, a reopened one); null when nothing is left.</summary>
-    public void Start(WorkItem? item, bool reopened)
+    /// <param name="afterSubmit">The page comes from submitting the last task: the status says so (instead of a pop-up notice, which cost each open page renders and a timer).</param>
+    public void Start(WorkItem? item, bool reopened, bool afterSubmit = false)
     {
         Item = item;
         Version = item?.Version ?? 0;
@@ -52,7 +53,8 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
             : reopened ? "Reopened: your changes are saved as you go; submit again when done"
             : item.ReviewComment is not null ? "Sent back for a fix: change it and submit again"
             : item.Relabel is not null ? "Relabel requested: see why below"
-            : item.Version > 0 ? "Draft restored" : "";
+            : item.Version > 0 ? "Draft restored"
+            : afterSubmit ? "Submitted. This is the next task." : "";
     }
 
     public void Changed()

@@ -90,7 +90,7 @@ public sealed partial class LabelingPage : IAsyncDisposable
         }
     }
 
-    private async Task LoadNextAsync()
+    private async Task LoadNextAsync(bool afterSubmit = false)
     {
         state = PageState.Loading;
         WorkItem? item;
@@ -116,7 +116,7 @@ public sealed partial class LabelingPage : IAsyncDisposable
         progress = await Labeling.ProgressAsync(user, ProjectId, cts.Token);
 
         hold = item is null && ReopenTaskId is null ? await Holds.MyHoldAsync(user, ProjectId, cts.Token) : null;
-        session!.Start(item, reopened: ReopenTaskId is not null);
+        session!.Start(item, reopened: ReopenTaskId is not null, afterSubmit);
         editorKey++;
         state = item is null ? PageState.Done : PageState.Working;
     }
@@ -182,8 +182,7 @@ public sealed partial class LabelingPage : IAsyncDisposable
 
             // Asked after the submit and only about the task just submitted, so nothing tells which coming tasks are gold.
             feedback = await Gold.FeedbackAsync(user, ProjectId, submitted, cts.Token);
-            await LoadNextAsync();
-            Snackbar.Add(state == PageState.Working ? "Submitted. Here is the next one." : "Submitted.", Severity.Success, o => o.VisibleStateDuration = 1500);
+            await LoadNextAsync(afterSubmit: true);
         }
         finally
         {
