@@ -307,6 +307,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         {
             await using var stream = await file.OpenAsync(ct);
             var fileRows = 0L;
+            var keysBefore = known.Count;
             await foreach (var item in TaskFileReader.ReadAsync(stream, file.Name, context.Options.Format, context.Options.Csv, context.Options.TextField, ct))
             {
                 if (item is TaskRowError { Line: 0 } fileError)
@@ -319,7 +320,7 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
                 Read++;
                 if (++fileRows == SizingRows)
                 {
-                    ReserveKeys(file, stream, fileRows);
+                    ReserveKeys(file, stream, known.Count - keysBefore);
                 }
 
                 if (item is TaskRowError error)
@@ -344,20 +345,20 @@ public sealed class ImportService(IDbContextFactory<PortalDbContext> factory, La
         }
 
         /// <summary>
-        /// Sizes the duplicate keys for the whole file once its first rows show how long a row is, so the table does not
-        /// double late in a large file (the old table and one twice its size together were the import's memory peak).
-        /// Only for files whose length and position are known; the reader reads ahead, so this errs on the small side
-        /// and the table still grows if the file's later rows are shorter.
+        /// Sizes the duplicate keys for the whole file once its first rows show how long a row is and how many keys a row
+        /// adds (a duplicate adds none), so the table does not double late in a large file: the old table and one twice
+        /// its size together were the import's memory peak. Only for files whose length and position are known; the
+        /// reader reads ahead, so this errs on the small side, and the table still grows if the rest of the file differs.
         /// </summary>
-        private void ReserveKeys(ImportFile file, Stream stream, long rows)
+        private void ReserveKeys(ImportFile file, Stream stream, long added)
         {
-            if (file.Length is not { } length || !stream.CanSeek || stream.Position <= 0)
+            if (!stream.CanSeek || stream.Position <= 0 || added <= 0)
             {
                 return;
             }
 
-            // An external id and a content hash a row, for the rows still to come.
-            var expected = known.Count + (2 * rows * (length - stream.Position) / stream.Position);
+            var length = file.Length ?? stream.Length;
+            var expected = known.Count + (added * (length - stream.Position) / stream.Position);
             known.Reserve((int)Math.Min(expected, MaxReservedKeys));
         }
 
