@@ -42,7 +42,7 @@ public class TaskCountersTests
     private static LabelingTask NewTask(Guid projectId, string text, Guid? job = null) =>
         new() { ProjectId = projectId, Text = text, ContentHash = text, TargetAnnotations = 2, CreatedAt = DateTime.UtcNow, ImportJobId = job };
 
-    private static async Task<Guid> PlainProjectAsync(TestDatabase database, int tasks)
+    internal static async Task<Guid> PlainProjectAsync(TestDatabase database, int tasks)
     {
         await using var db = await database.ContextAsync();
         var owner = new User { Id = Guid.CreateVersion7(), ExternalId = Guid.NewGuid().ToString(), Email = "o@x", DisplayName = "O", CreatedAt = DateTime.UtcNow };
