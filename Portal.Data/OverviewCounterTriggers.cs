@@ -16,19 +16,17 @@ public static class OverviewCounterTriggers
 
     public const string OnAnnotations = "Annotations_DayCounters";
 
-    // As stored (enums as their numbers): RunState.Succeeded, TaskState.Open, AnnotationStatus.Skipped.
+    // As stored (enums as their numbers): RunState.Succeeded, AnnotationStatus.Skipped.
     private const string Succeeded = "2";
-    private const string Open = "0";
     private const string Skipped = "2";
 
     private const string Overlap = "ProjectOverlapCounters";
     private const string Days = "ProjectDayCounters";
 
-    private static string SqliteComplete(string t) =>
-        $"""({t}."IsGold" OR {t}."State" <> {Open} OR {t}."SubmittedCount" >= {t}."TargetAnnotations")""";
+    // Complete and published as the task counters have them.
+    private static string SqliteComplete(string t) => TaskCounterTriggers.SqliteComplete(t);
 
-    private static string SqlitePublished(string t) =>
-        $"""{t}."DeletedAt" IS NULL AND ({t}."ImportJobId" IS NULL OR EXISTS (SELECT 1 FROM "DataJobs" AS j WHERE j."Id" = {t}."ImportJobId" AND j."State" = {Succeeded}))""";
+    private static string SqlitePublished(string t) => TaskCounterTriggers.SqlitePublished(t);
 
     private static string SqliteCounted(string a) => $"""({a}."SubmittedAt" IS NOT NULL AND {a}."Status" <> {Skipped})""";
 
@@ -132,11 +130,9 @@ public static class OverviewCounterTriggers
         DROP TRIGGER IF EXISTS "{OnTasks}_Insert";
         """;
 
-    private static string SqlServerComplete(string t) =>
-        $"CASE WHEN {t}.[IsGold] = 1 OR {t}.[State] <> {Open} OR {t}.[SubmittedCount] >= {t}.[TargetAnnotations] THEN 1 ELSE 0 END";
+    private static string SqlServerComplete(string t) => TaskCounterTriggers.SqlServerComplete(t);
 
-    private static string SqlServerPublished(string t) =>
-        $"{t}.[DeletedAt] IS NULL AND ({t}.[ImportJobId] IS NULL OR EXISTS (SELECT 1 FROM [DataJobs] AS j WHERE j.[Id] = {t}.[ImportJobId] AND j.[State] = {Succeeded}))";
+    private static string SqlServerPublished(string t) => TaskCounterTriggers.SqlServerPublished(t);
 
     private static string SqlServerCounted(string a) => $"{a}.[SubmittedAt] IS NOT NULL AND {a}.[Status] <> {Skipped}";
 
