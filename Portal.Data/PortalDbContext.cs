@@ -50,6 +50,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<DataJob> DataJobs => Set<DataJob>();
     public DbSet<ProjectTaskCounter> ProjectTaskCounters => Set<ProjectTaskCounter>();
     public DbSet<ProjectQueueCounter> ProjectQueueCounters => Set<ProjectQueueCounter>();
+    public DbSet<ProjectOverlapCounter> ProjectOverlapCounters => Set<ProjectOverlapCounter>();
+    public DbSet<ProjectDayCounter> ProjectDayCounters => Set<ProjectDayCounter>();
     public DbSet<ProjectUserQueueCounter> ProjectUserQueueCounters => Set<ProjectUserQueueCounter>();
     public DbSet<ReportSchedule> ReportSchedules => Set<ReportSchedule>();
     public DbSet<ReportScheduleSlot> ReportScheduleSlots => Set<ReportScheduleSlot>();

@@ -18,10 +18,12 @@ public static class TaskCounterTriggers
     private const string Succeeded = "2";
     private const string Open = "0";
 
-    private static string SqliteComplete(string t) =>
+    /// <summary>1 when task <paramref name="t"/> is complete (<see cref="Queries.TaskQueries.IsComplete"/>); the overview counters use it too.</summary>
+    internal static string SqliteComplete(string t) =>
         $"""({t}."IsGold" OR {t}."State" <> {Open} OR {t}."SubmittedCount" >= {t}."TargetAnnotations")""";
 
-    private static string SqlitePublished(string t) =>
+    /// <summary>Task <paramref name="t"/> is published (<see cref="Queries.TaskQueries.Published"/>).</summary>
+    internal static string SqlitePublished(string t) =>
         $"""{t}."DeletedAt" IS NULL AND ({t}."ImportJobId" IS NULL OR EXISTS (SELECT 1 FROM "DataJobs" AS j WHERE j."Id" = {t}."ImportJobId" AND j."State" = {Succeeded}))""";
 
     private const string SqliteAddOne = """
@@ -86,10 +88,10 @@ public static class TaskCounterTriggers
         DROP TRIGGER IF EXISTS "{OnTasks}_Insert";
         """;
 
-    private static string SqlServerComplete(string t) =>
+    internal static string SqlServerComplete(string t) =>
         $"CASE WHEN {t}.[IsGold] = 1 OR {t}.[State] <> {Open} OR {t}.[SubmittedCount] >= {t}.[TargetAnnotations] THEN 1 ELSE 0 END";
 
-    private static string SqlServerPublished(string t) =>
+    internal static string SqlServerPublished(string t) =>
         $"{t}.[DeletedAt] IS NULL AND ({t}.[ImportJobId] IS NULL OR EXISTS (SELECT 1 FROM [DataJobs] AS j WHERE j.[Id] = {t}.[ImportJobId] AND j.[State] = {Succeeded}))";
 
     /// <summary>

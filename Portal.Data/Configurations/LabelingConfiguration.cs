@@ -8,12 +8,13 @@ internal sealed class LabelingTaskConfiguration : IEntityTypeConfiguration<Label
 {
     public void Configure(EntityTypeBuilder<LabelingTask> b)
     {
-        // The task and queue counters' triggers (ProjectTaskCounter, ProjectQueueCounter): SQL Server may then not use OUTPUT
-        // without INTO on this table.
+        // The task, queue and overlap counters' triggers (ProjectTaskCounter, ProjectQueueCounter, ProjectOverlapCounter): SQL
+        // Server may then not use OUTPUT without INTO on this table.
         b.ToTable("Tasks", t =>
         {
             t.HasTrigger(TaskCounterTriggers.OnTasks);
             t.HasTrigger(QueueCounterTriggers.OnTasks);
+            t.HasTrigger(OverviewCounterTriggers.OnTasks);
         });
         b.Property(t => t.ExternalId).HasMaxLength(256);
         b.Property(t => t.ContentHash).HasMaxLength(64).IsFixedLength(false);
@@ -56,8 +57,12 @@ internal sealed class AnnotationConfiguration : IEntityTypeConfiguration<Annotat
 {
     public void Configure(EntityTypeBuilder<Annotation> b)
     {
-        // The queue counters' trigger (ProjectQueueCounter).
-        b.ToTable(t => t.HasTrigger(QueueCounterTriggers.OnAnnotations));
+        // The queue and day counters' triggers (ProjectQueueCounter, ProjectDayCounter).
+        b.ToTable(t =>
+        {
+            t.HasTrigger(QueueCounterTriggers.OnAnnotations);
+            t.HasTrigger(OverviewCounterTriggers.OnAnnotations);
+        });
         b.Property(a => a.SkipReason).HasMaxLength(1000);
         b.Property(a => a.ReviewComment).HasMaxLength(4000);
         b.Property(a => a.Version).IsConcurrencyToken();

@@ -48,6 +48,26 @@ internal sealed class ProjectTaskCounterConfiguration : IEntityTypeConfiguration
     }
 }
 
+internal sealed class ProjectOverlapCounterConfiguration : IEntityTypeConfiguration<ProjectOverlapCounter>
+{
+    public void Configure(EntityTypeBuilder<ProjectOverlapCounter> b)
+    {
+        // The key is the read: a project's buckets, in order of answers.
+        b.HasKey(c => new { c.ProjectId, c.Submitted });
+        b.HasOne<Project>().WithMany().HasForeignKey(c => c.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ProjectDayCounterConfiguration : IEntityTypeConfiguration<ProjectDayCounter>
+{
+    public void Configure(EntityTypeBuilder<ProjectDayCounter> b)
+    {
+        // The key is the read: a project's days from the start of the throughput window.
+        b.HasKey(c => new { c.ProjectId, c.Day });
+        b.HasOne<Project>().WithMany().HasForeignKey(c => c.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class ProjectQueueCounterConfiguration : IEntityTypeConfiguration<ProjectQueueCounter>
 {
     public void Configure(EntityTypeBuilder<ProjectQueueCounter> b)

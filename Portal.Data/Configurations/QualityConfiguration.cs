@@ -144,6 +144,7 @@ internal sealed class DataJobConfiguration : IEntityTypeConfiguration<DataJob>
         {
             t.HasTrigger(TaskCounterTriggers.OnDataJobs);
             t.HasTrigger(QueueCounterTriggers.OnDataJobs);
+            t.HasTrigger(OverviewCounterTriggers.OnDataJobs);
         });
         b.Property(j => j.Format).HasMaxLength(50);
         b.Property(j => j.SourceName).HasMaxLength(1000);

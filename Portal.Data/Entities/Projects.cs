@@ -138,6 +138,36 @@ public sealed class ProjectTaskCounter
 }
 
 /// <summary>
+/// A project's published tasks with the same number of submitted answers, and how many of them are complete: the Overview's
+/// overlap histogram, its "answered" and "in progress" figures, kept by database triggers in the same statement as every
+/// change to a task or to an import's state (docs/decisions/0025-overview-counters.md). A row may fall to zero and stay.
+/// </summary>
+public sealed class ProjectOverlapCounter
+{
+    public Guid ProjectId { get; set; }
+
+    /// <summary>The tasks' <see cref="LabelingTask.SubmittedCount"/>.</summary>
+    public int Submitted { get; set; }
+
+    public int Tasks { get; set; }
+
+    /// <summary>Of <see cref="Tasks"/>, those complete (<see cref="Queries.TaskQueries.IsComplete"/>).</summary>
+    public int Completed { get; set; }
+}
+
+/// <summary>
+/// A project's annotations submitted on one day (UTC) and not skipped, counted on the day of their latest submit (a
+/// resubmit moves them): the Overview's throughput, kept by database triggers on every write of an annotation
+/// (docs/decisions/0025-overview-counters.md).
+/// </summary>
+public sealed class ProjectDayCounter
+{
+    public Guid ProjectId { get; set; }
+    public DateOnly Day { get; set; }
+    public int Submitted { get; set; }
+}
+
+/// <summary>
 /// What waits in a project's queues for anyone (<see cref="Queries.QueueCounterQueries"/> says exactly what each column
 /// counts), kept by database triggers in the same statement as every change to an annotation, a task or an import's state,
 /// so the queue sizes on every project page are read, never counted (docs/decisions/0023-queue-counters.md). A viewer's

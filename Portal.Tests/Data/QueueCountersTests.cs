@@ -213,15 +213,8 @@ public class QueueCountersTests
         await using var database = await TestDatabase.CreateAsync();
         var (projectId, annotators) = await LabelingServiceTests.ProjectAsync(database, tasks: 12, overlap: 2, annotators: 8);
         await ReviewEverythingAsync(database, projectId);
-        var service = LabelingServiceTests.Service(database);
 
-        await Task.WhenAll(annotators.Select(annotator => Task.Run(async () =>
-        {
-            while (await service.NextAsync(annotator, projectId, default) is { } item)
-            {
-                await service.SubmitAsync(annotator, projectId, item.TaskId, LabelingServiceTests.Answered(item, (21, 36)), item.Version, 1000, default);
-            }
-        })));
+        await LabelConcurrentlyAsync(database, projectId, annotators);
 
         var (_, _, toLabel) = await AssertExactAsync(database, projectId, Guid.NewGuid());
         Assert.Equal(0, toLabel);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using Portal.Core.Jobs;
 using Portal.Core.Labeling;
+using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Queries;
@@ -39,10 +40,23 @@ public class TaskCountersTests
         IdempotencyKey = Guid.NewGuid().ToString(), CreatedAt = DateTime.UtcNow,
     };
 
+    /// <summary>Every person labels until the queue has nothing more for them, all at once: concurrent submits.</summary>
+    internal static Task LabelConcurrentlyAsync(TestDatabase database, Guid projectId, IEnumerable<PortalPrincipal> people)
+    {
+        var service = LabelingServiceTests.Service(database);
+        return Task.WhenAll(people.Select(person => Task.Run(async () =>
+        {
+            while (await service.NextAsync(person, projectId, default) is { } item)
+            {
+                await service.SubmitAsync(person, projectId, item.TaskId, LabelingServiceTests.Answered(item, (21, 36)), item.Version, 1000, default);
+            }
+        })));
+    }
+
     private static LabelingTask NewTask(Guid projectId, string text, Guid? job = null) =>
         new() { ProjectId = projectId, Text = text, ContentHash = text, TargetAnnotations = 2, CreatedAt = DateTime.UtcNow, ImportJobId = job };
 
-    private static async Task<Guid> PlainProjectAsync(TestDatabase database, int tasks)
+    internal static async Task<Guid> PlainProjectAsync(TestDatabase database, int tasks)
     {
         await using var db = await database.ContextAsync();
         var owner = new User { Id = Guid.CreateVersion7(), ExternalId = Guid.NewGuid().ToString(), Email = "o@x", DisplayName = "O", CreatedAt = DateTime.UtcNow };
@@ -128,15 +142,8 @@ public class TaskCountersTests
     {
         await using var database = await TestDatabase.CreateAsync();
         var (projectId, annotators) = await LabelingServiceTests.ProjectAsync(database, tasks: 12, overlap: 2, annotators: 8);
-        var service = LabelingServiceTests.Service(database);
 
-        await Task.WhenAll(annotators.Select(annotator => Task.Run(async () =>
-        {
-            while (await service.NextAsync(annotator, projectId, default) is { } item)
-            {
-                await service.SubmitAsync(annotator, projectId, item.TaskId, LabelingServiceTests.Answered(item, (21, 36)), item.Version, 1000, default);
-            }
-        })));
+        await LabelConcurrentlyAsync(database, projectId, annotators);
 
         Assert.Equal(new TaskProgress(12, 12), await CountersAsync(database, projectId));
     }

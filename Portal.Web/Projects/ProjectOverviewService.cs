@@ -44,11 +44,11 @@ public sealed class ProjectOverviewService(IDbContextFactory<PortalDbContext> fa
             .Select(p => new { p.Name, p.Description, p.AnnotatorsPerTask, Membership = p.Members.Where(m => m.UserId == user.UserId).Select(m => (ProjectRole?)m.Role).FirstOrDefault() })
             .SingleAsync(ct);
 
+        // Read from counters the database keeps (docs/decisions/0025-overview-counters.md): no count over the tasks while a person waits.
         var progress = (await db.ProgressAsync([projectId], ct)).GetValueOrDefault(projectId);
-        var published = db.Tasks.AsNoTracking().Where(t => t.ProjectId == projectId).Published(db);
-        var byOverlap = await published.GroupBy(t => t.SubmittedCount).Select(g => new OverlapBucket(g.Key, g.Count())).ToListAsync(ct);
-        var answered = published.Where(t => t.SubmittedCount > 0);
-        var inProgress = await answered.CountAsync(ct) - await answered.Where(TaskQueries.IsComplete).CountAsync(ct);
+        var buckets = await db.OverlapAsync(projectId, ct);
+        var answered = buckets.Where(b => b.Submitted > 0).ToList();
+        var inProgress = answered.Sum(b => b.Tasks) - answered.Sum(b => b.Completed);
 
         var forQaLeads = role >= ProjectRole.Reviewer
             ? ForQaLeads(projectId, (await QueueCounts.ForReviewerAsync(db, user.UserId, [projectId], ct))[projectId])
@@ -57,19 +57,13 @@ public sealed class ProjectOverviewService(IDbContextFactory<PortalDbContext> fa
 
         return new ProjectOverview(projectId, project.Name, project.Description, ProjectRoles.Describe(user, project.Membership), role, project.AnnotatorsPerTask,
             progress.Total, progress.Completed, inProgress, progress.Total - progress.Completed - inProgress,
-            [.. byOverlap.OrderBy(b => b.Annotations)], await ThroughputAsync(db, projectId, ct), forQaLeads, forYou);
+            [.. buckets.Where(b => b.Tasks > 0).OrderBy(b => b.Submitted).Select(b => new OverlapBucket(b.Submitted, b.Tasks))], await ThroughputAsync(db, projectId, ct), forQaLeads, forYou);
     }
 
     private async Task<IReadOnlyList<DayCount>> ThroughputAsync(PortalDbContext db, Guid projectId, CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var from = today.AddDays(1 - ThroughputDays).ToDateTime(TimeOnly.MinValue);
-        var skipped = AnnotationStatus.Skipped;
-        var perDay = await db.Annotations.AsNoTracking()
-            .Where(a => a.ProjectId == projectId && a.SubmittedAt != null && a.SubmittedAt >= from && a.Status != skipped)
-            .GroupBy(a => a.SubmittedAt!.Value.Date)
-            .Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => DateOnly.FromDateTime(x.Key), x => x.Count, ct);
+        var perDay = (await db.DaysAsync(projectId, today.AddDays(1 - ThroughputDays), ct)).ToDictionary(d => d.Day, d => d.Submitted);
         // Every day of the window, quiet ones at zero, so the chart's axis is time and not just the busy days.
         return [.. Enumerable.Range(0, ThroughputDays).Select(i => today.AddDays(i + 1 - ThroughputDays)).Select(d => new DayCount(d, perDay.GetValueOrDefault(d)))];
     }

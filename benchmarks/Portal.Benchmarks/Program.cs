@@ -5,7 +5,7 @@ using Portal.Core.Agreement;
 
 // Portal benchmarks: the next-task queue (issue 4), the agreement engine (issue 3), the drift checks (issue 14) and more. Prints the figures;
 // `benchmarks/run.sh` builds and runs everything.
-// Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports, --rows N (report detail rows, default 100,000), --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
+// Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports|overview (--folder DIR with a kept portal.db), --rows N (report detail rows, default 100,000), --units N (reliability units, default 1,000,000), --tasks N (queue tasks,
 // imported tasks, audited annotations or project-home tasks, default 1,000,000), --annotations N (audit queue and drift checks: 1,000,000), --waiting N (audit queue: 8,000), --no-peers
 // (skip NLTK/NumPy), --keep (leave the work folder with its databases; project-home --folder PATH measures the dashboard again on one), --portal PATH (Portal.Web.dll).
 var options = Options.Parse(args);
@@ -94,6 +94,13 @@ try
         {
             return;
         }
+    }
+
+    if (options.Suite == "overview")
+    {
+        // Not part of "all": it measures the project overview on a kept database (the web suite's million-task portal.db).
+        await OverviewBenchmark.RunAsync(options.Folder ?? throw new ArgumentException("--suite overview needs --folder DIR holding portal.db"));
+        return;
     }
 
     if (options.Suite == "dashboard")
@@ -272,7 +279,7 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports|web, --pages N, --rounds N (web), --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports|web|overview, --pages N, --rounds N (web), --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
             }
         }
 

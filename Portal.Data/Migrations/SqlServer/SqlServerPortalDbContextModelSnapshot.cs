@@ -175,6 +175,8 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.ToTable("Annotations", t =>
                         {
+                            t.HasTrigger("Annotations_DayCounters");
+
                             t.HasTrigger("Annotations_QueueCounters");
                         });
 
@@ -648,6 +650,8 @@ namespace Portal.Data.Migrations.SqlServer
                     b.ToTable("DataJobs", t =>
                         {
                             t.HasTrigger("DataJobs_Counters");
+
+                            t.HasTrigger("DataJobs_OverlapCounters");
 
                             t.HasTrigger("DataJobs_QueueCounters");
                         });
@@ -1355,6 +1359,8 @@ namespace Portal.Data.Migrations.SqlServer
                         {
                             t.HasTrigger("Tasks_Counters");
 
+                            t.HasTrigger("Tasks_OverlapCounters");
+
                             t.HasTrigger("Tasks_QueueCounters");
                         });
 
@@ -1605,6 +1611,22 @@ namespace Portal.Data.Migrations.SqlServer
                     b.ToTable("Projects");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.ProjectDayCounter", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Submitted")
+                        .HasColumnType("int");
+
+                    b.HasKey("ProjectId", "Day");
+
+                    b.ToTable("ProjectDayCounters");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.ProjectMember", b =>
                 {
                     b.Property<Guid>("ProjectId")
@@ -1637,6 +1659,25 @@ namespace Portal.Data.Migrations.SqlServer
                     b.HasIndex("UserId");
 
                     b.ToTable("ProjectMembers");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectOverlapCounter", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Submitted")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Completed")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Tasks")
+                        .HasColumnType("int");
+
+                    b.HasKey("ProjectId", "Submitted");
+
+                    b.ToTable("ProjectOverlapCounters");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ProjectQueueCounter", b =>
@@ -2424,6 +2465,15 @@ namespace Portal.Data.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.ProjectDayCounter", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.ProjectMember", b =>
                 {
                     b.HasOne("Portal.Data.Entities.Project", "Project")
@@ -2441,6 +2491,15 @@ namespace Portal.Data.Migrations.SqlServer
                     b.Navigation("Project");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectOverlapCounter", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ProjectQueueCounter", b =>

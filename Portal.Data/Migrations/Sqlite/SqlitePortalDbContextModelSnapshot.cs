@@ -164,6 +164,8 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.ToTable("Annotations", t =>
                         {
+                            t.HasTrigger("Annotations_DayCounters");
+
                             t.HasTrigger("Annotations_QueueCounters");
                         });
                 });
@@ -623,6 +625,8 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("DataJobs", t =>
                         {
                             t.HasTrigger("DataJobs_Counters");
+
+                            t.HasTrigger("DataJobs_OverlapCounters");
 
                             t.HasTrigger("DataJobs_QueueCounters");
                         });
@@ -1312,6 +1316,8 @@ namespace Portal.Data.Migrations.Sqlite
                         {
                             t.HasTrigger("Tasks_Counters");
 
+                            t.HasTrigger("Tasks_OverlapCounters");
+
                             t.HasTrigger("Tasks_QueueCounters");
                         });
                 });
@@ -1554,6 +1560,22 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("Projects");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.ProjectDayCounter", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Submitted")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProjectId", "Day");
+
+                    b.ToTable("ProjectDayCounters");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.ProjectMember", b =>
                 {
                     b.Property<Guid>("ProjectId")
@@ -1586,6 +1608,25 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("ProjectMembers");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectOverlapCounter", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Submitted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Completed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Tasks")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProjectId", "Submitted");
+
+                    b.ToTable("ProjectOverlapCounters");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ProjectQueueCounter", b =>
@@ -2361,6 +2402,15 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.ProjectDayCounter", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.ProjectMember", b =>
                 {
                     b.HasOne("Portal.Data.Entities.Project", "Project")
@@ -2378,6 +2428,15 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Navigation("Project");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ProjectOverlapCounter", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ProjectQueueCounter", b =>
