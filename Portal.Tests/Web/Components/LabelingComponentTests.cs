@@ -70,6 +70,34 @@ public class LabelingComponentTests : ComponentTestContext
     }
 
     [Fact]
+    public void QuestionPanel_OneAnswer_IsANativeRadioGroup_ThatAnswersAndShowsTheChoice()
+    {
+        var negative = new LabelOption(Guid.NewGuid(), "Negative", "Negative", "#e57373", "1", null, 0);
+        var neutral = new LabelOption(Guid.NewGuid(), "Neutral", "Neutral", "#9e9e9e", "2", null, 0);
+        IReadOnlySet<Guid>? answered = null;
+        var cut = Render<QuestionPanel>(p => p
+            .Add(c => c.Control, new ControlView("sentiment", ControlKind.SingleChoice, "Overall sentiment", true, [negative, neutral]))
+            .Add(c => c.Selected, new HashSet<Guid> { negative.Key })
+            .Add(c => c.SelectedChanged, keys => answered = keys));
+
+        var group = cut.Find("[role='radiogroup']");
+        Assert.Equal("Overall sentiment", group.GetAttribute("aria-label"));
+        Assert.Equal("true", group.GetAttribute("aria-required"));
+        var inputs = cut.FindAll(".mud-radio input[type='radio']");
+        Assert.Equal(["Negative", "Neutral"], inputs.Select(i => i.GetAttribute("data-label")));
+        Assert.Single(inputs.Select(i => i.GetAttribute("name")).Distinct());
+        Assert.True(inputs[0].HasAttribute("checked"));
+        Assert.False(inputs[1].HasAttribute("checked"));
+        var buttons = cut.FindAll(".mud-radio .mud-icon-button");
+        Assert.Contains("mud-checked", buttons[0].ClassList);
+        Assert.DoesNotContain("mud-checked", buttons[1].ClassList);
+        Assert.Equal("2", cut.FindAll(".mud-radio")[1].QuerySelector("kbd.choice-hotkey")?.TextContent);
+
+        inputs[1].Change(true);
+        Assert.Equal([neutral.Key], answered);
+    }
+
+    [Fact]
     public async Task LabelingPage_ASubmitFailsUnexpectedly_TheNextSubmitStillReachesTheServer()
     {
         await SignInAsync("annotator1");

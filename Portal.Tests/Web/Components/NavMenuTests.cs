@@ -81,6 +81,17 @@ public class NavMenuTests : ComponentTestContext
         Assert.Contains("tasks", Keys(cut));
     }
 
+    [Theory]
+    [InlineData("", "/", false, true)]
+    [InlineData("projects/1", "/", false, false)]
+    [InlineData("projects/1/label?task=5", "/projects/1/label", false, true)]
+    [InlineData("Projects/1/Label/#top", "/projects/1/label", false, true)]
+    [InlineData("projects/1/tasks/42", "/projects/1/tasks", true, true)]
+    [InlineData("projects/1/tasks/42", "/projects/1/tasks", false, false)]
+    [InlineData("projects/1/tasks-export", "/projects/1/tasks", true, false)]
+    public void IsActive_MatchesTheWholePath_OrAPrefixUpToASlash(string current, string href, bool prefix, bool active) =>
+        Assert.Equal(active, NavMenu.IsActive(current, href, prefix));
+
     private async Task<Guid> OpenProjectAsync(string page)
     {
         await using var db = await Database.ContextAsync();
