@@ -39,7 +39,7 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
 
         await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(firstTask);
         await Assertions.Expect(page.Locator("#span-list")).ToHaveCountAsync(0);
-        await Assertions.Expect(page.Locator("#save-status")).ToHaveTextAsync("Submitted. This is the next task.");
+        await Assertions.Expect(page.Locator("#save-status")).ToHaveTextAsync("Submitted ✓");
     }
 
     [Fact]

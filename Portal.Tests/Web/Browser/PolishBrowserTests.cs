@@ -174,7 +174,7 @@ public sealed class PolishBrowserTests(BrowserFixture browser) : PortalBrowserTe
         await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
         await page.Locator("#submit").ClickAsync();
         await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(task);
-        await Assertions.Expect(page.Locator("#save-status")).ToHaveTextAsync("Submitted. This is the next task.");
+        await Assertions.Expect(page.Locator("#save-status")).ToHaveTextAsync("Submitted ✓");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("polish-submitted-labeling-1366x768") });
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0);
 

@@ -54,7 +54,7 @@ public sealed class DraftSession(LabelingService labeling, PortalPrincipal user,
             : item.ReviewComment is not null ? "Sent back for a fix: change it and submit again"
             : item.Relabel is not null ? "Relabel requested: see why below"
             : item.Version > 0 ? "Draft restored"
-            : afterSubmit ? "Submitted. This is the next task." : "";
+            : afterSubmit ? "Submitted ✓" : "";
     }
 
     public void Changed()
