@@ -404,9 +404,7 @@ internal static class WebBenchmark
         await page.GotoAsync(new Uri(baseAddress, "/account/signin").ToString());
         await page.Locator($"button[data-user='{user}']").ClickAsync();
         await page.WaitForURLAsync(new Uri(baseAddress, "/").ToString());
-        // With unload, as a tab closes: Blazor tells the server, which disposes the circuit at once instead of keeping it
-        // for the retention period (it would count in the memory figures).
-        await page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
+        await page.CloseAsync();
         return context;
     }
 
