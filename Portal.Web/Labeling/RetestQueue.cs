@@ -19,16 +19,17 @@ public sealed class RetestQueue(IDbContextFactory<PortalDbContext> factory, Proj
         // Unanswered retests past their time are closed here, so an abandoned one is never served again; the
         // expire-reservations job closes the rest. Read first and write only when there is one to close: an UPDATE takes
         // SQLite's write lock even when it matches nothing, and this runs on every Next.
-        var open = db.Retests.AsNoTracking().Where(r => r.ProjectId == projectId && r.UserId == userId && r.SubmittedAt == null && r.ClosedAt == null).OrderBy(r => r.Id);
-        var first = await open.FirstOrDefaultAsync(ct);
+        var unanswered = db.Retests.Where(r => r.ProjectId == projectId && r.UserId == userId && r.SubmittedAt == null && r.ClosedAt == null);
+        var oldest = unanswered.AsNoTracking().OrderBy(r => r.Id);
+        var first = await oldest.FirstOrDefaultAsync(ct);
         if (first is null || first.ExpiresAt > now)
         {
             return first;
         }
 
-        await db.Retests.Where(r => r.ProjectId == projectId && r.UserId == userId && r.SubmittedAt == null && r.ClosedAt == null && r.ExpiresAt <= now)
+        await unanswered.Where(r => r.ExpiresAt <= now)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClosedAt, now).SetProperty(r => r.Version, r => r.Version + 1), ct);
-        return await open.FirstOrDefaultAsync(ct);
+        return await oldest.FirstOrDefaultAsync(ct);
     }
 
     /// <summary>
