@@ -35,7 +35,7 @@ try
     if (options.Suite == "web")
     {
         // Not part of "all": it publishes the app, seeds a million-task project and drives headless Chromium.
-        await WebBenchmark.RunAsync(work.FullName, options.Tasks, options.Pages, options.Rounds, options.ThinkMs, options.Folder);
+        await WebBenchmark.RunAsync(work.FullName, options.Tasks, options.Pages, options.Rounds, options.ThinkMs, options.Folder, options.AppNice);
         return;
     }
 
@@ -212,6 +212,9 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
 
     public int Rounds { get; init; } = 15;
 
+    /// <summary>The nice value the web suite starts the app at (Chromium runs its own browser and GPU processes at -8).</summary>
+    public int AppNice { get; init; } = -8;
+
     public static Options Parse(string[] args)
     {
         var units = 1_000_000;
@@ -229,6 +232,7 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
         var keep = false;
         var pages = 20;
         var rounds = 15;
+        var appNice = -8;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -275,15 +279,18 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                 case "--rounds":
                     rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--app-nice":
+                    appNice = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 case "--tasks":
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports|web|overview, --pages N, --rounds N (web), --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports|web|overview, --pages N, --rounds N, --app-nice N (web), --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
             }
         }
 
-        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting) { Rows = rows, Case = measured, Folder = folder, Keep = keep, Pages = pages, Rounds = rounds };
+        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting) { Rows = rows, Case = measured, Folder = folder, Keep = keep, Pages = pages, Rounds = rounds, AppNice = appNice };
     }
 }
 

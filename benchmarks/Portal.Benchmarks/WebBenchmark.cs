@@ -26,10 +26,14 @@ internal static class WebBenchmark
 {
     private const string CommandCategory = "Microsoft.EntityFrameworkCore.Database.Command";
 
-    public static async Task RunAsync(string folder, int tasks, int pages, int rounds, int thinkMs, string? kept)
+    /// <summary>The labeling page logs the server's time for each submit and next task at Debug (LabelingPage.SubmitAsync).</summary>
+    private const string SubmitCategory = "Portal.Web.Components.Labeling.LabelingPage";
+
+    public static async Task RunAsync(string folder, int tasks, int pages, int rounds, int thinkMs, string? kept, int appNice)
     {
         var app = await PublishAsync(folder);
         Console.WriteLine($"web: the published app (Release) on loopback; {pages} headless Chromium pages at once, {rounds} submits each; 2 cores shared by app and browsers");
+        Console.WriteLine($"  the app runs at nice {appNice}: Chromium (run as root) raises its own browser and GPU processes to -8, and in production the app has its machine to itself; --app-nice 0 runs it below them");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -40,7 +44,7 @@ internal static class WebBenchmark
 
         var demoFolder = Directory.CreateDirectory(Path.Combine(folder, "demo")).FullName;
         SiteFigures demo;
-        await using (var site = await PortalProcess.StartAsync(app, demoFolder, seedDemo: true))
+        await using (var site = await PortalProcess.StartAsync(app, demoFolder, seedDemo: true, appNice))
         {
             var target = await DemoSiteAsync(demoFolder, pages);
             demo = await MeasureAsync(browser, site, target, "demo, 320 tasks", pages, rounds, thinkMs);
@@ -55,7 +59,7 @@ internal static class WebBenchmark
         var bigFolder = kept ?? Directory.CreateDirectory(Path.Combine(folder, "million")).FullName;
         var big = await BigSiteAsync(bigFolder, tasks, pages);
         SiteFigures million;
-        await using (var site = await PortalProcess.StartAsync(app, bigFolder, seedDemo: false))
+        await using (var site = await PortalProcess.StartAsync(app, bigFolder, seedDemo: false, appNice))
         {
             million = await MeasureAsync(browser, site, big, $"{tasks:N0} tasks", pages, rounds, thinkMs);
         }
@@ -64,9 +68,9 @@ internal static class WebBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"web summary ({tasks:N0} tasks vs the demo, same run)");
-        foreach (var (name, ours, theirs) in new[] { ("paced", million.Submit, demo.Submit), ("stress", million.Stress, demo.Stress) })
+        foreach (var (name, ours, theirs) in new[] { ($"paced {ReadingMs / 2000}-{ReadingMs * 3 / 2000} s", million.Reading, demo.Reading), ($"paced {thinkMs / 2000.0:0.#}-{thinkMs * 3 / 2000.0:0.#} s", million.Submit, demo.Submit), ("stress", million.Stress, demo.Stress) })
         {
-            Console.WriteLine($"  submit -> next, {name,-6} p50 {ours.P50,6:F0} ms vs {theirs.P50,4:F0}   p95 {ours.P95,6:F0} ms vs {theirs.P95,4:F0} ({ours.P95 / theirs.P95:F2}x)   max {ours.Max,6:F0} ms   over 400 ms: {ours.Over400} of {ours.Count}   (target p95 <= 100 ms, none over 400)");
+            Console.WriteLine($"  submit -> next, {name,-12} p50 {ours.P50,6:F0} ms vs {theirs.P50,4:F0}   p95 {ours.P95,6:F0} ms vs {theirs.P95,4:F0} ({ours.P95 / theirs.P95:F2}x)   max {ours.Max,6:F0} ms   over 400 ms: {ours.Over400} of {ours.Count}   (target p95 <= 100 ms, none over 400)");
         }
 
         foreach (var (name, ms) in million.FirstLoads)
@@ -75,7 +79,7 @@ internal static class WebBenchmark
         }
 
         Console.WriteLine($"  per idle labeling circuit: {million.PerCircuit} vs {demo.PerCircuit} on the demo   (target <= 500 KB)");
-        Console.WriteLine($"  after the pages closed, against before they opened: {million.AfterClose} vs {demo.AfterClose} on the demo   (target: nothing kept)");
+        Console.WriteLine($"  after the pages closed, against when they were last closed before labeling: {million.AfterClose} vs {demo.AfterClose} on the demo   (target: nothing kept)");
         foreach (var line in services)
         {
             Console.WriteLine($"  {line}");
@@ -345,31 +349,60 @@ internal static class WebBenchmark
         await Parallel.ForEachAsync(Enumerable.Range(0, pages), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
         {
             contexts[i] = await SignInAsync(browser, site.BaseAddress, target.Annotators[i]);
-            open[i] = await contexts[i].NewPageAsync();
-            await open[i].GotoAsync(new Uri(site.BaseAddress, $"{project}/label").ToString());
-            await open[i].Locator(".span-text[data-ready='true']").WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+            open[i] = await OpenLabelingAsync(contexts[i], site.BaseAddress, project);
         });
-        var idle = await site.SettledAsync();
-        var perCircuit = (idle - before) / pages;
-        Console.WriteLine($"  server memory after a full GC: before {before}; with {pages} idle labeling pages {idle}: a circuit {perCircuit}");
+        var first = await site.SettledAsync();
 
-        // First with a pause between tasks (reading and labeling, compressed: people take 10-60 s), then as fast as the
-        // browsers go: 20 Chromium pages without a pause saturate the two cores the app shares with them.
+        // What a circuit holds, measured warm: the first opening also grows what every page shares (the connection pool,
+        // compiled queries, caches), so the pages close (as a person closes a tab) and open again, and a circuit is the
+        // heap with them open minus the heap right after they closed.
+        await CloseAllAsync(open);
+        var reopened = await site.SettledAsync();
+        await Parallel.ForEachAsync(Enumerable.Range(0, pages), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
+            open[i] = await OpenLabelingAsync(contexts[i], site.BaseAddress, project));
+        var idle = await site.SettledAsync();
+        var perCircuit = (idle - reopened) / pages;
+        var (idleApp, idleMachine) = (site.Cpu, MachineCpu());
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        Console.WriteLine($"  {pages} idle labeling pages for 10 s: the machine {(MachineCpu() - idleMachine).TotalSeconds / (10.0 * Environment.ProcessorCount):P0} busy, the app {(site.Cpu - idleApp).TotalSeconds / 10.0:P0} of a core");
+        Console.WriteLine($"  server memory after a full GC: before the pages {before}; {pages} labeling pages open {first}, closed {reopened}, open again and idle {idle}: a circuit {perCircuit} (first opening {(first - before) / pages})");
+
+        // First with a pause between tasks for reading and labeling (people take 10-60 s; this is still faster), then
+        // compressed to the --think-ms pause, then as fast as the browsers go: 20 Chromium pages without a pause saturate
+        // the two cores the app shares with them.
+        var reading = await LoopAsync(site, open, rounds, ReadingMs, $"with {ReadingMs / 2}-{ReadingMs * 3 / 2} ms between tasks");
         var paced = await LoopAsync(site, open, rounds, thinkMs, $"with {thinkMs / 2}-{thinkMs * 3 / 2} ms between tasks");
         var stress = await LoopAsync(site, open, rounds, 0, "stress, no pause");
 
         var busy = await site.SettledAsync();
-        foreach (var (page, context) in open.Zip(contexts))
+        await CloseAllAsync(open);
+        foreach (var context in contexts)
         {
-            // As a person closes a tab: the page unloads, and Blazor tells the server the circuit is gone.
-            await page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
             await context.CloseAsync();
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(5));
         var closed = await site.SettledAsync();
-        Console.WriteLine($"  after labeling {busy}; {pages} pages closed {closed}: {closed - before} more than before they opened");
-        return new SiteFigures(paced, stress, loads, perCircuit, closed - before);
+        Console.WriteLine($"  after labeling {busy}; {pages} pages closed {closed}: {closed - reopened} more than when they were last closed before labeling, {closed - before} more than before they first opened");
+        return new SiteFigures(reading, paced, stress, loads, perCircuit, closed - reopened);
+    }
+
+    private static async Task<IPage> OpenLabelingAsync(IBrowserContext context, Uri baseAddress, string project)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(baseAddress, $"{project}/label").ToString());
+        await page.Locator(".span-text[data-ready='true']").WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+        return page;
+    }
+
+    /// <summary>Closes the pages as a person closes a tab: the page unloads, and Blazor tells the server the circuit is gone.</summary>
+    private static async Task CloseAllAsync(IPage[] pages)
+    {
+        foreach (var page in pages)
+        {
+            await page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Every page labels and submits <paramref name="rounds"/> tasks at once, pausing about <paramref name="thinkMs"/> before each.</summary>
@@ -377,6 +410,14 @@ internal static class WebBenchmark
     {
         var mark = site.LogMark();
         var submits = new List<double>();
+        var (appCpu, machineCpu) = (site.Cpu, MachineCpu());
+        var sessions = await Task.WhenAll(open.Select(p => p.Context.NewCDPSessionAsync(p)));
+        foreach (var session in sessions)
+        {
+            await session.SendAsync("Performance.enable");
+        }
+
+        var pageBefore = await PageMetricsAsync(sessions);
         var wall = Stopwatch.StartNew();
         await Task.WhenAll(open.Select(async (page, i) =>
         {
@@ -393,8 +434,51 @@ internal static class WebBenchmark
         }));
         var submit = Stats.Of(submits);
         Console.WriteLine($"  submit -> next task shown (in the page), {name}: p50 {submit.P50:F0} ms   p95 {submit.P95:F0} ms   max {submit.Max:F0} ms   over 400 ms: {submit.Over400} of {submit.Count}   ({submits.Count / wall.Elapsed.TotalSeconds:F1} submits/s)");
+        var server = site.ServerSubmits(mark);
+        if (server.Count > 0)
+        {
+            var (saves, nexts, both) = (Stats.Of([.. server.Select(t => t.Submit)]), Stats.Of([.. server.Select(t => t.Next)]), Stats.Of([.. server.Select(t => t.Submit + t.Next)]));
+            Console.WriteLine($"    of which on the server (the page's handler, before rendering): submit p50 {saves.P50:F0} / p95 {saves.P95:F0} ms, next task p50 {nexts.P50:F0} / p95 {nexts.P95:F0} ms, both p50 {both.P50:F0} / p95 {both.P95:F0} / max {both.Max:F0} ms");
+        }
+
+        var (app, machine) = ((site.Cpu - appCpu).TotalMilliseconds, (MachineCpu() - machineCpu).TotalMilliseconds);
+        Console.WriteLine($"    processor time per submit: the app {app / submits.Count:F0} ms, everything else (Chromium, Playwright, the rest) {(machine - app) / submits.Count:F0} ms; the machine was {machine / (wall.Elapsed.TotalMilliseconds * Environment.ProcessorCount):P0} busy");
+        var pageAfter = await PageMetricsAsync(sessions);
+
+        string PerSubmit(string metric) => $"{(pageAfter[metric] - pageBefore[metric]) * 1000 / submits.Count:F0} ms";
+        Console.WriteLine($"    in the pages' main threads per submit (Chromium's metrics, wall clock, so they include waiting for a core): tasks {PerSubmit("TaskDuration")}, of which script {PerSubmit("ScriptDuration")}, style {PerSubmit("RecalcStyleDuration")}, layout {PerSubmit("LayoutDuration")}");
+        foreach (var session in sessions)
+        {
+            await session.DetachAsync();
+        }
+
         Console.WriteLine($"    statements ({submits.Count} submits): {site.Sql(mark, 4, frequent: 8)}");
         return submit;
+    }
+
+    /// <summary>Chromium's performance metrics (seconds of main-thread work by kind) summed over the pages.</summary>
+    private static async Task<Dictionary<string, double>> PageMetricsAsync(ICDPSession[] sessions)
+    {
+        var sums = new Dictionary<string, double>();
+        foreach (var session in sessions)
+        {
+            var reply = await session.SendAsync("Performance.getMetrics");
+            foreach (var metric in reply!.Value.GetProperty("metrics").EnumerateArray())
+            {
+                var name = metric.GetProperty("name").GetString()!;
+                sums[name] = sums.GetValueOrDefault(name) + metric.GetProperty("value").GetDouble();
+            }
+        }
+
+        return sums;
+    }
+
+    /// <summary>Processor time the whole machine has spent outside idle and I/O wait since boot (Linux /proc/stat).</summary>
+    private static TimeSpan MachineCpu()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        var busy = fields.Sum() - fields[3] - fields[4];
+        return TimeSpan.FromSeconds(busy / 100.0);
     }
 
     private static async Task<IBrowserContext> SignInAsync(IBrowser browser, Uri baseAddress, string user)
@@ -431,45 +515,48 @@ internal static class WebBenchmark
         await page.Keyboard.PressAsync("p");
         await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
         await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
+
+        // The page itself times the submit and resolves a promise when the next task shows: waiting on it costs the browser
+        // nothing, where polling the page every animation frame (Playwright's WaitForFunction) kept 20 renderers busy.
         await page.EvaluateAsync("""
             () => {
               const before = document.querySelector('#task-id').textContent;
-              window.__submitMs = undefined;
-              const onKey = e => {
-                if (e.key !== 'Enter' || !e.ctrlKey) return;
-                document.removeEventListener('keydown', onKey, true);
-                const start = performance.now();
-                const check = () => {
-                  const id = document.querySelector('#task-id');
-                  if (id && id.textContent !== before && document.querySelector(".span-text[data-ready='true']")) {
-                    window.__submitMs = performance.now() - start;
-                    observer.disconnect();
-                  }
+              window.__submitted = new Promise(resolve => {
+                const onKey = e => {
+                  if (e.key !== 'Enter' || !e.ctrlKey) return;
+                  document.removeEventListener('keydown', onKey, true);
+                  const start = performance.now();
+                  const observer = new MutationObserver(() => {
+                    const id = document.querySelector('#task-id');
+                    if (id && id.textContent !== before && document.querySelector(".span-text[data-ready='true']")) {
+                      observer.disconnect();
+                      resolve(performance.now() - start);
+                    }
+                  });
+                  observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
                 };
-                const observer = new MutationObserver(check);
-                observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-              };
-              document.addEventListener('keydown', onKey, true);
+                document.addEventListener('keydown', onKey, true);
+              });
             }
             """);
         await page.Keyboard.PressAsync("Control+Enter");
-        try
-        {
-            await page.WaitForFunctionAsync("() => window.__submitMs !== undefined", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
-        }
-        catch (TimeoutException)
+        var shown = page.EvaluateAsync<double>("() => window.__submitted");
+        if (await Task.WhenAny(shown, Task.Delay(TimeSpan.FromSeconds(60))) != shown)
         {
             var shot = Path.Combine(Path.GetTempPath(), $"web-bench-stuck-{Guid.NewGuid():N}.png");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
             throw new TimeoutException($"No next task 60 s after Ctrl+Enter on {page.Url}; the page is in {shot}.");
         }
 
-        return await page.EvaluateAsync<double>("() => window.__submitMs");
+        return await shown;
     }
 
     private sealed record Site(Guid ProjectId, string Reviewer, IReadOnlyList<string> Annotators);
 
-    private sealed record SiteFigures(Stats Submit, Stats Stress, Dictionary<string, double> FirstLoads, Memory PerCircuit, Memory AfterClose);
+    /// <summary>The mean pause of the first browser loop, 4-12 s: a person reads and labels a message in 10-60 s.</summary>
+    private const int ReadingMs = 8000;
+
+    private sealed record SiteFigures(Stats Reading, Stats Submit, Stats Stress, Dictionary<string, double> FirstLoads, Memory PerCircuit, Memory AfterClose);
 
     /// <summary>Bytes of live managed heap and of resident memory.</summary>
     private sealed record Memory(long Heap, long Rss)
@@ -503,7 +590,17 @@ internal static class WebBenchmark
 
         public int Pid => process.Id;
 
-        public static async Task<PortalProcess> StartAsync(string dll, string folder, bool seedDemo)
+        /// <summary>Processor time the app has used so far (all its threads).</summary>
+        public TimeSpan Cpu
+        {
+            get
+            {
+                process.Refresh();
+                return process.TotalProcessorTime;
+            }
+        }
+
+        public static async Task<PortalProcess> StartAsync(string dll, string folder, bool seedDemo, int nice)
         {
             var port = FreePort();
             var settings = new Dictionary<string, string>
@@ -515,14 +612,20 @@ internal static class WebBenchmark
                 ["Portal:Jobs:RunServer"] = "false",
                 ["Logging:LogLevel:Default"] = "Warning",
                 [$"Logging:LogLevel:{CommandCategory}"] = "Information",
+                [$"Logging:LogLevel:{SubmitCategory}"] = "Debug",
                 ["Logging:Console:FormatterName"] = "json",
             };
-            var start = new ProcessStartInfo("dotnet")
+            // Started through nice(1): where the value is not allowed (not root), nice warns and starts it at 0.
+            var start = new ProcessStartInfo("nice")
             {
                 WorkingDirectory = Path.GetDirectoryName(dll)!,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
+            start.ArgumentList.Add("-n");
+            start.ArgumentList.Add(nice.ToString(CultureInfo.InvariantCulture));
+            start.ArgumentList.Add("dotnet");
+
             foreach (var argument in new[] { dll, "--environment", "Benchmark", "--urls", $"http://127.0.0.1:{port}" }.Concat(settings.Select(kv => $"--{kv.Key}={kv.Value}")))
             {
                 start.ArgumentList.Add(argument);
@@ -564,6 +667,31 @@ internal static class WebBenchmark
                 return lines.Count;
             }
         }
+
+        /// <summary>The server's time for each submit and for loading the next task, as the labeling page logged them since <paramref name="mark"/>.</summary>
+        public List<(double Submit, double Next)> ServerSubmits(int mark)
+        {
+            List<(double, double)> times = [];
+            lock (lines)
+            {
+                foreach (var line in lines.Skip(mark))
+                {
+                    if (line.StartsWith('{') && line.Contains(SubmitCategory, StringComparison.Ordinal))
+                    {
+                        using var json = JsonDocument.Parse(line);
+                        if (json.RootElement.TryGetProperty("State", out var state) && state.TryGetProperty("SubmitMs", out var submit) && state.TryGetProperty("NextMs", out var next))
+                        {
+                            times.Add((Number(submit), Number(next)));
+                        }
+                    }
+                }
+            }
+
+            return times;
+        }
+
+        private static double Number(JsonElement value) =>
+            value.ValueKind == JsonValueKind.Number ? value.GetDouble() : double.Parse(value.GetString()!.Replace(",", ""), CultureInfo.InvariantCulture);
 
         /// <summary>The statements logged since <paramref name="mark"/>: how many, their total time and the slowest ones.</summary>
         public string Sql(int mark, int slowest, int frequent = 0)
