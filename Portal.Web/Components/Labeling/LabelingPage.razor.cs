@@ -187,8 +187,12 @@ public sealed partial class LabelingPage : IAsyncDisposable
             await LoadNextAsync(afterSubmit: true);
 
             // The server's share of submit -> next task (before rendering); the web benchmark reads it beside the page's figure.
-            Logger.LogDebug("Submitted task {TaskId} in {SubmitMs} ms and loaded the next in {NextMs} ms.", submitted,
-                System.Diagnostics.Stopwatch.GetElapsedTime(started, saved).TotalMilliseconds, System.Diagnostics.Stopwatch.GetElapsedTime(saved).TotalMilliseconds);
+            // Checked first: the call would box its arguments on every submit even with Debug off.
+            if (Logger.IsEnabled(LogLevel.Debug))
+            {
+                Logger.LogDebug("Submitted task {TaskId} in {SubmitMs} ms and loaded the next in {NextMs} ms.", submitted,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(started, saved).TotalMilliseconds, System.Diagnostics.Stopwatch.GetElapsedTime(saved).TotalMilliseconds);
+            }
         }
         finally
         {
