@@ -24,6 +24,9 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // These components run the real services over SQLite: a submit and the next task take well under a second alone,
+        // but the whole suite at once on two cores made one take longer than bUnit's one-second default.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         Database = await TestDatabase.CreateAsync();
         await Database.Get<DemoSeeder>().SeedAsync();
         JSInterop.Mode = JSRuntimeMode.Loose;
