@@ -45,19 +45,24 @@ public sealed class RetestQueue(IDbContextFactory<PortalDbContext> factory, Proj
         }
 
         var before = now.AddDays(-settings.RetestMinDays);
-        // Oldest first: the longer ago, the less the first answer is remembered.
-        var original = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers).AsSplitQuery()
+        // Oldest first: the longer ago, the less the first answer is remembered. The (project, user, submitted) index
+        // gives them in that order, so the search stops at the first one not retested yet; the row and its spans and
+        // answers are then read by key (as one query with its includes, the search ran three times, and without the index
+        // it sorted all of a person's work: 0.15 s alone, up to 1 s under load at a million tasks).
+        var originalId = await db.Annotations
             .Where(a => a.ProjectId == projectId && a.UserId == userId && a.Round == 0
                 && (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted)
                 && a.SubmittedAt != null && a.SubmittedAt <= before
                 && !db.Tasks.Any(t => t.Id == a.TaskId && t.IsGold)
                 && !db.Retests.Any(r => r.OriginalAnnotationId == a.Id))
             .OrderBy(a => a.SubmittedAt).ThenBy(a => a.Id)
-            .FirstOrDefaultAsync(ct);
-        if (original is null)
+            .Select(a => (long?)a.Id).FirstOrDefaultAsync(ct);
+        if (originalId is null)
         {
             return null;
         }
+
+        var original = await db.Annotations.AsNoTracking().Include(a => a.Spans).Include(a => a.Answers).AsSplitQuery().SingleAsync(a => a.Id == originalId, ct);
 
         var retest = new Retest
         {

@@ -179,22 +179,36 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
         PortalDbContext db, LabelingTask task, List<ControlSpec> controls, List<AnnotatorResult> results, CancellationToken ct)
     {
         var history = new Dictionary<string, IReadOnlyList<Answer>>();
-        foreach (var control in controls.Where(c => c.Kind is ControlKind.SingleChoice or ControlKind.HierarchicalChoice))
+        var disputed = controls.Where(c => c.Kind is ControlKind.SingleChoice or ControlKind.HierarchicalChoice)
+            .Where(c => results.Select(r => r.Result.Answers.FirstOrDefault(a => a.Control == c.Name).Label).Distinct().Count() >= 2)
+            .Select(c => c.Name).ToList();
+        if (disputed.Count == 0)
         {
-            if (results.Select(r => r.Result.Answers.FirstOrDefault(a => a.Control == control.Name).Label).Distinct().Count() < 2)
-            {
-                continue;
-            }
+            return history;
+        }
 
-            var recent = db.Annotations
-                .Where(a => a.ProjectId == task.ProjectId && a.TaskId != task.Id && a.Round == 0 &&
-                    (a.Status == AnnotationStatus.Submitted || a.Status == AnnotationStatus.Accepted))
-                .OrderByDescending(a => a.SubmittedAt).Take(HistoryAnnotations);
-            var rows = await db.AnnotationAnswers.AsNoTracking()
-                .Where(x => x.ControlName == control.Name)
-                .Join(recent, x => x.AnnotationId, a => a.Id, (x, a) => new { a.TaskId, a.UserId, x.LabelKey })
-                .ToListAsync(ct);
-            history[control.Name] = [.. rows.Select(r => new Answer(r.TaskId.ToString(CultureInfo.InvariantCulture), r.UserId.ToString(), r.LabelKey.ToString()))];
+        // The project's latest work, each status on its own: the (project, status, submitted) index gives it newest
+        // first, where both statuses in one query made SQLite sort the whole project (2.5 s at a million tasks).
+        var recent = new List<(long Id, DateTime SubmittedAt, long TaskId, Guid UserId)>();
+        foreach (var status in (AnnotationStatus[])[AnnotationStatus.Submitted, AnnotationStatus.Accepted])
+        {
+            var rows = await db.Annotations.AsNoTracking()
+                .Where(a => a.ProjectId == task.ProjectId && a.Status == status && a.SubmittedAt != null && a.Round == 0 && a.TaskId != task.Id)
+                .OrderByDescending(a => a.SubmittedAt).Take(HistoryAnnotations)
+                .Select(a => new { a.Id, a.SubmittedAt, a.TaskId, a.UserId }).ToListAsync(ct);
+            recent.AddRange(rows.Select(r => (r.Id, r.SubmittedAt!.Value, r.TaskId, r.UserId)));
+        }
+
+        var latest = recent.OrderByDescending(r => r.SubmittedAt).Take(HistoryAnnotations).ToDictionary(r => r.Id);
+        var ids = latest.Keys.ToList();
+        // One JSON parameter for the ids (json_each / OPENJSON): 3,000 of them as separate parameters pass SQL Server's 2,100.
+        var answers = await db.AnnotationAnswers.AsNoTracking()
+            .Where(x => EF.Parameter(ids).Contains(x.AnnotationId) && disputed.Contains(x.ControlName))
+            .Select(x => new { x.AnnotationId, x.ControlName, x.LabelKey }).ToListAsync(ct);
+        foreach (var name in disputed)
+        {
+            history[name] = [.. answers.Where(x => x.ControlName == name).OrderBy(x => x.AnnotationId).Select(x =>
+                new Answer(latest[x.AnnotationId].TaskId.ToString(CultureInfo.InvariantCulture), latest[x.AnnotationId].UserId.ToString(), x.LabelKey.ToString()))];
         }
 
         return history;

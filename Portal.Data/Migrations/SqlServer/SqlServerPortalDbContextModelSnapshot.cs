@@ -164,6 +164,8 @@ namespace Portal.Data.Migrations.SqlServer
 
                     b.HasIndex("ProjectId", "Status", "SubmittedAt");
 
+                    b.HasIndex("ProjectId", "UserId", "SubmittedAt");
+
                     b.HasIndex("ProjectId", "UserId", "UpdatedAt");
 
                     b.HasIndex("TaskId", "UserId", "Round")

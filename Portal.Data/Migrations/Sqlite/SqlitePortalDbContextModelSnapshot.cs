@@ -153,6 +153,8 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ProjectId", "Status", "SubmittedAt");
 
+                    b.HasIndex("ProjectId", "UserId", "SubmittedAt");
+
                     b.HasIndex("ProjectId", "UserId", "UpdatedAt");
 
                     b.HasIndex("TaskId", "UserId", "Round")

@@ -81,6 +81,48 @@ public class ReviewWorkflowTests
     }
 
     [Fact]
+    public async Task Submit_DisputedAnswer_ReadsTheProjectsEarlierAnswers_AndTrustsTheReliableAnnotator()
+    {
+        // As TaskConsensusTests' Dawid-Skene case, through the service: "good" matches the truth on 30 earlier tasks,
+        // "noisy1" and "noisy2" are each wrong on a third of them (never both). On the last task (served last: lowest
+        // priority) the two noisy annotators outvote "good"; the project's history says to trust "good".
+        await using var database = await TestDatabase.CreateAsync();
+        var s = await SetupAsync(database, tasks: 31, overlap: 3, annotators: 3, p => p.AgreementThreshold = 0);
+        long last;
+        await using (var db = await database.ContextAsync())
+        {
+            last = await db.Tasks.Where(t => t.ProjectId == s.ProjectId).MaxAsync(t => t.Id);
+            await db.Tasks.Where(t => t.Id != last).ExecuteUpdateAsync(u => u.SetProperty(t => t.Priority, 1));
+        }
+
+        string Answer(WorkItem item, int annotator)
+        {
+            if (item.TaskId == last)
+            {
+                return annotator == 0 ? "Praise" : "Complaint";
+            }
+
+            var (truth, other) = item.TaskId % 2 == 0 ? ("Complaint", "Praise") : ("Praise", "Complaint");
+            return annotator != 0 && item.TaskId % 3 == annotator - 1 ? other : truth;
+        }
+
+        for (var round = 0; round < 31; round++)
+        {
+            for (var a = 0; a < 3; a++)
+            {
+                await LabelAsync(s, s.Annotators[a], i => WithIntent(i, Answer(i, a)));
+            }
+        }
+
+        await using var check = await database.ContextAsync();
+        var truth = await check.GroundTruths.SingleAsync(g => g.TaskId == last);
+        var praise = await check.Labels.Where(l => l.Name == "Praise").Select(l => l.Key).SingleAsync();
+        Assert.Equal(93, await check.Annotations.CountAsync(a => a.ProjectId == s.ProjectId && a.Status == AnnotationStatus.Submitted));
+        Assert.Contains("dawid-skene(31 tasks)", truth.Rule, StringComparison.Ordinal);
+        Assert.Equal(praise, AnnotationResult.FromJson(truth.ResultJson).Answers.Single(x => x.Control == "intent").Label);
+    }
+
+    [Fact]
     public async Task Submit_Disagreement_AddsOneAnnotatorThenSendsToAdjudication_AndQueuesReviews()
     {
         await using var database = await TestDatabase.CreateAsync();
