@@ -32,6 +32,13 @@ try
         }
     }
 
+    if (options.Suite == "web-services" && options.Folder is { } million)
+    {
+        // Not part of "all": the web suite's services-level load alone, on its kept million-task database.
+        await WebBenchmark.ServicesOnlyAsync(million, options.Tasks, options.ThinkMs);
+        return;
+    }
+
     if (options.Suite == "web")
     {
         // Not part of "all": it publishes the app, seeds a million-task project and drives headless Chromium.
@@ -286,7 +293,7 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports|web|overview, --pages N, --rounds N, --app-nice N (web), --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports|web|web-services|overview, --pages N, --rounds N, --app-nice N (web), --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
             }
         }
 

@@ -39,7 +39,7 @@ internal static class QueueBenchmark
         var warm = await service.NextAsync(people[0], projectId, default);
         await service.SubmitAsync(people[0], projectId, warm!.TaskId, result, warm.Version, 1, default);
 
-        var (next, submit, wall) = await LoadAsync(service, projectId, people, result, rounds, thinkMs);
+        var (next, submit, wall) = await LoadAsync(service, projectId, people, [result], rounds, thinkMs);
         Console.WriteLine($"  next task   p50 {Percentile(next, 50),7:F2} ms   p95 {Percentile(next, 95),7:F2} ms   max {next.Max(),7:F1} ms   (target p50 <= 5, p95 <= 20)");
         Console.WriteLine($"  submit      p50 {Percentile(submit, 50),7:F2} ms   p95 {Percentile(submit, 95),7:F2} ms");
         Console.WriteLine($"  {next.Count:N0} tasks labeled in {wall.TotalSeconds:F1} s; overlap never exceeded: {await OverlapHeldAsync(factory, projectId)}");
@@ -57,7 +57,7 @@ internal static class QueueBenchmark
     /// mode) and submits, <paramref name="rounds"/> times; the next-task and submit calls are timed.
     /// </summary>
     internal static async Task<(List<double> Next, List<double> Submit, TimeSpan Wall)> LoadAsync(
-        LabelingService service, Guid projectId, IReadOnlyList<PortalPrincipal> people, AnnotationResult result, int rounds, int thinkMs)
+        LabelingService service, Guid projectId, IReadOnlyList<PortalPrincipal> people, IReadOnlyList<AnnotationResult> results, int rounds, int thinkMs)
     {
         var next = new List<double>();
         var submit = new List<double>();
@@ -68,6 +68,7 @@ internal static class QueueBenchmark
             var random = new Random(person.UserId.GetHashCode());
             for (var i = 0; i < rounds; i++)
             {
+                var result = results[random.Next(results.Count)];
                 var watch = Stopwatch.StartNew();
                 var item = await service.NextAsync(person, projectId, default);
                 var nextMs = watch.Elapsed.TotalMilliseconds;

@@ -98,6 +98,24 @@ internal static class WebBenchmark
     /// service as the page does, first with think time, then without (stress); beside the same load on a fresh queue of
     /// 100,000 tasks without history, in a database of its own. Returns the summary lines.
     /// </summary>
+    /// <summary>The services-level load alone, on a kept million-task database (--suite web-services --folder DIR): a quick look at one change.</summary>
+    public static async Task ServicesOnlyAsync(string folder, int tasks, int thinkMs)
+    {
+        var (services, factory) = await BenchDatabase.CreateAsync(folder, "portal.db");
+        Guid projectId;
+        await using (services)
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            projectId = await db.Projects.Where(p => p.Name == "Project home benchmark").Select(p => p.Id).SingleAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        foreach (var line in await ServicesLoadAsync(folder, new Site(projectId, "", []), tasks, thinkMs))
+        {
+            Console.WriteLine($"  {line}");
+        }
+    }
+
     private static async Task<List<string>> ServicesLoadAsync(string folder, Site big, int tasks, int thinkMs)
     {
         Console.WriteLine();
@@ -114,13 +132,22 @@ internal static class WebBenchmark
                 ? (big.ProjectId, await PeopleAsync(factory, LoadPeople))
                 : await FreshQueueAsync(factory);
             var labeling = services.GetRequiredService<LabelingService>();
+            // Three in four submits give the usual answer and one another sentiment, so tasks complete in agreement and in
+            // disagreement (consensus then reads the project's recent answers for annotator skill).
             var answer = await AnswerAsync(services, factory, projectId);
+            var other = await AnswerAsync(services, factory, projectId, sentiment: 1);
             foreach (var (mode, think) in modes)
             {
-                var (next, submit, wall) = await QueueBenchmark.LoadAsync(labeling, projectId, people, answer, ServiceRounds, think);
+                using var sql = SqlLog.Instance.Start();
+                var (next, submit, wall) = await QueueBenchmark.LoadAsync(labeling, projectId, people, [answer, answer, answer, other], ServiceRounds, think);
                 var (n, s) = (Stats.Of(next), Stats.Of(submit));
                 figures[(name, think)] = (n, s);
                 Console.WriteLine($"  {name}, {mode}: next p50 {n.P50:F1} ms   p95 {n.P95:F1} ms   max {n.Max:F0} ms;   submit p50 {s.P50:F1} ms   p95 {s.P95:F1} ms   max {s.Max:F0} ms   ({next.Count / wall.TotalSeconds:F1} tasks/s)");
+                Console.WriteLine($"    {sql.Commands.Count} statements, {sql.Commands.Sum(c => c.Ms):F0} ms; the slowest kinds (max, how many, total):");
+                foreach (var kind in sql.Commands.GroupBy(c => c.Sql).OrderByDescending(g => g.Max(c => c.Ms)).Take(4))
+                {
+                    Console.WriteLine($"      {kind.Max(c => c.Ms),6:F0} ms  {kind.Count(),5}x {kind.Sum(c => c.Ms),6:F0} ms  {string.Join(" ", kind.Key.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))}");
+                }
             }
         }
 
@@ -157,13 +184,13 @@ internal static class WebBenchmark
         return [.. users.OrderBy(u => u.ExternalId, StringComparer.Ordinal).Select(u => new PortalPrincipal(u.Id, u.DisplayName, new HashSet<string> { AppRoles.User }))];
     }
 
-    /// <summary>An answer to the project's two questions (the first choice of each), as the labeling page submits it.</summary>
-    private static async Task<AnnotationResult> AnswerAsync(ServiceProvider services, IDbContextFactory<PortalDbContext> factory, Guid projectId)
+    /// <summary>An answer to the project's two questions (the first choice of each, or the sentiment's choice asked for), as the labeling page submits it.</summary>
+    private static async Task<AnnotationResult> AnswerAsync(ServiceProvider services, IDbContextFactory<PortalDbContext> factory, Guid projectId, int sentiment = 0)
     {
         await using var db = await factory.CreateDbContextAsync();
         var versionId = await db.Taxonomies.Where(t => t.ProjectId == projectId).Select(t => t.CurrentVersionId).SingleAsync();
         var controls = await services.GetRequiredService<LabelSetCache>().GetAsync(db, versionId!.Value, default);
-        return new AnnotationResult([], [.. new[] { "intent", "sentiment" }.Select(name => new AnswerValue(name, controls.Single(c => c.Name == name).Labels[0].Key))]);
+        return new AnnotationResult([], [.. new[] { ("intent", 0), ("sentiment", sentiment) }.Select(q => new AnswerValue(q.Item1, controls.Single(c => c.Name == q.Item1).Labels[q.Item2].Key))]);
     }
 
     /// <summary>
