@@ -6,6 +6,7 @@ using Portal.Core.Review;
 using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Web.Projects;
 
 namespace Portal.Web.Review;
 
@@ -20,7 +21,8 @@ public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> facto
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
-        return await Queue(db, user, projectId, []).CountAsync(ct);
+        // From the queue counters (decision 0023), the number the Home card shows, not a count over the project's tasks.
+        return (await QueueCounts.ReviewAndAdjudicationAsync(db, user.UserId, projectId, ct)).ToAdjudicate;
     }
 
     public async Task<AdjudicationItem?> NextAsync(PortalPrincipal user, Guid projectId, QueueOrder order, IReadOnlyCollection<long> putAside, CancellationToken ct)
