@@ -43,6 +43,26 @@ public sealed class LabelingBrowserTests(BrowserFixture browser) : PortalBrowser
     }
 
     [Fact]
+    public async Task Submit_AfterScrollingDownToTheQuestions_ShowsTheNextTextFromItsStart()
+    {
+        // A short window: the questions are below the text, so the annotator scrolls down to answer them.
+        var page = await OpenLabelingAsync("annotator3", 1366, 420);
+        var firstTask = await page.Locator("#task-id").InnerTextAsync();
+        await page.Locator(".question[data-control='intent'] .mud-radio").First.ClickAsync();
+        await page.Locator(".question[data-control='sentiment'] .mud-radio").First.ClickAsync();
+        await page.EvaluateAsync("() => window.scrollTo(0, document.body.scrollHeight)");
+        Assert.True(await page.EvaluateAsync<double>("() => document.querySelector('.span-text').getBoundingClientRect().top") < 0);
+        await WaitEditorAsync(page);
+        await page.Keyboard.PressAsync("Control+Enter");
+
+        await Assertions.Expect(page.Locator("#task-id")).Not.ToHaveTextAsync(firstTask);
+        await Assertions.Expect(page.Locator(".span-text")).ToBeInViewportAsync();
+        var edges = await page.EvaluateAsync<double[]>(
+            "() => [document.querySelector('.mud-appbar').getBoundingClientRect().bottom, document.querySelector('.span-text').getBoundingClientRect().top]");
+        Assert.True(edges[1] >= edges[0], $"The next text starts at {edges[1]} px, under the app bar (its bottom is at {edges[0]} px).");
+    }
+
+    [Fact]
     public async Task Reload_MidTask_BringsTheDraftBack()
     {
         var page = await OpenLabelingAsync("annotator2", 1920, 1080);

@@ -90,3 +90,13 @@ export function detach(container) {
 export function reveal(container) {
   container.querySelector('.span-seg.pending')?.scrollIntoView({ block: 'nearest' });
 }
+
+// A new text (the next task after a submit): start at its beginning, as a new page would. The window only moves when
+// the text's first line is hidden (above the view or under the app bar); a long text's own pane goes back to its top.
+export function showStart(container) {
+  container.scrollTop = 0;
+  const bar = document.querySelector('.mud-appbar')?.getBoundingClientRect().bottom ?? 0;
+  if (container.getBoundingClientRect().top < bar) {
+    window.scrollTo({ top: 0 });
+  }
+}
