@@ -2,7 +2,7 @@
 # Runs the benchmarks (agreement engine, next-task queue, import, labeling during an import, audit sampling, audit queue, the nightly drift checks, the project home's task browser, the Excel report workbook) and prints their figures. Installs the peers it
 # compares against (Debian's python3-nltk and python3-numpy) and, for the web suite (the published app driven by headless
 # Chromium pages; not part of "all"), Debian's chromium, when missing.
-# Usage: benchmarks/run.sh [--suite all|agreement|queue|import|import-load|audits|audit-queue|drift|project-home|reports|web|overview] [--pages N] [--rounds N] [--app-nice N] [--folder DIR] [--rows N] [--annotations N] [--waiting N] [--units N] [--tasks N] [--no-peers] [--keep]
+# Usage: benchmarks/run.sh [--suite all|agreement|queue|import|import-load|audits|audit-queue|drift|project-home|reports|web|web-services|overview] [--pages N] [--rounds N] [--app-nice N] [--no-demo] [--folder DIR] [--rows N] [--annotations N] [--waiting N] [--units N] [--tasks N] [--no-peers] [--keep]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sudo=""

@@ -42,7 +42,7 @@ try
     if (options.Suite == "web")
     {
         // Not part of "all": it publishes the app, seeds a million-task project and drives headless Chromium.
-        await WebBenchmark.RunAsync(work.FullName, options.Tasks, options.Pages, options.Rounds, options.ThinkMs, options.Folder, options.AppNice);
+        await WebBenchmark.RunAsync(work.FullName, options.Tasks, options.Pages, options.Rounds, options.ThinkMs, options.Folder, options.AppNice, options.Demo);
         return;
     }
 
@@ -222,6 +222,9 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
     /// <summary>The nice value the web suite starts the app at (Chromium runs its own browser and GPU processes at -8).</summary>
     public int AppNice { get; init; } = -8;
 
+    /// <summary>Web: measure the 320-task demo too (the summary compares with it); --no-demo skips it for a quick look.</summary>
+    public bool Demo { get; init; } = true;
+
     public static Options Parse(string[] args)
     {
         var units = 1_000_000;
@@ -240,6 +243,7 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
         var pages = 20;
         var rounds = 15;
         var appNice = -8;
+        var demo = true;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -252,6 +256,9 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                     break;
                 case "--keep":
                     keep = true;
+                    break;
+                case "--no-demo":
+                    demo = false;
                     break;
                 case "--portal":
                     dll = args[++i];
@@ -293,11 +300,11 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
                     tasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports|web|web-services|overview, --pages N, --rounds N, --app-nice N (web), --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --suite all|agreement|queue|import|import-load|audits|audit-queue|drift|dashboard|project-home|reports|web|web-services|overview, --pages N, --rounds N, --app-nice N, --no-demo (web), --units N, --rows N (reports), --annotations N, --waiting N, --tasks N, --annotators N, --think-ms N, --no-peers, --keep, --portal PATH/Portal.Web.dll");
             }
         }
 
-        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting) { Rows = rows, Case = measured, Folder = folder, Keep = keep, Pages = pages, Rounds = rounds, AppNice = appNice };
+        return new Options(units, peers, dll, suite, tasks, annotators, thinkMs, annotations, waiting) { Rows = rows, Case = measured, Folder = folder, Keep = keep, Pages = pages, Rounds = rounds, AppNice = appNice, Demo = demo };
     }
 }
 
