@@ -60,19 +60,6 @@ internal static class QueueCounts
             onHold.GetValueOrDefault(id), findings.GetValueOrDefault(id), relabels.GetValueOrDefault(id)));
     }
 
-    /// <summary>
-    /// The review and adjudication queues of one project for one QA lead, as <see cref="ForReviewerAsync"/> counts them,
-    /// without the other queues: the review and adjudication pages show only these.
-    /// </summary>
-    public static async Task<(int ToReview, int ToAdjudicate)> ReviewAndAdjudicationAsync(PortalDbContext db, Guid userId, Guid projectId, CancellationToken ct)
-    {
-        var queue = await db.ProjectQueueCounters.AsNoTracking().Where(c => c.ProjectId == projectId)
-            .Select(c => new { c.ReviewRequested, c.Adjudication }).SingleOrDefaultAsync(ct);
-        var own = await db.ProjectUserQueueCounters.AsNoTracking().Where(c => c.ProjectId == projectId && c.UserId == userId)
-            .Select(c => new { c.ReviewRequested, c.Adjudication }).SingleOrDefaultAsync(ct);
-        return ((queue?.ReviewRequested ?? 0) - (own?.ReviewRequested ?? 0), (queue?.Adjudication ?? 0) - (own?.Adjudication ?? 0));
-    }
-
     /// <summary>An annotator's own work waiting in one project.</summary>
     public static async Task<MyWork> ForAnnotatorAsync(PortalDbContext db, Guid userId, Guid projectId, CancellationToken ct)
     {

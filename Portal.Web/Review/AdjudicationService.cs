@@ -6,7 +6,6 @@ using Portal.Core.Review;
 using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Web.Projects;
 
 namespace Portal.Web.Review;
 
@@ -22,7 +21,7 @@ public sealed class AdjudicationService(IDbContextFactory<PortalDbContext> facto
         await using var db = await factory.CreateDbContextAsync(ct);
         await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
         // From the queue counters (decision 0023), the number the Home card shows, not a count over the project's tasks.
-        return (await QueueCounts.ReviewAndAdjudicationAsync(db, user.UserId, projectId, ct)).ToAdjudicate;
+        return (await ReviewQueueCounts.ForReviewerAsync(db, user.UserId, projectId, ct)).ToAdjudicate;
     }
 
     public async Task<AdjudicationItem?> NextAsync(PortalPrincipal user, Guid projectId, QueueOrder order, IReadOnlyCollection<long> putAside, CancellationToken ct)

@@ -5,7 +5,6 @@ using Portal.Core.Review;
 using Portal.Core.Security;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Web.Projects;
 
 namespace Portal.Web.Review;
 
@@ -22,7 +21,7 @@ public sealed class ReviewService(IDbContextFactory<PortalDbContext> factory, Pr
         await access.RequireAsync(db, user, projectId, ProjectRole.Reviewer, ct);
         // From the queue counters (decision 0023), the number the Home card shows: counting the queue here took 0.1-0.2 s
         // on every opening of the review page at a million tasks.
-        return (await QueueCounts.ReviewAndAdjudicationAsync(db, user.UserId, projectId, ct)).ToReview;
+        return (await ReviewQueueCounts.ForReviewerAsync(db, user.UserId, projectId, ct)).ToReview;
     }
 
     /// <summary>The next submission to review, leaving out those the reviewer put aside this session.</summary>
