@@ -229,7 +229,7 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
     {
         var units = 1_000_000;
         var tasks = 1_000_000;
-        var peers = true;
+        var peers = !args.Contains("--no-peers");
         var suite = "all";
         var annotators = 50;
         var thinkMs = 2000;
@@ -239,26 +239,19 @@ internal sealed record Options(int Units, bool Peers, string? PortalDll, string 
         var rows = 100_000;
         var measured = "ours";
         string? folder = null;
-        var keep = false;
+        var keep = args.Contains("--keep");
         var pages = 20;
         var rounds = 15;
         var appNice = -8;
-        var demo = true;
+        var demo = !args.Contains("--no-demo");
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
+                case "--no-peers" or "--keep" or "--no-demo":
+                    break;
                 case "--units":
                     units = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--no-peers":
-                    peers = false;
-                    break;
-                case "--keep":
-                    keep = true;
-                    break;
-                case "--no-demo":
-                    demo = false;
                     break;
                 case "--portal":
                     dll = args[++i];
