@@ -21,8 +21,8 @@ namespace Portal.Web.Review;
 /// </summary>
 public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory, LabelSetCache labelSets, TimeProvider clock, ILogger<ConsensusService> logger)
 {
-    /// <summary>How many of the project's latest annotations Dawid-Skene learns annotator skill from.</summary>
-    private const int HistoryAnnotations = 3000;
+    /// <summary>The project's latest answers Dawid-Skene learns annotator skill from, shared by every evaluation.</summary>
+    private readonly RecentAnswers recent = new(clock);
 
     public async Task<TaskEventKind?> EvaluateAsync(long taskId, CancellationToken ct)
     {
@@ -175,7 +175,7 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
     /// Earlier answers for Dawid-Skene, for the single-answer questions the annotators of this task answered differently
     /// (a unanimous answer needs no skill estimates): the answers of the project's latest submissions, newest first.
     /// </summary>
-    private static async Task<Dictionary<string, IReadOnlyList<Answer>>> HistoryAsync(
+    private async Task<Dictionary<string, IReadOnlyList<Answer>>> HistoryAsync(
         PortalDbContext db, LabelingTask task, List<ControlSpec> controls, List<AnnotatorResult> results, CancellationToken ct)
     {
         var history = new Dictionary<string, IReadOnlyList<Answer>>();
@@ -187,28 +187,12 @@ public sealed class ConsensusService(IDbContextFactory<PortalDbContext> factory,
             return history;
         }
 
-        // The project's latest work, each status on its own: the (project, status, submitted) index gives it newest
-        // first, where both statuses in one query made SQLite sort the whole project (2.5 s at a million tasks).
-        var recent = new List<(long Id, DateTime SubmittedAt, long TaskId, Guid UserId)>();
-        foreach (var status in (AnnotationStatus[])[AnnotationStatus.Submitted, AnnotationStatus.Accepted])
-        {
-            var rows = await db.Annotations.AsNoTracking()
-                .Where(a => a.ProjectId == task.ProjectId && a.Status == status && a.SubmittedAt != null && a.Round == 0 && a.TaskId != task.Id)
-                .OrderByDescending(a => a.SubmittedAt).Take(HistoryAnnotations)
-                .Select(a => new { a.Id, a.SubmittedAt, a.TaskId, a.UserId }).ToListAsync(ct);
-            recent.AddRange(rows.Select(r => (r.Id, r.SubmittedAt!.Value, r.TaskId, r.UserId)));
-        }
-
-        var latest = recent.OrderByDescending(r => r.SubmittedAt).Take(HistoryAnnotations).ToDictionary(r => r.Id);
-        var ids = latest.Keys.ToList();
-        // One JSON parameter for the ids (json_each / OPENJSON): 3,000 of them as separate parameters pass SQL Server's 2,100.
-        var answers = await db.AnnotationAnswers.AsNoTracking()
-            .Where(x => EF.Parameter(ids).Contains(x.AnnotationId) && disputed.Contains(x.ControlName))
-            .Select(x => new { x.AnnotationId, x.ControlName, x.LabelKey }).ToListAsync(ct);
+        var (work, answers) = await recent.GetAsync(db, task.ProjectId, ct);
+        var others = work.Where(w => w.TaskId != task.Id).ToDictionary(w => w.AnnotationId);
         foreach (var name in disputed)
         {
-            history[name] = [.. answers.Where(x => x.ControlName == name).OrderBy(x => x.AnnotationId).Select(x =>
-                new Answer(latest[x.AnnotationId].TaskId.ToString(CultureInfo.InvariantCulture), latest[x.AnnotationId].UserId.ToString(), x.LabelKey.ToString()))];
+            history[name] = [.. answers.Where(a => a.Control == name && others.ContainsKey(a.AnnotationId)).OrderBy(a => a.AnnotationId).Select(a =>
+                new Answer(others[a.AnnotationId].TaskId.ToString(CultureInfo.InvariantCulture), others[a.AnnotationId].UserId.ToString(), a.Label.ToString()))];
         }
 
         return history;
