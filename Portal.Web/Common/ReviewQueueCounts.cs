@@ -4,18 +4,24 @@ using Portal.Data;
 namespace Portal.Web.Common;
 
 /// <summary>
-/// The review and adjudication queues of one project for one QA lead, from the counters the database keeps
-/// (docs/decisions/0023-queue-counters.md): the project's queue minus the viewer's own share, as the Home cards count them
-/// (Projects' QueueCounts), for the review and adjudication pages.
+/// The review and adjudication queues a QA lead sees, from the counters the database keeps
+/// (docs/decisions/0023-queue-counters.md): each project's queue minus the viewer's own share (their own submissions are
+/// not theirs to review, tasks they annotated not theirs to adjudicate). The Home cards and the review pages read these.
 /// </summary>
 internal static class ReviewQueueCounts
 {
-    public static async Task<(int ToReview, int ToAdjudicate)> ForReviewerAsync(PortalDbContext db, Guid userId, Guid projectId, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<Guid, (int ToReview, int ToAdjudicate)>> ForReviewerAsync(
+        PortalDbContext db, Guid userId, IReadOnlyCollection<Guid> projectIds, CancellationToken ct)
     {
-        var queue = await db.ProjectQueueCounters.AsNoTracking().Where(c => c.ProjectId == projectId)
-            .Select(c => new { c.ReviewRequested, c.Adjudication }).SingleOrDefaultAsync(ct);
-        var own = await db.ProjectUserQueueCounters.AsNoTracking().Where(c => c.ProjectId == projectId && c.UserId == userId)
-            .Select(c => new { c.ReviewRequested, c.Adjudication }).SingleOrDefaultAsync(ct);
-        return ((queue?.ReviewRequested ?? 0) - (own?.ReviewRequested ?? 0), (queue?.Adjudication ?? 0) - (own?.Adjudication ?? 0));
+        var queues = await db.ProjectQueueCounters.AsNoTracking().Where(c => projectIds.Contains(c.ProjectId))
+            .ToDictionaryAsync(c => c.ProjectId, c => (c.ReviewRequested, c.Adjudication), ct);
+        var own = await db.ProjectUserQueueCounters.AsNoTracking().Where(c => c.UserId == userId && projectIds.Contains(c.ProjectId))
+            .ToDictionaryAsync(c => c.ProjectId, c => (c.ReviewRequested, c.Adjudication), ct);
+        return projectIds.ToDictionary(id => id, id => (
+            queues.GetValueOrDefault(id).ReviewRequested - own.GetValueOrDefault(id).ReviewRequested,
+            queues.GetValueOrDefault(id).Adjudication - own.GetValueOrDefault(id).Adjudication));
     }
+
+    public static async Task<(int ToReview, int ToAdjudicate)> ForReviewerAsync(PortalDbContext db, Guid userId, Guid projectId, CancellationToken ct) =>
+        (await ForReviewerAsync(db, userId, [projectId], ct))[projectId];
 }

@@ -31,12 +31,8 @@ internal static class QueueCounts
             return new Dictionary<Guid, ProjectQueues>();
         }
 
-        // Read from the counters the database keeps (docs/decisions/0023-queue-counters.md): the project's queue minus the
-        // viewer's own share, two key reads instead of counts over the annotations and tasks.
-        var queues = await db.ProjectQueueCounters.AsNoTracking().Where(c => projectIds.Contains(c.ProjectId))
-            .ToDictionaryAsync(c => c.ProjectId, c => (c.ReviewRequested, c.Adjudication), ct);
-        var own = await db.ProjectUserQueueCounters.AsNoTracking().Where(c => c.UserId == userId && projectIds.Contains(c.ProjectId))
-            .ToDictionaryAsync(c => c.ProjectId, c => (c.ReviewRequested, c.Adjudication), ct);
+        // The review and adjudication queues from the counters the database keeps (docs/decisions/0023-queue-counters.md).
+        var queues = await ReviewQueueCounts.ForReviewerAsync(db, userId, projectIds, ct);
         // The small tables stay counted, each through its (ProjectId, ...) index: in SQLite 5,000 waiting audit samples
         // count in 2 ms and 100,000 open relabel items (a taxonomy split) in 10 ms (docs/decisions/0023-queue-counters.md).
         var waiting = AuditOutcome.Waiting;
@@ -55,8 +51,7 @@ internal static class QueueCounts
             .GroupBy(r => r.ProjectId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
         return projectIds.ToDictionary(id => id, id => new ProjectQueues(
-            queues.GetValueOrDefault(id).ReviewRequested - own.GetValueOrDefault(id).ReviewRequested,
-            queues.GetValueOrDefault(id).Adjudication - own.GetValueOrDefault(id).Adjudication, toAudit.GetValueOrDefault(id),
+            queues[id].ToReview, queues[id].ToAdjudicate, toAudit.GetValueOrDefault(id),
             onHold.GetValueOrDefault(id), findings.GetValueOrDefault(id), relabels.GetValueOrDefault(id)));
     }
 
